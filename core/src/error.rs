@@ -1,0 +1,347 @@
+//! Errors: a small `Copy` value with a kind and a byte span.
+//!
+//! No error owns a `String`: the human message is the kind's text, and the
+//! caret rendering of SPEC.md is produced on demand from `(source, error)` by
+//! [`Error::render`].
+
+use core::fmt;
+
+/// A half-open byte range `start..end` into the source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: u32,
+    /// One past the last byte of the range.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from `start` to `end` (byte offsets).
+    #[inline]
+    pub const fn new(start: u32, end: u32) -> Span {
+        Span { start, end }
+    }
+
+    /// The span covering both `self` and `other`.
+    #[inline]
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// The text of the span in `src`, or `""` when it does not fit.
+    pub fn text(self, src: &str) -> &str {
+        src.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+/// What went wrong. The numbers are stable: the C and JS doors expose them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[repr(u8)]
+pub enum ErrorKind {
+    // --- syntax (parse time) ---
+    /// A character that is not part of the language.
+    InvalidCharacter = 1,
+    /// A malformed number literal such as `1.2.3`, `1e` or `2x`.
+    InvalidNumber = 2,
+    /// An operand was required but another token or the end came.
+    ExpectedOperand = 3,
+    /// A token that cannot stand here (a stray token).
+    UnexpectedToken = 4,
+    /// A `(` or `[` that is never closed; the span is the opener.
+    UnclosedDelimiter = 5,
+    /// `.` not followed by a field name.
+    ExpectedName = 6,
+    /// Nesting deeper than the configured limit.
+    TooDeep = 7,
+    /// Input longer than the configured limit.
+    TooLong = 8,
+    /// The caller-capped arena is full.
+    ArenaFull = 9,
+    // --- names (compile time) ---
+    /// An identifier that is not a parameter, constant, array or object.
+    UnknownVariable = 10,
+    /// A call to a function that does not exist.
+    UnknownFunction = 11,
+    /// A call with the wrong number of arguments.
+    Arity = 12,
+    /// `obj.field` where `obj` has no such field.
+    UnknownField = 13,
+    /// A function, array or object used as a plain value.
+    NotAValue = 14,
+    /// `x[i]` where `x` is not an array.
+    NotAnArray = 15,
+    /// A name declared twice (parameters, function parameters).
+    DuplicateName = 16,
+    // --- evaluation ---
+    /// An array index that is negative, NaN or past the end.
+    IndexOutOfBounds = 17,
+    /// Expression-function calls nested past the configured limit.
+    RecursionLimit = 18,
+    /// A native function reported an error.
+    Callback = 19,
+    /// `eval` was given a different number of values than the parameters.
+    ParamCount = 20,
+    /// An expression was evaluated again from inside its own evaluation
+    /// (e.g. by a native callback).
+    Reentrant = 21,
+}
+
+impl ErrorKind {
+    /// The short human message for this kind.
+    pub const fn message(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidCharacter => "invalid character",
+            ErrorKind::InvalidNumber => "invalid number literal",
+            ErrorKind::ExpectedOperand => "expected an operand",
+            ErrorKind::UnexpectedToken => "unexpected token",
+            ErrorKind::UnclosedDelimiter => "unclosed delimiter",
+            ErrorKind::ExpectedName => "expected a field name after `.`",
+            ErrorKind::TooDeep => "expression nested too deeply",
+            ErrorKind::TooLong => "expression too long",
+            ErrorKind::ArenaFull => "arena is full",
+            ErrorKind::UnknownVariable => "unknown variable",
+            ErrorKind::UnknownFunction => "unknown function",
+            ErrorKind::Arity => "wrong number of arguments",
+            ErrorKind::UnknownField => "unknown field",
+            ErrorKind::NotAValue => "not a value",
+            ErrorKind::NotAnArray => "not an array",
+            ErrorKind::DuplicateName => "name declared twice",
+            ErrorKind::IndexOutOfBounds => "index out of bounds",
+            ErrorKind::RecursionLimit => "recursion limit reached",
+            ErrorKind::Callback => "native function failed",
+            ErrorKind::ParamCount => "wrong number of parameter values",
+            ErrorKind::Reentrant => "expression evaluated re-entrantly",
+        }
+    }
+
+    /// The kind's name, as in the conformance table and the JS `kind` field.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidCharacter => "InvalidCharacter",
+            ErrorKind::InvalidNumber => "InvalidNumber",
+            ErrorKind::ExpectedOperand => "ExpectedOperand",
+            ErrorKind::UnexpectedToken => "UnexpectedToken",
+            ErrorKind::UnclosedDelimiter => "UnclosedDelimiter",
+            ErrorKind::ExpectedName => "ExpectedName",
+            ErrorKind::TooDeep => "TooDeep",
+            ErrorKind::TooLong => "TooLong",
+            ErrorKind::ArenaFull => "ArenaFull",
+            ErrorKind::UnknownVariable => "UnknownVariable",
+            ErrorKind::UnknownFunction => "UnknownFunction",
+            ErrorKind::Arity => "Arity",
+            ErrorKind::UnknownField => "UnknownField",
+            ErrorKind::NotAValue => "NotAValue",
+            ErrorKind::NotAnArray => "NotAnArray",
+            ErrorKind::DuplicateName => "DuplicateName",
+            ErrorKind::IndexOutOfBounds => "IndexOutOfBounds",
+            ErrorKind::RecursionLimit => "RecursionLimit",
+            ErrorKind::Callback => "Callback",
+            ErrorKind::ParamCount => "ParamCount",
+            ErrorKind::Reentrant => "Reentrant",
+        }
+    }
+
+    /// Every kind, in number order (for tables in the C and JS doors).
+    pub const ALL: [ErrorKind; 21] = [
+        ErrorKind::InvalidCharacter,
+        ErrorKind::InvalidNumber,
+        ErrorKind::ExpectedOperand,
+        ErrorKind::UnexpectedToken,
+        ErrorKind::UnclosedDelimiter,
+        ErrorKind::ExpectedName,
+        ErrorKind::TooDeep,
+        ErrorKind::TooLong,
+        ErrorKind::ArenaFull,
+        ErrorKind::UnknownVariable,
+        ErrorKind::UnknownFunction,
+        ErrorKind::Arity,
+        ErrorKind::UnknownField,
+        ErrorKind::NotAValue,
+        ErrorKind::NotAnArray,
+        ErrorKind::DuplicateName,
+        ErrorKind::IndexOutOfBounds,
+        ErrorKind::RecursionLimit,
+        ErrorKind::Callback,
+        ErrorKind::ParamCount,
+        ErrorKind::Reentrant,
+    ];
+
+    /// True for the syntax errors SPEC.md names (found by the lexer and
+    /// parser, plus a function name used as a value).
+    pub const fn is_syntax(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::InvalidCharacter
+                | ErrorKind::InvalidNumber
+                | ErrorKind::ExpectedOperand
+                | ErrorKind::UnexpectedToken
+                | ErrorKind::UnclosedDelimiter
+                | ErrorKind::ExpectedName
+                | ErrorKind::NotAValue
+        )
+    }
+
+    /// True for the errors that only evaluation can raise.
+    pub const fn is_evaluation(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::IndexOutOfBounds
+                | ErrorKind::RecursionLimit
+                | ErrorKind::Callback
+                | ErrorKind::ParamCount
+                | ErrorKind::Reentrant
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// An error: its kind and the byte span of the offending source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Where: byte offsets into the source that was parsed.
+    pub span: Span,
+}
+
+impl Error {
+    /// An error of `kind` at `span`.
+    #[inline]
+    pub const fn new(kind: ErrorKind, span: Span) -> Error {
+        Error { kind, span }
+    }
+
+    /// Renders the message with the source line and a caret under the span:
+    ///
+    /// ```text
+    /// sin(x +* 2)
+    ///        ^ expected an operand, found `*`
+    /// ```
+    ///
+    /// The returned value implements `Display`; nothing is allocated.
+    ///
+    /// # Example
+    /// ```
+    /// let src = "sin(x +* 2)";
+    /// let err = exp_rs::eval(src, &[("x", 1.0)]).unwrap_err();
+    /// let text = format!("{}", err.render(src));
+    /// assert_eq!(text, "sin(x +* 2)\n       ^ expected an operand, found `*`");
+    /// ```
+    pub fn render<'s>(&self, src: &'s str) -> Rendered<'s> {
+        Rendered { src, error: *self }
+    }
+
+    /// Writes the one-line message, quoting the offending text from `src`
+    /// (e.g. ``expected an operand, found `*` ``).
+    pub fn write_message(&self, src: &str, f: &mut dyn fmt::Write) -> fmt::Result {
+        let text = self.span.text(src);
+        let found = |f: &mut dyn fmt::Write| -> fmt::Result {
+            if text.is_empty() {
+                f.write_str("end of input")
+            } else {
+                write!(f, "`{}`", Clip(text))
+            }
+        };
+        match self.kind {
+            ErrorKind::ExpectedOperand => {
+                f.write_str("expected an operand, found ")?;
+                found(f)
+            }
+            ErrorKind::UnexpectedToken => {
+                f.write_str("unexpected ")?;
+                found(f)
+            }
+            ErrorKind::ExpectedName => {
+                f.write_str("expected a field name after `.`, found ")?;
+                found(f)
+            }
+            ErrorKind::UnclosedDelimiter => write!(f, "unclosed `{}`", Clip(text)),
+            ErrorKind::InvalidCharacter
+            | ErrorKind::InvalidNumber
+            | ErrorKind::UnknownVariable
+            | ErrorKind::UnknownFunction
+            | ErrorKind::UnknownField
+            | ErrorKind::NotAValue
+            | ErrorKind::NotAnArray
+            | ErrorKind::DuplicateName
+                if !text.is_empty() =>
+            {
+                write!(f, "{} `{}`", self.kind.message(), Clip(text))
+            }
+            _ => f.write_str(self.kind.message()),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}", self.kind.message(), self.span)
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// Shows at most 40 characters of a span's text, so a huge span (say, a
+/// `TooLong` input) does not flood a message.
+struct Clip<'s>(&'s str);
+
+impl fmt::Display for Clip<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 40;
+        match self.0.char_indices().nth(MAX) {
+            Some((cut, _)) => write!(f, "{}…", &self.0[..cut]),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
+/// The caret rendering of an [`Error`]; see [`Error::render`].
+pub struct Rendered<'s> {
+    src: &'s str,
+    error: Error,
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let src = self.src;
+        let start = (self.error.span.start as usize).min(src.len());
+        // The line that holds the span's start.
+        let line_start = src[..floor_char(src, start)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line_end = src[line_start..]
+            .find('\n')
+            .map_or(src.len(), |i| line_start + i);
+        let line = src[line_start..line_end].trim_end_matches('\r');
+        f.write_str(line)?;
+        f.write_str("\n")?;
+        // One caret column per character before the span (tabs kept so the
+        // caret lines up in a terminal).
+        for c in src[line_start..floor_char(src, start)].chars() {
+            f.write_str(if c == '\t' { "\t" } else { " " })?;
+        }
+        f.write_str("^ ")?;
+        self.error.write_message(src, f)
+    }
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}

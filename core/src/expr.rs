@@ -1,0 +1,190 @@
+//! [`Expr`]: one compiled expression, ready to evaluate again and again.
+
+use core::cell::RefCell;
+
+use bumpalo::Bump;
+use bumpalo::collections::Vec as BumpVec;
+
+use crate::ast::Ast;
+use crate::compiler::{FreeNames, compile};
+use crate::context::Context;
+use crate::error::{Error, ErrorKind, Span};
+use crate::parser::parse;
+use crate::program::{Program, Scratch};
+use crate::real::Real;
+
+/// A compiled expression. Everything it needs (tree, program, value stack)
+/// lives in the arena it was compiled into; [`Expr::eval`] allocates
+/// nothing and cannot panic.
+///
+/// # Example
+/// ```
+/// use exp_rs::{Context, Expr};
+/// let ctx = Context::<f64>::new();
+/// let arena = bumpalo::Bump::new();
+/// let expr = Expr::compile("x * sin(y) + z", &["x", "y", "z"], &ctx, &arena).unwrap();
+/// for i in 0..1000 {
+///     let v = expr.eval(&[2.0, 0.0, i as f64]).unwrap(); // zero heap allocations
+///     assert_eq!(v, i as f64);
+/// }
+/// ```
+pub struct Expr<'a, R: Real = f64> {
+    source: &'a str,
+    ast: &'a Ast<'a>,
+    program: Program<'a, R>,
+    scratch: RefCell<Scratch<'a, R>>,
+    arena_bytes: usize,
+}
+
+/// Bytes of an arena in use: what its chunks hold minus the free space left
+/// in the current chunk.
+pub fn arena_used(arena: &Bump) -> usize {
+    arena
+        .allocated_bytes()
+        .saturating_sub(arena.chunk_capacity())
+}
+
+impl<'a, R: Real> Expr<'a, R> {
+    /// Parses and compiles `src` with the given parameter names (slot `i`
+    /// is `params[i]`). Names not among them must be bound in `ctx`.
+    pub fn compile(
+        src: &str,
+        params: &[&str],
+        ctx: &'a Context<R>,
+        arena: &'a Bump,
+    ) -> Result<Self, Error> {
+        let names = declare(params, arena)?;
+        Self::build(src, names, FreeNames::Error, ctx, arena)
+    }
+
+    /// Parses and compiles `src`, making every free name a parameter in
+    /// order of first appearance (`x * sin(y) + z` → x, y, z); see
+    /// [`Expr::params`].
+    ///
+    /// # Example
+    /// ```
+    /// let ctx = exp_rs::Context::new();
+    /// let arena = bumpalo::Bump::new();
+    /// let e = exp_rs::Expr::compile_auto("b - a * pi", &ctx, &arena).unwrap();
+    /// assert_eq!(e.params(), ["b", "a"]);
+    /// assert_eq!(e.eval(&[1.0, 0.0]).unwrap(), 1.0);
+    /// ```
+    pub fn compile_auto(src: &str, ctx: &'a Context<R>, arena: &'a Bump) -> Result<Self, Error> {
+        Self::build(
+            src,
+            BumpVec::new_in(arena),
+            FreeNames::AreParams,
+            ctx,
+            arena,
+        )
+    }
+
+    fn build(
+        src: &str,
+        names: BumpVec<'a, &'a str>,
+        free: FreeNames,
+        ctx: &'a Context<R>,
+        arena: &'a Bump,
+    ) -> Result<Self, Error> {
+        let before = arena_used(arena);
+        let ast = parse(src, arena, ctx.limits())?;
+        Self::finish(src, ast, names, free, ctx, arena, before)
+    }
+
+    /// Compiles an already parsed tree (from
+    /// [`parse_expression_arena`](crate::parse_expression_arena)); `src` is
+    /// its source, kept for error rendering.
+    pub fn from_ast(
+        src: &str,
+        ast: &'a Ast<'a>,
+        params: &[&str],
+        ctx: &'a Context<R>,
+        arena: &'a Bump,
+    ) -> Result<Self, Error> {
+        let before = arena_used(arena);
+        let names = declare(params, arena)?;
+        Self::finish(src, ast, names, FreeNames::Error, ctx, arena, before)
+    }
+
+    fn finish(
+        src: &str,
+        ast: &'a Ast<'a>,
+        mut names: BumpVec<'a, &'a str>,
+        free: FreeNames,
+        ctx: &'a Context<R>,
+        arena: &'a Bump,
+        before: usize,
+    ) -> Result<Self, Error> {
+        let source: &'a str = arena.try_alloc_str(src).map_err(|_| full())?;
+        let program = compile(ast, ctx, arena, &mut names, free)?;
+        let scratch = Scratch::new_in(arena, program.stack_size, program.frame_count)?;
+        Ok(Expr {
+            source,
+            ast,
+            program,
+            scratch: RefCell::new(scratch),
+            arena_bytes: arena_used(arena).saturating_sub(before),
+        })
+    }
+
+    /// Evaluates with one value per parameter, in [`Expr::params`] order.
+    ///
+    /// Allocates nothing. Fails only with [`ErrorKind::IndexOutOfBounds`],
+    /// [`ErrorKind::RecursionLimit`], [`ErrorKind::Callback`],
+    /// [`ErrorKind::ParamCount`] (wrong `values.len()`) or
+    /// [`ErrorKind::Reentrant`] (a native callback evaluating this same
+    /// expression).
+    #[inline]
+    pub fn eval(&self, values: &[R]) -> Result<R, Error> {
+        if values.len() != self.program.params.len() {
+            return Err(Error::new(ErrorKind::ParamCount, Span::default()));
+        }
+        let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
+            return Err(Error::new(ErrorKind::Reentrant, Span::default()));
+        };
+        self.program.run(values, &mut scratch)
+    }
+
+    /// The parameter names, in slot order.
+    pub fn params(&self) -> &'a [&'a str] {
+        self.program.params
+    }
+
+    /// The source text (a copy in the arena).
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+
+    /// The syntax tree.
+    pub fn ast(&self) -> &'a Ast<'a> {
+        self.ast
+    }
+
+    /// The compiled program; `Display` prints its disassembly.
+    pub fn program(&self) -> &Program<'a, R> {
+        &self.program
+    }
+
+    /// Arena bytes this expression took (tree, program, stack, names).
+    pub fn arena_bytes(&self) -> usize {
+        self.arena_bytes
+    }
+}
+
+/// Copies declared parameter names into the arena; a repeated name is
+/// [`ErrorKind::DuplicateName`].
+fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<BumpVec<'a, &'a str>, Error> {
+    let mut names = BumpVec::new_in(arena);
+    names.try_reserve(params.len()).map_err(|_| full())?;
+    for (i, &p) in params.iter().enumerate() {
+        if params.iter().take(i).any(|q| *q == p) {
+            return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
+        }
+        names.push(&*arena.try_alloc_str(p).map_err(|_| full())?);
+    }
+    Ok(names)
+}
+
+fn full() -> Error {
+    Error::new(ErrorKind::ArenaFull, Span::default())
+}

@@ -1,0 +1,111 @@
+//! # exp-rs
+//!
+//! A math-expression engine for formulas evaluated thousands of times a
+//! second on small machines. A formula such as `x * sin(y) + z` is parsed
+//! **once** into a caller-owned [`bumpalo::Bump`] arena, compiled to a flat
+//! [`Program`], and then evaluated again and again with **zero heap
+//! allocations**.
+//!
+//! ```
+//! use exp_rs::{Context, Expr};
+//!
+//! let ctx = Context::<f64>::new();                 // built-ins + pi, e, tau
+//! let arena = bumpalo::Bump::new();
+//! let expr = Expr::compile("x * sin(y) + z", &["x", "y", "z"], &ctx, &arena)?;
+//! assert_eq!(expr.eval(&[2.0, 0.0, 1.5])?, 1.5);    // no allocation here
+//!
+//! // One-shot, for scripts and tests (allocates):
+//! assert_eq!(exp_rs::eval("2 + x", &[("x", 1.0)])?, 3.0);
+//! # Ok::<(), exp_rs::Error>(())
+//! ```
+//!
+//! ## The contract
+//!
+//! * Parsing and compiling never panic: bad input is an [`Error`] with an
+//!   [`ErrorKind`] and a byte [`Span`]; [`Error::render`] draws the caret.
+//! * Once [`Expr::compile`] succeeded, [`Expr::eval`] cannot panic and does
+//!   not allocate. It fails only for an out-of-bounds array index, a
+//!   recursion past the limit, a failing native callback, or a wrong number
+//!   of values (see [`Expr::eval`]).
+//! * All parse and compile memory comes from the caller's arena; capping it
+//!   with [`Bump::set_allocation_limit`](bumpalo::Bump::set_allocation_limit)
+//!   turns exhaustion into [`ErrorKind::ArenaFull`], never an abort.
+//! * Nesting deeper than [`Limits::max_depth`] (256) is
+//!   [`ErrorKind::TooDeep`] and input longer than [`Limits::max_len`]
+//!   (64 KiB) is [`ErrorKind::TooLong`], so no input can overflow the stack.
+//! * `f64` and `f32` are both available in every build through the sealed
+//!   [`Real`] trait; all math goes through `libm`, so every target computes
+//!   the same bits.
+//!
+//! ## The pieces
+//!
+//! | step | entry point |
+//! |---|---|
+//! | parse to a tree | [`parse_expression_arena`], [`parse`] → [`Ast`] ([`Ast::sexpr`] prints it) |
+//! | compile | [`Expr::compile`], [`Expr::compile_auto`], [`Batch::add_expression`] → [`Program`] (`Display` is its disassembly) |
+//! | evaluate | [`Expr::eval`], [`Batch::eval`]; the seed's tree walker [`eval_ast`] |
+//! | names | [`Context`]: constants, native functions, expression functions, arrays, objects |
+//!
+//! The language itself is specified in SPEC.md.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+mod ast;
+mod batch;
+mod builtins;
+mod compiler;
+mod context;
+mod error;
+mod expr;
+mod lexer;
+mod parser;
+mod program;
+mod real;
+mod walk;
+
+pub use ast::{Ast, AstKind, BinaryOp, Children, SExpr, UnaryOp};
+pub use batch::Batch;
+pub use builtins::{BUILTINS, Builtin, Func1, Func2};
+pub use context::{Arity, CallbackError, Context, ExprFunction, Function, Native, NativeFn};
+pub use error::{Error, ErrorKind, Rendered, Span};
+pub use expr::{Expr, arena_used};
+pub use lexer::{Lexer, Tok, Token};
+pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
+pub use program::{FunctionBlock, Instr, Op, Program};
+pub use real::Real;
+pub use walk::eval_ast;
+
+/// Re-export of the arena crate, so callers use the same version.
+pub use bumpalo;
+
+/// Evaluates `src` once with the built-in context and the given variables.
+///
+/// Convenient for scripts and tests; it allocates (a context and an arena
+/// per call). To evaluate the same formula repeatedly, compile an [`Expr`].
+///
+/// # Example
+/// ```
+/// assert_eq!(exp_rs::eval("2 + x", &[("x", 1.0)]).unwrap(), 3.0);
+/// let err = exp_rs::eval("2 + y", &[("x", 1.0)]).unwrap_err();
+/// assert_eq!(err.kind, exp_rs::ErrorKind::UnknownVariable);
+/// ```
+pub fn eval(src: &str, vars: &[(&str, f64)]) -> Result<f64, Error> {
+    eval_with(src, vars, &Context::new())
+}
+
+/// Evaluates `src` once against `ctx` with the given variables (in either
+/// precision); see [`eval`].
+pub fn eval_with<R: Real>(src: &str, vars: &[(&str, R)], ctx: &Context<R>) -> Result<R, Error> {
+    let arena = bumpalo::Bump::new();
+    let names: alloc::vec::Vec<&str> = vars.iter().map(|v| v.0).collect();
+    let values: alloc::vec::Vec<R> = vars.iter().map(|v| v.1).collect();
+    Expr::compile(src, &names, ctx, &arena)?.eval(&values)
+}
+
+// The README's Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

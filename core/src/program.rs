@@ -1,0 +1,429 @@
+//! The compiled [`Program`] and the evaluator loop.
+//!
+//! A program is a flat slice of `Copy` instructions for an accumulator
+//! machine: the value being computed lives in a register (`acc`), pending
+//! left operands and call arguments live on a value stack whose size the
+//! compiler computed. Operands can be a constant or a parameter slot
+//! directly (`acc = acc * 2`, `acc = acc + x`), so most operators need no
+//! stack traffic at all.
+//!
+//! Evaluation is one loop over the slice: no recursion, no heap, no name
+//! lookups, no panics. Everything it touches was sized at compile time.
+
+use core::fmt;
+
+use crate::builtins::{Func1, Func2};
+use crate::context::NativeFn;
+use crate::error::{Error, ErrorKind, Span};
+use crate::real::Real;
+
+/// An arithmetic or comparison operator of the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// C `fmod`
+    Rem,
+    /// C `pow`
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Op {
+    /// Applies the operator.
+    #[inline(always)]
+    pub fn apply<R: Real>(self, a: R, b: R) -> R {
+        match self {
+            Op::Add => a + b,
+            Op::Sub => a - b,
+            Op::Mul => a * b,
+            Op::Div => a / b,
+            Op::Rem => a.fmod(b),
+            Op::Pow => a.pow(b),
+            Op::Eq => R::from_bool(a == b),
+            Op::Ne => R::from_bool(a != b),
+            Op::Lt => R::from_bool(a < b),
+            Op::Le => R::from_bool(a <= b),
+            Op::Gt => R::from_bool(a > b),
+            Op::Ge => R::from_bool(a >= b),
+        }
+    }
+
+    /// `a op b == b op a` for every pair of values (bit-for-bit).
+    pub fn is_commutative(self) -> bool {
+        matches!(self, Op::Add | Op::Mul | Op::Eq | Op::Ne)
+    }
+
+    /// The operator as the disassembly prints it.
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Op::Add => "+",
+            Op::Sub => "-",
+            Op::Mul => "*",
+            Op::Div => "/",
+            Op::Rem => "%",
+            Op::Pow => "^",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+        }
+    }
+}
+
+/// One instruction. `acc` is the accumulator, `pop` takes the top of the
+/// value stack, `x[s]` is parameter slot `s`, `arg[i]` is argument `i` of
+/// the expression function being run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Instr<R> {
+    /// `acc = k`
+    Const(R),
+    /// `acc = x[s]`
+    Load(u32),
+    /// `acc = arg[i]`
+    Arg(u32),
+    /// push `acc`
+    Push,
+    /// `acc = -acc`
+    Neg,
+    /// `acc = !acc` (1 if `acc == 0`, else 0)
+    Not,
+    /// `acc = (acc != 0)` as 1 or 0
+    Bool,
+    /// `acc = pop op acc`
+    Bin(Op),
+    /// `acc = acc op k`
+    BinK(Op, R),
+    /// `acc = k op acc`
+    KBin(Op, R),
+    /// `acc = acc op x[s]`
+    BinX(Op, u32),
+    /// `acc = x[s] op acc`
+    XBin(Op, u32),
+    /// `acc = f(acc)`
+    F1(Func1),
+    /// `acc = f(pop, acc)`
+    F2(Func2),
+    /// `acc = f(acc, k)`
+    F2K(Func2, R),
+    /// `acc = f(k, acc)`
+    KF2(Func2, R),
+    /// `acc = native[id](the top argc stack values)`; pops them
+    Native {
+        /// Index into the program's native table.
+        id: u32,
+        /// Argument count.
+        argc: u32,
+        /// The call, for errors.
+        span: Span,
+    },
+    /// `acc = array[id][trunc(acc)]`, checked
+    Index {
+        /// Index into the program's array table.
+        id: u32,
+        /// The `a[i]` expression, for errors.
+        span: Span,
+    },
+    /// Calls expression function `func` on the top `argc` stack values,
+    /// which its `Ret` pops.
+    Call {
+        /// Index into the program's function table.
+        func: u32,
+        /// Argument count.
+        argc: u32,
+        /// The call, for errors.
+        span: Span,
+    },
+    /// Returns `acc` from the current function (or from the program).
+    Ret,
+    /// Jump to `target`.
+    Jump(u32),
+    /// Jump to `target` when `acc == 0`.
+    JumpIfFalse(u32),
+    /// `&&`: when `acc == 0`, set `acc = 0` and jump to `target`.
+    AndJump(u32),
+    /// `||`: when `acc != 0`, set `acc = 1` and jump to `target`.
+    OrJump(u32),
+}
+
+/// An expression function compiled into the program.
+#[derive(Clone, Copy, Debug)]
+pub struct FunctionBlock<'a> {
+    /// The function's name.
+    pub name: &'a str,
+    /// Where its code starts.
+    pub entry: u32,
+    /// Its parameter count.
+    pub arity: u32,
+}
+
+/// A compiled expression: it only exists if compilation succeeded, and then
+/// evaluating it cannot panic and does not allocate.
+pub struct Program<'a, R: Real> {
+    pub(crate) code: &'a [Instr<R>],
+    pub(crate) natives: &'a [(&'a str, &'a NativeFn<R>)],
+    pub(crate) arrays: &'a [(&'a str, &'a [R])],
+    pub(crate) functions: &'a [FunctionBlock<'a>],
+    pub(crate) params: &'a [&'a str],
+    /// Value-stack slots evaluation needs (including recursion).
+    pub(crate) stack_size: u32,
+    /// Call frames evaluation needs.
+    pub(crate) frame_count: u32,
+    /// Deepest call chain allowed before `RecursionLimit`.
+    pub(crate) max_calls: u32,
+}
+
+/// A saved call frame.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Frame {
+    ret: u32,
+    base: u32,
+}
+
+/// The memory one evaluation works in, sized by the compiler and
+/// allocated once (in the arena).
+pub(crate) struct Scratch<'a, R> {
+    pub(crate) stack: &'a mut [R],
+    pub(crate) frames: &'a mut [Frame],
+}
+
+impl<'a, R: Real> Scratch<'a, R> {
+    /// Scratch space for programs needing at most `stack` values and
+    /// `frames` call frames.
+    pub(crate) fn new_in(arena: &'a bumpalo::Bump, stack: u32, frames: u32) -> Result<Self, Error> {
+        let full = |_| Error::new(ErrorKind::ArenaFull, Span::default());
+        Ok(Scratch {
+            stack: arena
+                .try_alloc_slice_fill_copy(stack as usize, R::ZERO)
+                .map_err(full)?,
+            frames: arena
+                .try_alloc_slice_fill_copy(frames as usize, Frame::default())
+                .map_err(full)?,
+        })
+    }
+
+    pub(crate) fn fits(&self, program: &Program<'_, R>) -> bool {
+        self.stack.len() >= program.stack_size as usize
+            && self.frames.len() >= program.frame_count as usize
+    }
+}
+
+impl<'a, R: Real> Program<'a, R> {
+    /// The instructions.
+    pub fn code(&self) -> &'a [Instr<R>] {
+        self.code
+    }
+
+    /// The parameter names, in slot order.
+    pub fn params(&self) -> &'a [&'a str] {
+        self.params
+    }
+
+    /// How many value-stack slots an evaluation uses at most.
+    pub fn stack_size(&self) -> usize {
+        self.stack_size as usize
+    }
+
+    /// How many nested expression-function calls an evaluation may make.
+    pub fn call_depth(&self) -> usize {
+        self.frame_count as usize
+    }
+
+    /// Runs the program. `params` has exactly one value per parameter (the
+    /// caller checked); `scratch` fits (the caller checked).
+    pub(crate) fn run(&self, params: &[R], scratch: &mut Scratch<'_, R>) -> Result<R, Error> {
+        let code = self.code;
+        let stack = &mut *scratch.stack;
+        let frames = &mut *scratch.frames;
+        let x = |s: u32| params.get(s as usize).copied().unwrap_or(R::NAN);
+        let mut acc = R::ZERO;
+        let mut sp = 0usize;
+        let mut base = 0usize;
+        let mut depth = 0usize;
+        let mut pc = 0usize;
+        // Stack accesses use `get`: the compiler sized the stack, so they
+        // always succeed; were that ever wrong the result would be NaN,
+        // never a panic.
+        macro_rules! pop {
+            () => {{
+                sp = sp.wrapping_sub(1);
+                stack.get(sp).copied().unwrap_or(R::NAN)
+            }};
+        }
+        loop {
+            let Some(&instr) = code.get(pc) else {
+                return Ok(acc);
+            };
+            pc += 1;
+            match instr {
+                Instr::Const(k) => acc = k,
+                Instr::Load(s) => acc = x(s),
+                Instr::Arg(i) => acc = stack.get(base + i as usize).copied().unwrap_or(R::NAN),
+                Instr::Push => {
+                    if let Some(slot) = stack.get_mut(sp) {
+                        *slot = acc;
+                    }
+                    sp += 1;
+                }
+                Instr::Neg => acc = -acc,
+                Instr::Not => acc = R::from_bool(!acc.truthy()),
+                Instr::Bool => acc = R::from_bool(acc.truthy()),
+                Instr::Bin(op) => {
+                    let a = pop!();
+                    acc = op.apply(a, acc);
+                }
+                Instr::BinK(op, k) => acc = op.apply(acc, k),
+                Instr::KBin(op, k) => acc = op.apply(k, acc),
+                Instr::BinX(op, s) => acc = op.apply(acc, x(s)),
+                Instr::XBin(op, s) => acc = op.apply(x(s), acc),
+                Instr::F1(f) => acc = f.apply(acc),
+                Instr::F2(f) => {
+                    let a = pop!();
+                    acc = f.apply(a, acc);
+                }
+                Instr::F2K(f, k) => acc = f.apply(acc, k),
+                Instr::KF2(f, k) => acc = f.apply(k, acc),
+                Instr::Native { id, argc, span } => {
+                    // The compiler pushed every argument: one contiguous slice.
+                    let first = sp.saturating_sub(argc as usize);
+                    let args = stack.get(first..sp).unwrap_or(&[]);
+                    let f = self.natives.get(id as usize).map(|n| n.1);
+                    acc = match f.map(|f| f(args)) {
+                        Some(Ok(v)) => v,
+                        _ => return Err(Error::new(ErrorKind::Callback, span)),
+                    };
+                    sp = first;
+                }
+                Instr::Index { id, span } => {
+                    let array = self.arrays.get(id as usize).map_or(&[][..], |a| a.1);
+                    acc =
+                        element(array, acc).ok_or(Error::new(ErrorKind::IndexOutOfBounds, span))?;
+                }
+                Instr::Call { func, argc, span } => {
+                    let (Some(frame), Some(block)) =
+                        (frames.get_mut(depth), self.functions.get(func as usize))
+                    else {
+                        return Err(Error::new(ErrorKind::RecursionLimit, span));
+                    };
+                    if depth >= self.max_calls as usize {
+                        return Err(Error::new(ErrorKind::RecursionLimit, span));
+                    }
+                    *frame = Frame {
+                        ret: pc as u32,
+                        base: base as u32,
+                    };
+                    depth += 1;
+                    base = sp.saturating_sub(argc as usize);
+                    pc = block.entry as usize;
+                }
+                Instr::Ret => {
+                    if depth == 0 {
+                        return Ok(acc);
+                    }
+                    depth -= 1;
+                    let frame = frames.get(depth).copied().unwrap_or_default();
+                    sp = base;
+                    base = frame.base as usize;
+                    pc = frame.ret as usize;
+                }
+                Instr::Jump(t) => pc = t as usize,
+                Instr::JumpIfFalse(t) => {
+                    if !acc.truthy() {
+                        pc = t as usize;
+                    }
+                }
+                Instr::AndJump(t) => {
+                    if !acc.truthy() {
+                        acc = R::ZERO;
+                        pc = t as usize;
+                    }
+                }
+                Instr::OrJump(t) => {
+                    if acc.truthy() {
+                        acc = R::ONE;
+                        pc = t as usize;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `array[i]` with `i` truncated toward zero; `None` when `i` is negative,
+/// NaN or past the end (SPEC.md: never a wrap-around, never element 0).
+#[inline]
+pub(crate) fn element<R: Real>(array: &[R], i: R) -> Option<R> {
+    let i = i.trunc().to_f64();
+    if i >= 0.0 && i < array.len() as f64 {
+        array.get(i as usize).copied()
+    } else {
+        None
+    }
+}
+
+impl<R: Real> fmt::Display for Program<'_, R> {
+    /// The disassembly listing: one numbered instruction per line, function
+    /// entries labelled, then the sizes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = |i: u32| self.params.get(i as usize).copied().unwrap_or("?");
+        for (pc, instr) in self.code.iter().enumerate() {
+            for block in self.functions.iter().filter(|b| b.entry as usize == pc) {
+                writeln!(f, "{}/{}:", block.name, block.arity)?;
+            }
+            write!(f, "{pc:4}  ")?;
+            match *instr {
+                Instr::Const(k) => write!(f, "const   {k}")?,
+                Instr::Load(s) => write!(f, "load    {}", name(s))?,
+                Instr::Arg(i) => write!(f, "arg     {i}")?,
+                Instr::Push => write!(f, "push")?,
+                Instr::Neg => write!(f, "neg")?,
+                Instr::Not => write!(f, "not")?,
+                Instr::Bool => write!(f, "bool")?,
+                Instr::Bin(op) => write!(f, "{:<7} pop, acc", op.symbol())?,
+                Instr::BinK(op, k) => write!(f, "{:<7} acc, {k}", op.symbol())?,
+                Instr::KBin(op, k) => write!(f, "{:<7} {k}, acc", op.symbol())?,
+                Instr::BinX(op, s) => write!(f, "{:<7} acc, {}", op.symbol(), name(s))?,
+                Instr::XBin(op, s) => write!(f, "{:<7} {}, acc", op.symbol(), name(s))?,
+                Instr::F1(func) => write!(f, "call    {}", func.name())?,
+                Instr::F2(func) => write!(f, "call    {} pop, acc", func.name())?,
+                Instr::F2K(func, k) => write!(f, "call    {} acc, {k}", func.name())?,
+                Instr::KF2(func, k) => write!(f, "call    {} {k}, acc", func.name())?,
+                Instr::Native { id, argc, .. } => {
+                    let n = self.natives.get(id as usize).map_or("?", |n| n.0);
+                    write!(f, "native  {n}/{argc}")?
+                }
+                Instr::Index { id, .. } => {
+                    let n = self.arrays.get(id as usize).map_or("?", |a| a.0);
+                    write!(f, "index   {n}[acc]")?
+                }
+                Instr::Call { func, argc, .. } => {
+                    let n = self.functions.get(func as usize).map_or("?", |b| b.name);
+                    write!(f, "call    {n}/{argc}")?
+                }
+                Instr::Ret => write!(f, "ret")?,
+                Instr::Jump(t) => write!(f, "jump    {t}")?,
+                Instr::JumpIfFalse(t) => write!(f, "jfalse  {t}")?,
+                Instr::AndJump(t) => write!(f, "and     {t}")?,
+                Instr::OrJump(t) => write!(f, "or      {t}")?,
+            }
+            writeln!(f)?;
+        }
+        write!(
+            f,
+            "; {} instructions, stack {}, call depth {}",
+            self.code.len(),
+            self.stack_size,
+            self.frame_count
+        )
+    }
+}
