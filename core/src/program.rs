@@ -251,6 +251,11 @@ impl<'a, R: Real> Program<'a, R> {
         let mut base = 0usize;
         let mut depth = 0usize;
         let mut pc = 0usize;
+        // The call in the top-level code that entered the function being
+        // run: errors inside function bodies are reported there, since the
+        // caller's span is into their own source.
+        let mut entry = Span::default();
+        let at = |span: Span, depth: usize, entry: Span| if depth > 0 { entry } else { span };
         // Stack accesses use `get`: the compiler sized the stack, so they
         // always succeed; were that ever wrong the result would be NaN,
         // never a panic.
@@ -300,7 +305,7 @@ impl<'a, R: Real> Program<'a, R> {
                     let f = self.natives.get(id as usize).map(|n| n.1);
                     acc = match f.map(|f| f(args)) {
                         Some(Ok(v)) => v,
-                        _ => return Err(Error::new(ErrorKind::Callback, span)),
+                        _ => return Err(Error::new(ErrorKind::Callback, at(span, depth, entry))),
                     };
                     sp = first;
                 }
@@ -313,10 +318,19 @@ impl<'a, R: Real> Program<'a, R> {
                     let (Some(frame), Some(block)) =
                         (frames.get_mut(depth), self.functions.get(func as usize))
                     else {
-                        return Err(Error::new(ErrorKind::RecursionLimit, span));
+                        return Err(Error::new(
+                            ErrorKind::RecursionLimit,
+                            at(span, depth, entry),
+                        ));
                     };
                     if depth >= self.max_calls as usize {
-                        return Err(Error::new(ErrorKind::RecursionLimit, span));
+                        return Err(Error::new(
+                            ErrorKind::RecursionLimit,
+                            at(span, depth, entry),
+                        ));
+                    }
+                    if depth == 0 {
+                        entry = span;
                     }
                     *frame = Frame {
                         ret: pc as u32,

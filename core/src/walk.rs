@@ -227,10 +227,11 @@ impl<R: Real> Walker<'_, R> {
                     frame.push((p, arg(self, i)?));
                 }
                 self.calls += 1;
-                let result = self.eval(def.body, &frame).map_err(|e| match e.kind {
-                    k if k.is_evaluation() => e,
-                    k => Error::new(k, node.span),
-                });
+                // Spans inside the body are into the definition's source:
+                // report errors at this call instead.
+                let result = self
+                    .eval(def.body, &frame)
+                    .map_err(|e| Error::new(e.kind, node.span));
                 self.calls -= 1;
                 result
             }

@@ -1,0 +1,220 @@
+//! Hostile input: every case returns an error, nothing panics, nothing
+//! overflows the stack.
+//!
+//! The parser, the compiler and the tree walker recurse once per nesting
+//! level, and the depth limit is what bounds their stack. Measured cost of
+//! the default limit (256 levels): about 128–256 KiB in release builds and
+//! up to 1 MiB in unoptimised test builds. So the cases run twice: with the
+//! default limits on a 2 MiB thread, and on a 64 KiB thread with a depth
+//! limit that fits it ([`SMALL`]).
+#![allow(clippy::unwrap_used)]
+
+use exp_rs::bumpalo::Bump;
+use exp_rs::{Context, ErrorKind, Expr, Limits, eval_ast, parse_expression_arena};
+
+const STACK: usize = 64 * 1024;
+
+/// Limits for a 64 KiB stack in an unoptimised build.
+const SMALL: Limits = Limits {
+    max_depth: 12,
+    ..Limits::DEFAULT
+};
+
+/// Runs `f` on a thread with a [`STACK`]-byte stack and returns its result.
+fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+/// Compiles `src` with a context whose length limit admits it, so the
+/// nesting checks (not the length check) are what answers: on a 64 KiB
+/// stack with [`SMALL`], and on a 2 MiB stack with the default depth.
+fn compile_kind(src: String) -> ErrorKind {
+    let run = |limits: Limits, stack: usize, src: String| {
+        let f = move || {
+            let mut ctx = Context::<f64>::new();
+            let limits = Limits {
+                max_len: u32::MAX,
+                ..limits
+            };
+            ctx.set_limits(limits);
+            let arena = Bump::new();
+            let compiled = Expr::compile_auto(&src, &ctx, &arena).err().unwrap().kind;
+            let parsed = exp_rs::parse(&src, &arena, &limits).map(|_| ()).err();
+            (compiled, parsed.map(|e| e.kind))
+        };
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let (small, small_parse) = run(SMALL, STACK, src.clone());
+    let (default, _) = run(Limits::DEFAULT, 2 << 20, src);
+    assert_eq!(small, default);
+    if let Some(kind) = small_parse {
+        assert_eq!(kind, ErrorKind::TooDeep);
+    }
+    small
+}
+
+#[test]
+fn deep_nesting_of_every_kind_is_too_deep() {
+    let n = 100_000;
+    for (open, close) in [
+        ("(", ")"),
+        ("-", ""),
+        ("!", ""),
+        ("sin(", ")"),
+        ("a[", "]"),
+        ("+", ""),
+    ] {
+        let src = format!("{}1{}", open.repeat(n), close.repeat(n));
+        assert_eq!(compile_kind(src), ErrorKind::TooDeep, "{open}…{close}");
+    }
+    let src = format!("{}1", "2^".repeat(n));
+    assert_eq!(compile_kind(src), ErrorKind::TooDeep, "2^2^…");
+    let src = format!("{}1{}", "1 ? ".repeat(n), " : 0".repeat(n));
+    assert_eq!(compile_kind(src), ErrorKind::TooDeep, "?:");
+}
+
+#[test]
+fn long_chains_are_too_deep() {
+    for op in ["+", "*", "-", "&&", "||", ",", "<"] {
+        let src = vec!["x"; 100_000].join(op);
+        assert_eq!(compile_kind(src), ErrorKind::TooDeep, "chain of {op}");
+    }
+}
+
+#[test]
+fn nesting_just_inside_the_limit_compiles_and_evaluates() {
+    let big_stack = |f: fn()| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    big_stack(|| {
+        let ctx = Context::<f64>::new();
+        let arena = Bump::new();
+        // 255 nested parentheses around a 1-node tree, and a 255-term sum.
+        let src = format!("{}x{}", "(".repeat(255), ")".repeat(255));
+        assert_eq!(
+            Expr::compile_auto(&src, &ctx, &arena)
+                .unwrap()
+                .eval(&[2.0])
+                .unwrap(),
+            2.0
+        );
+        let src = vec!["x"; 200].join("+");
+        assert_eq!(
+            Expr::compile_auto(&src, &ctx, &arena)
+                .unwrap()
+                .eval(&[1.0])
+                .unwrap(),
+            200.0
+        );
+        let ast = parse_expression_arena(&format!("{}1", "-".repeat(250)), &arena).unwrap();
+        assert_eq!(eval_ast(ast, &ctx).unwrap(), 1.0);
+    });
+}
+
+#[test]
+fn one_megabyte_of_input_is_too_long() {
+    let src = "1+".repeat(512 * 1024) + "1";
+    let (kind, span) = small_stack(move || {
+        let ctx = Context::<f64>::new();
+        let arena = Bump::new();
+        let e = Expr::compile_auto(&src, &ctx, &arena).err().unwrap();
+        (e.kind, e.span)
+    });
+    assert_eq!(kind, ErrorKind::TooLong);
+    assert_eq!(span.start, Limits::DEFAULT.max_len);
+}
+
+#[test]
+fn unknown_bytes_are_invalid_characters() {
+    small_stack(|| {
+        let ctx = Context::<f64>::new();
+        for src in [
+            "1 @ 2",
+            "\u{0}",
+            "x\u{7f}",
+            "π",
+            "1 + \u{1F600}",
+            "`",
+            "#",
+            "$",
+            "\\",
+            "'a'",
+            "\"s\"",
+        ] {
+            let arena = Bump::new();
+            let e = Expr::compile_auto(src, &ctx, &arena).err().unwrap();
+            assert_eq!(e.kind, ErrorKind::InvalidCharacter, "{src:?}");
+            // The span covers one whole character.
+            let text = e.span.text(src);
+            assert_eq!(text.chars().count(), 1, "{src:?} span {}", e.span);
+        }
+    });
+}
+
+#[test]
+fn a_capped_arena_is_arena_full_at_every_size() {
+    small_stack(|| {
+        let mut ctx = Context::<f64>::new();
+        ctx.add_expression_function("f(a, b) = a < b ? f(a + 1, b) : a")
+            .unwrap();
+        let src = "x * sin(y) + max(z, 1, 2, 3) + f(0, 5) + (x > 1 ? y : z)";
+        // Find what the expression needs, then cap below it at every size.
+        let needed = {
+            let arena = Bump::new();
+            Expr::compile_auto(src, &ctx, &arena).unwrap();
+            arena.allocated_bytes()
+        };
+        let mut full = 0;
+        for cap in (0..needed).step_by(8) {
+            let arena = Bump::new();
+            arena.set_allocation_limit(Some(cap));
+            match Expr::compile_auto(src, &ctx, &arena) {
+                Err(e) => {
+                    assert_eq!(e.kind, ErrorKind::ArenaFull, "cap {cap}");
+                    full += 1;
+                }
+                Ok(e) => assert!(e.eval(&[1.0, 2.0, 3.0]).is_ok()),
+            }
+        }
+        assert!(full > 0, "no cap below {needed} bytes failed");
+    });
+}
+
+#[test]
+fn runaway_recursion_is_an_error_not_a_crash() {
+    small_stack(|| {
+        let mut ctx = Context::<f64>::new();
+        ctx.add_expression_function("down(n) = down(n - 1) + 1")
+            .unwrap();
+        let arena = Bump::new();
+        let e = Expr::compile("down(1)", &[], &ctx, &arena).unwrap();
+        assert_eq!(e.eval(&[]).unwrap_err().kind, ErrorKind::RecursionLimit);
+        // The expression still works afterwards (state was reset).
+        assert_eq!(e.eval(&[]).unwrap_err().kind, ErrorKind::RecursionLimit);
+    });
+    // The tree walker recurses on the host stack; give it a normal one.
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("down(n) = down(n - 1) + 1")
+        .unwrap();
+    let arena = Bump::new();
+    let ast = parse_expression_arena("down(1)", &arena).unwrap();
+    assert_eq!(
+        eval_ast(ast, &ctx).unwrap_err().kind,
+        ErrorKind::RecursionLimit
+    );
+}
