@@ -90,6 +90,8 @@ pub(crate) fn compile<'a, R: Real>(
         depth: 0,
         max_depth: 0,
         label: 0,
+        tasks: BumpVec::new_in(arena),
+        vals: BumpVec::new_in(arena),
     };
     let v = c.expr(ast)?;
     c.load(v)?;
@@ -191,6 +193,59 @@ struct Compiler<'a, 'p, R: Real> {
     max_depth: u32,
     /// The latest jump target; no peephole rewrite may look behind it.
     label: usize,
+    /// Work still to do, and the operands finished work left (see `expr`).
+    tasks: BumpVec<'a, Task<'a, R>>,
+    vals: BumpVec<'a, Val<R>>,
+}
+
+/// A step of compilation still to run; see [`Compiler::expr`]. Tasks that
+/// take operands pop them from the operand stack, tasks that make one push it.
+#[derive(Clone, Copy)]
+enum Task<'a, R> {
+    /// Compile a node.
+    Visit(&'a Ast<'a>),
+    /// Apply a prefix operator to the operand.
+    Unary(UnaryOp),
+    /// Apply a one-argument built-in to the operand.
+    F1(Func1),
+    /// The left operand is done; compile the right one.
+    Lhs(Binop, &'a Ast<'a>),
+    /// Both operands are done: combine them.
+    Rhs(Binop, Val<R>, Option<usize>),
+    /// Drop the operand (the left side of `,`).
+    Discard,
+    /// The left side of `&&` (`and`) or `||` is done.
+    Logic { rhs: &'a Ast<'a>, and: bool },
+    /// Turn the operand into 1 or 0.
+    ToBool,
+    /// The right side of `&&`/`||` is done; patch the jump over it.
+    LogicEnd { jump: usize },
+    /// The condition of `?:` is done.
+    Cond { then: &'a Ast<'a>, els: &'a Ast<'a> },
+    /// The then-branch is done.
+    CondThen {
+        to_else: usize,
+        depth: u32,
+        els: &'a Ast<'a>,
+    },
+    /// The else-branch is done.
+    CondElse { to_end: usize },
+    /// Compile code that will be dropped (errors still count).
+    DeadStart(&'a Ast<'a>),
+    /// Drop what `DeadStart` compiled.
+    DeadEnd { len: usize, depth: u32 },
+    /// Push a known operand.
+    Push(Val<R>),
+    /// Put the operand on the value stack (a call argument).
+    PushArg,
+    /// Emit a call whose arguments are on the value stack.
+    Emit(Instr<R>),
+    /// The index is done: read the array.
+    Index {
+        name: &'a str,
+        array: &'a [R],
+        span: Span,
+    },
 }
 
 fn full(span: Span) -> Error {
@@ -254,38 +309,299 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         }
     }
 
-    /// Compiles a subtree whose code must not run (the dead side of a
-    /// constant condition): its errors still count, its code is dropped.
-    fn dead(&mut self, node: &'a Ast<'a>) -> Result<(), Error> {
-        let (len, depth) = (self.code.len(), self.depth);
-        self.expr(node)?;
-        self.code.truncate(len);
-        self.depth = depth;
+    /// Compiles a tree; its value ends where the returned [`Val`] says.
+    ///
+    /// The textbook recursive compiler, with the recursion turned into an
+    /// explicit stack of [`Task`]s (and a stack of operand [`Val`]s), both
+    /// in the arena: the machine stack stays constant however deep the tree.
+    fn expr(&mut self, root: &'a Ast<'a>) -> Result<Val<R>, Error> {
+        self.tasks.clear();
+        self.vals.clear();
+        self.task(Task::Visit(root))?;
+        while let Some(task) = self.tasks.pop() {
+            self.step(task)?;
+        }
+        Ok(self.pop())
+    }
+
+    fn task(&mut self, task: Task<'a, R>) -> Result<(), Error> {
+        self.tasks
+            .try_reserve(1)
+            .map_err(|_| full(Span::default()))?;
+        self.tasks.push(task);
         Ok(())
     }
 
-    fn expr(&mut self, node: &'a Ast<'a>) -> Result<Val<R>, Error> {
-        match node.kind {
-            AstKind::Number(text) => R::parse_literal(text)
-                .map(Val::Const)
-                .ok_or(Error::new(ErrorKind::InvalidNumber, node.span)),
-            AstKind::Name(name) => self.value(name, node.span),
-            AstKind::Unary(op, operand) => {
-                let v = self.expr(operand)?;
+    fn val(&mut self, v: Val<R>) -> Result<(), Error> {
+        self.vals
+            .try_reserve(1)
+            .map_err(|_| full(Span::default()))?;
+        self.vals.push(v);
+        Ok(())
+    }
+
+    /// The operand a finished task left. Every task that pops one was
+    /// scheduled after the task that pushes it, so one is always there.
+    fn pop(&mut self) -> Val<R> {
+        debug_assert!(!self.vals.is_empty());
+        self.vals.pop().unwrap_or(Val::Acc)
+    }
+
+    fn step(&mut self, task: Task<'a, R>) -> Result<(), Error> {
+        match task {
+            Task::Visit(node) => self.visit(node)?,
+            Task::Unary(op) => {
+                let v = self.pop();
                 let (fold, instr): (fn(R) -> R, _) = match op {
-                    UnaryOp::Plus => return Ok(v),
-                    UnaryOp::Neg => (|x: R| -x, Instr::Neg),
-                    UnaryOp::Not => (|x: R| R::from_bool(!x.truthy()), Instr::Not),
+                    UnaryOp::Plus => (|x: R| x, None),
+                    UnaryOp::Neg => (|x: R| -x, Some(Instr::Neg)),
+                    UnaryOp::Not => (|x: R| R::from_bool(!x.truthy()), Some(Instr::Not)),
                 };
-                if let Val::Const(k) = v {
-                    return Ok(Val::Const(fold(k)));
-                }
-                self.load(v)?;
-                self.emit(instr)?;
-                Ok(Val::Acc)
+                let v = match (v, instr) {
+                    (Val::Const(k), _) => Val::Const(fold(k)),
+                    (v, None) => v,
+                    (v, Some(instr)) => {
+                        self.load(v)?;
+                        self.emit(instr)?;
+                        Val::Acc
+                    }
+                };
+                self.val(v)?;
             }
-            AstKind::Binary(op, a, b) => self.binary(op, a, b),
-            AstKind::Conditional(c, a, b) => self.conditional(c, a, b),
+            Task::F1(f) => {
+                let v = match self.pop() {
+                    Val::Const(k) => Val::Const(f.apply(k)),
+                    v => {
+                        self.load(v)?;
+                        self.emit(Instr::F1(f))?;
+                        Val::Acc
+                    }
+                };
+                self.val(v)?;
+            }
+            Task::Lhs(op, rhs) => {
+                let lhs = self.pop();
+                // Arguments and the built-ins' slot operands are fused only
+                // on the right; load them first.
+                let lhs = match (lhs, op) {
+                    (Val::Arg(_), _) | (Val::Slot(_), Binop::F2(_)) => {
+                        self.load(lhs)?;
+                        Val::Acc
+                    }
+                    _ => lhs,
+                };
+                // Save a left operand in the accumulator before compiling the
+                // right; `Rhs` takes the save back if the right needed no code.
+                let mark = if lhs == Val::Acc {
+                    self.emit(Instr::Push)?;
+                    Some(self.code.len() - 1)
+                } else {
+                    None
+                };
+                self.task(Task::Rhs(op, lhs, mark))?;
+                self.task(Task::Visit(rhs))?;
+            }
+            Task::Rhs(op, lhs, mark) => {
+                let rhs = self.pop();
+                let v = self.combine(op, lhs, rhs, mark)?;
+                self.val(v)?;
+            }
+            Task::Discard => {
+                // The left side of `,` runs for its effects (native calls) only.
+                self.pop();
+            }
+            Task::Logic { rhs, and } => match self.pop() {
+                Val::Const(k) if k.truthy() != and => {
+                    // `0 && b` is 0, `1 || b` is 1; b never runs.
+                    self.task(Task::Push(Val::Const(R::from_bool(!and))))?;
+                    self.task(Task::DeadStart(rhs))?;
+                }
+                Val::Const(_) => {
+                    self.task(Task::ToBool)?;
+                    self.task(Task::Visit(rhs))?;
+                }
+                va => {
+                    self.load(va)?;
+                    let jump = self.code.len();
+                    self.emit(if and {
+                        Instr::AndJump(0)
+                    } else {
+                        Instr::OrJump(0)
+                    })?;
+                    self.task(Task::LogicEnd { jump })?;
+                    self.task(Task::Visit(rhs))?;
+                }
+            },
+            Task::ToBool => {
+                let v = match self.pop() {
+                    Val::Const(k) => Val::Const(R::from_bool(k.truthy())),
+                    v => {
+                        self.load(v)?;
+                        self.emit(Instr::Bool)?;
+                        Val::Acc
+                    }
+                };
+                self.val(v)?;
+            }
+            Task::LogicEnd { jump } => {
+                let v = self.pop();
+                self.load(v)?;
+                self.emit(Instr::Bool)?;
+                let end = self.here();
+                self.patch(jump, end);
+                self.val(Val::Acc)?;
+            }
+            Task::Cond { then, els } => match self.pop() {
+                Val::Const(k) => {
+                    let (taken, dead) = if k.truthy() { (then, els) } else { (els, then) };
+                    self.task(Task::DeadStart(dead))?;
+                    self.task(Task::Visit(taken))?;
+                }
+                vc => {
+                    self.load(vc)?;
+                    let to_else = self.code.len();
+                    self.emit(Instr::JumpIfFalse(0))?;
+                    let depth = self.depth;
+                    self.task(Task::CondThen {
+                        to_else,
+                        depth,
+                        els,
+                    })?;
+                    self.task(Task::Visit(then))?;
+                }
+            },
+            Task::CondThen {
+                to_else,
+                depth,
+                els,
+            } => {
+                let v = self.pop();
+                self.load(v)?;
+                let to_end = self.code.len();
+                self.emit(Instr::Jump(0))?;
+                let else_at = self.here();
+                self.patch(to_else, else_at);
+                self.depth = depth;
+                self.task(Task::CondElse { to_end })?;
+                self.task(Task::Visit(els))?;
+            }
+            Task::CondElse { to_end } => {
+                let v = self.pop();
+                self.load(v)?;
+                let end = self.here();
+                self.patch(to_end, end);
+                self.val(Val::Acc)?;
+            }
+            Task::DeadStart(node) => {
+                // Compile code that must never run (the dead side of a
+                // constant condition): its errors still count, its code is
+                // dropped by `DeadEnd`.
+                let (len, depth) = (self.code.len(), self.depth);
+                self.task(Task::DeadEnd { len, depth })?;
+                self.task(Task::Visit(node))?;
+            }
+            Task::DeadEnd { len, depth } => {
+                self.pop();
+                self.code.truncate(len);
+                self.depth = depth;
+            }
+            Task::Push(v) => self.val(v)?,
+            Task::PushArg => {
+                let v = self.pop();
+                self.load(v)?;
+                self.emit(Instr::Push)?;
+            }
+            Task::Emit(instr) => {
+                self.emit(instr)?;
+                self.val(Val::Acc)?;
+            }
+            Task::Index { name, array, span } => {
+                let v = match (self.pop(), self.arrays.iter().position(|a| a.0 == name)) {
+                    // A constant in-range index reads the element now; a bad
+                    // one is left to fail at evaluation time, as SPEC.md says.
+                    (Val::Const(k), _) if element(array, k).is_some() => {
+                        Val::Const(element(array, k).unwrap_or(R::NAN))
+                    }
+                    (v, known) => {
+                        let id = match known {
+                            Some(i) => i as u32,
+                            None => {
+                                self.arrays.try_reserve(1).map_err(|_| full(span))?;
+                                self.arrays.push((name, array));
+                                self.arrays.len() as u32 - 1
+                            }
+                        };
+                        self.load(v)?;
+                        self.emit(Instr::Index { id, span })?;
+                        Val::Acc
+                    }
+                };
+                self.val(v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts compiling one node: leaves need no work, inner nodes schedule
+    /// their children and what follows them (tasks run last-in first-out).
+    fn visit(&mut self, node: &'a Ast<'a>) -> Result<(), Error> {
+        match node.kind {
+            AstKind::Number(text) => {
+                let k = R::parse_literal(text)
+                    .ok_or(Error::new(ErrorKind::InvalidNumber, node.span))?;
+                self.val(Val::Const(k))
+            }
+            AstKind::Name(name) => {
+                let v = self.value(name, node.span)?;
+                self.val(v)
+            }
+            AstKind::Field {
+                object,
+                object_span,
+                field,
+                field_span,
+            } => {
+                let v = self.field(object, object_span, field, field_span)?;
+                self.val(v)
+            }
+            AstKind::Unary(op, a) => {
+                self.task(Task::Unary(op))?;
+                self.task(Task::Visit(a))
+            }
+            AstKind::Binary(op, a, b) => {
+                let op = match op {
+                    BinaryOp::Seq => {
+                        self.task(Task::Visit(b))?;
+                        self.task(Task::Discard)?;
+                        return self.task(Task::Visit(a));
+                    }
+                    BinaryOp::And | BinaryOp::Or => {
+                        self.task(Task::Logic {
+                            rhs: b,
+                            and: op == BinaryOp::And,
+                        })?;
+                        return self.task(Task::Visit(a));
+                    }
+                    BinaryOp::Eq => Op::Eq,
+                    BinaryOp::Ne => Op::Ne,
+                    BinaryOp::Lt => Op::Lt,
+                    BinaryOp::Le => Op::Le,
+                    BinaryOp::Gt => Op::Gt,
+                    BinaryOp::Ge => Op::Ge,
+                    BinaryOp::Add => Op::Add,
+                    BinaryOp::Sub => Op::Sub,
+                    BinaryOp::Mul => Op::Mul,
+                    BinaryOp::Div => Op::Div,
+                    BinaryOp::Rem => Op::Rem,
+                    BinaryOp::Pow => Op::Pow,
+                };
+                self.task(Task::Lhs(Binop::Op(op), b))?;
+                self.task(Task::Visit(a))
+            }
+            AstKind::Conditional(c, then, els) => {
+                self.task(Task::Cond { then, els })?;
+                self.task(Task::Visit(c))
+            }
             AstKind::Call {
                 name,
                 name_span,
@@ -295,17 +611,177 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 name,
                 name_span,
                 index,
-            } => self.index(node, name, name_span, index),
-            AstKind::Field {
-                object,
-                object_span,
-                field,
-                field_span,
-            } => self.field(object, object_span, field, field_span),
+            } => {
+                let is_local = match self.scope {
+                    Scope::Function(params) => params.contains(&name),
+                    Scope::Main => self.params.contains(&name),
+                };
+                let ctx = self.ctx;
+                let Some(array) = ctx.array(name).filter(|_| !is_local) else {
+                    let known = is_local
+                        || ctx.constant(name).is_some()
+                        || ctx.function(name).is_some()
+                        || ctx.object(name).is_some();
+                    let kind = if known {
+                        ErrorKind::NotAnArray
+                    } else {
+                        ErrorKind::UnknownVariable
+                    };
+                    return Err(Error::new(kind, name_span));
+                };
+                self.task(Task::Index {
+                    name,
+                    array,
+                    span: node.span,
+                })?;
+                self.task(Task::Visit(index))
+            }
         }
     }
 
-    /// Resolves a bare name used as a value.
+    fn call(
+        &mut self,
+        node: &'a Ast<'a>,
+        name: &'a str,
+        name_span: Span,
+        args: &'a [Ast<'a>],
+    ) -> Result<(), Error> {
+        let ctx = self.ctx;
+        let Some(function) = ctx.function(name) else {
+            return Err(Error::new(ErrorKind::UnknownFunction, name_span));
+        };
+        if !function.arity().accepts(args.len()) {
+            return Err(Error::new(ErrorKind::Arity, node.span));
+        }
+        let argc = args.len() as u32;
+        let last = match function {
+            Function::Builtin(builtin) => {
+                // Built-ins become instructions: `min`/`max` fold left with
+                // `fmin`/`fmax`, `clamp(x, lo, hi)` is `fmin(fmax(x, lo), hi)`.
+                let (first, rest) = args
+                    .split_first()
+                    .ok_or(Error::new(ErrorKind::Arity, node.span))?;
+                let fold = match builtin {
+                    Builtin::F1(f) => {
+                        self.task(Task::F1(*f))?;
+                        None
+                    }
+                    Builtin::F2(f) => Some(*f),
+                    Builtin::Min => Some(Func2::Min),
+                    Builtin::Max => Some(Func2::Max),
+                    Builtin::Clamp => None,
+                };
+                if *builtin == Builtin::Clamp {
+                    if let [lo, hi] = rest {
+                        self.task(Task::Lhs(Binop::F2(Func2::Min), hi))?;
+                        self.task(Task::Lhs(Binop::F2(Func2::Max), lo))?;
+                    }
+                }
+                if let Some(f) = fold {
+                    for arg in rest.iter().rev() {
+                        self.task(Task::Lhs(Binop::F2(f), arg))?;
+                    }
+                }
+                return self.task(Task::Visit(first));
+            }
+            Function::Native(native) => {
+                let id = self.natives.len() as u32;
+                self.natives.try_reserve(1).map_err(|_| full(node.span))?;
+                self.natives.push((name, &*native.func));
+                Instr::Native {
+                    id,
+                    argc,
+                    span: node.span,
+                }
+            }
+            Function::Expr(f) => {
+                let func = match self.functions.iter().position(|b| b.name == name) {
+                    Some(i) => i as u32,
+                    None => {
+                        let def = parse_definition(&f.source, self.arena, ctx.limits())
+                            .map_err(|e| Error::new(e.kind, node.span))?;
+                        self.functions.try_reserve(1).map_err(|_| full(node.span))?;
+                        self.bodies.try_reserve(1).map_err(|_| full(node.span))?;
+                        self.functions.push(FunctionBlock {
+                            name,
+                            entry: 0,
+                            arity: f.arity as u32,
+                        });
+                        self.bodies.push((def, node.span));
+                        self.functions.len() as u32 - 1
+                    }
+                };
+                self.calls.try_reserve(1).map_err(|_| full(node.span))?;
+                self.calls.push((self.block, func));
+                Instr::Call {
+                    func,
+                    argc,
+                    span: node.span,
+                }
+            }
+        };
+        // Natives and expression functions take their arguments on the
+        // value stack, pushed left to right.
+        self.task(Task::Emit(last))?;
+        for arg in args.iter().rev() {
+            self.task(Task::PushArg)?;
+            self.task(Task::Visit(arg))?;
+        }
+        Ok(())
+    }
+
+    /// Emits `lhs op rhs` once both are compiled. `mark` is where `Lhs`
+    /// saved a left operand that was in the accumulator.
+    fn combine(
+        &mut self,
+        op: Binop,
+        lhs: Val<R>,
+        rhs: Val<R>,
+        mark: Option<usize>,
+    ) -> Result<Val<R>, Error> {
+        if let Some(mark) = mark {
+            if self.code.len() == mark + 1 && matches!(rhs, Val::Const(_) | Val::Slot(_)) {
+                // The right side needed no code: take the save back and
+                // fuse the operand instead.
+                self.code.truncate(mark);
+                self.depth -= 1;
+                return self.acc_op(op, rhs);
+            }
+            self.load(rhs)?;
+            self.emit(match op {
+                Binop::Op(op) => Instr::Bin(op),
+                Binop::F2(f) => Instr::F2(f),
+            })?;
+            return Ok(Val::Acc);
+        }
+        match (op, lhs, rhs) {
+            (_, Val::Const(a), Val::Const(b)) => Ok(Val::Const(op.fold(a, b))),
+            (Binop::F2(f), Val::Const(k), _) => {
+                self.load(rhs)?;
+                self.emit(Instr::KF2(f, k))?;
+                Ok(Val::Acc)
+            }
+            (Binop::Op(o), Val::Const(k), Val::Acc) => {
+                self.emit(Instr::KBin(o, k))?;
+                Ok(Val::Acc)
+            }
+            (Binop::Op(o), Val::Slot(s), Val::Acc) => {
+                self.emit(Instr::XBin(o, s))?;
+                Ok(Val::Acc)
+            }
+            (Binop::Op(o), Val::Const(_), Val::Slot(_)) if o.is_commutative() => {
+                self.load(rhs)?;
+                self.acc_op(op, lhs)
+            }
+            // Left is a constant or slot (a built-in's slot operand was
+            // loaded by `Lhs`), right is not in the accumulator.
+            _ => {
+                self.load(lhs)?;
+                self.acc_op(op, rhs)
+            }
+        }
+    }
+
     fn value(&mut self, name: &'a str, span: Span) -> Result<Val<R>, Error> {
         match self.scope {
             Scope::Function(params) => {
@@ -337,90 +813,6 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             return Ok(Val::Slot(self.params.len() as u32 - 1));
         }
         Err(Error::new(ErrorKind::UnknownVariable, span))
-    }
-
-    fn binary(&mut self, op: BinaryOp, a: &'a Ast<'a>, b: &'a Ast<'a>) -> Result<Val<R>, Error> {
-        let op = match op {
-            BinaryOp::Seq => {
-                // The left side runs for its effects (native calls) only.
-                self.expr(a)?;
-                return self.expr(b);
-            }
-            BinaryOp::And => return self.logical(a, b, true),
-            BinaryOp::Or => return self.logical(a, b, false),
-            BinaryOp::Eq => Op::Eq,
-            BinaryOp::Ne => Op::Ne,
-            BinaryOp::Lt => Op::Lt,
-            BinaryOp::Le => Op::Le,
-            BinaryOp::Gt => Op::Gt,
-            BinaryOp::Ge => Op::Ge,
-            BinaryOp::Add => Op::Add,
-            BinaryOp::Sub => Op::Sub,
-            BinaryOp::Mul => Op::Mul,
-            BinaryOp::Div => Op::Div,
-            BinaryOp::Rem => Op::Rem,
-            BinaryOp::Pow => Op::Pow,
-        };
-        let lhs = self.expr(a)?;
-        self.apply(Binop::Op(op), lhs, b)
-    }
-
-    /// Emits `lhs op rhs`, where `lhs` is already compiled and `rhs` is not.
-    fn apply(&mut self, op: Binop, lhs: Val<R>, rhs: &'a Ast<'a>) -> Result<Val<R>, Error> {
-        // Arguments and the built-ins' left operands are fused only on the
-        // right; load them first.
-        let lhs = match (lhs, op) {
-            (Val::Arg(_), _) | (Val::Slot(_), Binop::F2(_)) => {
-                self.load(lhs)?;
-                Val::Acc
-            }
-            _ => lhs,
-        };
-        if lhs == Val::Acc {
-            // Save the left operand, compile the right; if the right needed
-            // no code, take the save back and fuse the operand instead.
-            let mark = self.code.len();
-            self.emit(Instr::Push)?;
-            let rhs = self.expr(rhs)?;
-            if self.code.len() == mark + 1 && matches!(rhs, Val::Const(_) | Val::Slot(_)) {
-                self.code.truncate(mark);
-                self.depth -= 1;
-                return self.acc_op(op, rhs);
-            }
-            self.load(rhs)?;
-            self.emit(match op {
-                Binop::Op(op) => Instr::Bin(op),
-                Binop::F2(f) => Instr::F2(f),
-            })?;
-            return Ok(Val::Acc);
-        }
-        let rhs = self.expr(rhs)?;
-        match (op, lhs, rhs) {
-            (_, Val::Const(a), Val::Const(b)) => Ok(Val::Const(op.fold(a, b))),
-            (Binop::F2(f), Val::Const(k), _) => {
-                self.load(rhs)?;
-                self.emit(Instr::KF2(f, k))?;
-                Ok(Val::Acc)
-            }
-            (Binop::Op(o), Val::Const(k), Val::Acc) => {
-                self.emit(Instr::KBin(o, k))?;
-                Ok(Val::Acc)
-            }
-            (Binop::Op(o), Val::Slot(s), Val::Acc) => {
-                self.emit(Instr::XBin(o, s))?;
-                Ok(Val::Acc)
-            }
-            (Binop::Op(o), Val::Const(_), Val::Slot(_)) if o.is_commutative() => {
-                self.load(rhs)?;
-                self.acc_op(op, lhs)
-            }
-            // Left is a constant or slot (a built-in's slot operand was
-            // loaded above), right is not in the accumulator.
-            _ => {
-                self.load(lhs)?;
-                self.acc_op(op, rhs)
-            }
-        }
     }
 
     /// Emits `acc = acc op v` for an operand that is not in the accumulator.
@@ -466,234 +858,6 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             }
         }
         self.emit(Instr::BinK(op, k))
-    }
-
-    /// `a && b` (`and` true) or `a || b`: 1 or 0, right side only when needed.
-    fn logical(&mut self, a: &'a Ast<'a>, b: &'a Ast<'a>, and: bool) -> Result<Val<R>, Error> {
-        let va = self.expr(a)?;
-        if let Val::Const(k) = va {
-            if k.truthy() != and {
-                // `0 && b` is 0, `1 || b` is 1; b never runs.
-                self.dead(b)?;
-                return Ok(Val::Const(R::from_bool(!and)));
-            }
-            let vb = self.expr(b)?;
-            if let Val::Const(k) = vb {
-                return Ok(Val::Const(R::from_bool(k.truthy())));
-            }
-            self.load(vb)?;
-            self.emit(Instr::Bool)?;
-            return Ok(Val::Acc);
-        }
-        self.load(va)?;
-        let jump = self.code.len();
-        self.emit(if and {
-            Instr::AndJump(0)
-        } else {
-            Instr::OrJump(0)
-        })?;
-        let vb = self.expr(b)?;
-        self.load(vb)?;
-        self.emit(Instr::Bool)?;
-        let end = self.here();
-        self.patch(jump, end);
-        Ok(Val::Acc)
-    }
-
-    fn conditional(
-        &mut self,
-        c: &'a Ast<'a>,
-        a: &'a Ast<'a>,
-        b: &'a Ast<'a>,
-    ) -> Result<Val<R>, Error> {
-        let vc = self.expr(c)?;
-        if let Val::Const(k) = vc {
-            let (taken, dead) = if k.truthy() { (a, b) } else { (b, a) };
-            let v = self.expr(taken)?;
-            self.dead(dead)?;
-            return Ok(v);
-        }
-        self.load(vc)?;
-        let to_else = self.code.len();
-        self.emit(Instr::JumpIfFalse(0))?;
-        let depth = self.depth;
-        let va = self.expr(a)?;
-        self.load(va)?;
-        let to_end = self.code.len();
-        self.emit(Instr::Jump(0))?;
-        let else_at = self.here();
-        self.patch(to_else, else_at);
-        self.depth = depth;
-        let vb = self.expr(b)?;
-        self.load(vb)?;
-        let end = self.here();
-        self.patch(to_end, end);
-        Ok(Val::Acc)
-    }
-
-    fn call(
-        &mut self,
-        node: &'a Ast<'a>,
-        name: &'a str,
-        name_span: Span,
-        args: &'a [Ast<'a>],
-    ) -> Result<Val<R>, Error> {
-        let ctx = self.ctx;
-        let Some(function) = ctx.function(name) else {
-            return Err(Error::new(ErrorKind::UnknownFunction, name_span));
-        };
-        if !function.arity().accepts(args.len()) {
-            return Err(Error::new(ErrorKind::Arity, node.span));
-        }
-        match function {
-            Function::Builtin(builtin) => self.builtin(*builtin, args, node.span),
-            Function::Native(native) => {
-                let id = self.natives.len() as u32;
-                self.natives.try_reserve(1).map_err(|_| full(node.span))?;
-                self.natives.push((name, &*native.func));
-                self.push_args(args)?;
-                self.emit(Instr::Native {
-                    id,
-                    argc: args.len() as u32,
-                    span: node.span,
-                })?;
-                Ok(Val::Acc)
-            }
-            Function::Expr(f) => {
-                let func = match self.functions.iter().position(|b| b.name == name) {
-                    Some(i) => i as u32,
-                    None => {
-                        let def = parse_definition(&f.source, self.arena, ctx.limits())
-                            .map_err(|e| Error::new(e.kind, node.span))?;
-                        self.functions.try_reserve(1).map_err(|_| full(node.span))?;
-                        self.bodies.try_reserve(1).map_err(|_| full(node.span))?;
-                        self.functions.push(FunctionBlock {
-                            name,
-                            entry: 0,
-                            arity: f.arity as u32,
-                        });
-                        self.bodies.push((def, node.span));
-                        self.functions.len() as u32 - 1
-                    }
-                };
-                self.calls.try_reserve(1).map_err(|_| full(node.span))?;
-                self.calls.push((self.block, func));
-                self.push_args(args)?;
-                self.emit(Instr::Call {
-                    func,
-                    argc: args.len() as u32,
-                    span: node.span,
-                })?;
-                Ok(Val::Acc)
-            }
-        }
-    }
-
-    /// Evaluates each argument onto the value stack, left to right.
-    fn push_args(&mut self, args: &'a [Ast<'a>]) -> Result<(), Error> {
-        for arg in args {
-            let v = self.expr(arg)?;
-            self.load(v)?;
-            self.emit(Instr::Push)?;
-        }
-        Ok(())
-    }
-
-    fn builtin(
-        &mut self,
-        builtin: Builtin,
-        args: &'a [Ast<'a>],
-        span: Span,
-    ) -> Result<Val<R>, Error> {
-        let arg = |i: usize| args.get(i).ok_or(Error::new(ErrorKind::Arity, span));
-        match builtin {
-            Builtin::F1(f) => {
-                let v = self.expr(arg(0)?)?;
-                self.f1(f, v)
-            }
-            Builtin::F2(f) => {
-                let v = self.expr(arg(0)?)?;
-                self.f2(f, v, arg(1)?)
-            }
-            Builtin::Min | Builtin::Max => {
-                let f = if builtin == Builtin::Min {
-                    Func2::Min
-                } else {
-                    Func2::Max
-                };
-                let mut v = self.expr(arg(0)?)?;
-                for next in args.iter().skip(1) {
-                    v = self.f2(f, v, next)?;
-                }
-                Ok(v)
-            }
-            Builtin::Clamp => {
-                let v = self.expr(arg(0)?)?;
-                let v = self.f2(Func2::Max, v, arg(1)?)?;
-                self.f2(Func2::Min, v, arg(2)?)
-            }
-        }
-    }
-
-    fn f1(&mut self, f: Func1, v: Val<R>) -> Result<Val<R>, Error> {
-        if let Val::Const(k) = v {
-            return Ok(Val::Const(f.apply(k)));
-        }
-        self.load(v)?;
-        self.emit(Instr::F1(f))?;
-        Ok(Val::Acc)
-    }
-
-    fn f2(&mut self, f: Func2, lhs: Val<R>, rhs: &'a Ast<'a>) -> Result<Val<R>, Error> {
-        self.apply(Binop::F2(f), lhs, rhs)
-    }
-
-    fn index(
-        &mut self,
-        node: &'a Ast<'a>,
-        name: &'a str,
-        name_span: Span,
-        index: &'a Ast<'a>,
-    ) -> Result<Val<R>, Error> {
-        let is_local = match self.scope {
-            Scope::Function(params) => params.contains(&name),
-            Scope::Main => self.params.contains(&name),
-        };
-        let array = if is_local { None } else { self.ctx.array(name) };
-        let Some(array) = array else {
-            let known = is_local
-                || self.ctx.constant(name).is_some()
-                || self.ctx.function(name).is_some()
-                || self.ctx.object(name).is_some();
-            let kind = if known {
-                ErrorKind::NotAnArray
-            } else {
-                ErrorKind::UnknownVariable
-            };
-            return Err(Error::new(kind, name_span));
-        };
-        let v = self.expr(index)?;
-        if let Val::Const(k) = v {
-            // A constant in-range index reads the element now; a bad one is
-            // left to fail at evaluation time, as SPEC.md says.
-            if let Some(x) = element(array, k) {
-                return Ok(Val::Const(x));
-            }
-        }
-        let id = match self.arrays.iter().position(|a| a.0 == name) {
-            Some(i) => i as u32,
-            None => {
-                self.arrays.try_reserve(1).map_err(|_| full(node.span))?;
-                self.arrays.push((name, array));
-                self.arrays.len() as u32 - 1
-            }
-        };
-        self.load(v)?;
-        self.emit(Instr::Index {
-            id,
-            span: node.span,
-        })?;
-        Ok(Val::Acc)
     }
 
     fn field(

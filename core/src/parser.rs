@@ -1,9 +1,11 @@
 //! The Pratt parser: tokens in, an [`Ast`] in the caller's arena out.
 //!
 //! One `expr_bp(min_bp)` loop; precedence lives in the two small tables
-//! [`infix_bp`] and [`PREFIX_BP`]. The recursion depth and the height of the
-//! tree are both counted and capped ([`Limits::max_depth`]), so no input
-//! can overflow the stack of the parser, the compiler or a tree walker.
+//! [`infix_bp`] and [`PREFIX_BP`]. The loop keeps what it has opened on an
+//! explicit stack in the arena instead of recursing, so no input can
+//! overflow the machine stack. The nesting depth and the height of the tree
+//! are both capped ([`Limits::max_depth`]), which bounds the compiler's
+//! work lists and any tree walk too.
 
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
@@ -164,7 +166,6 @@ struct Parser<'s, 'a> {
     peek: Token,
     arena: &'a Bump,
     limits: Limits,
-    depth: u32,
 }
 
 impl<'s, 'a> Parser<'s, 'a> {
@@ -184,7 +185,6 @@ impl<'s, 'a> Parser<'s, 'a> {
             peek,
             arena,
             limits: *limits,
-            depth: 0,
         })
     }
 
@@ -247,138 +247,231 @@ impl<'s, 'a> Parser<'s, 'a> {
 
     /// The Pratt loop: parses an expression whose operators all bind tighter
     /// than `min_bp`.
+    ///
+    /// It is the textbook recursive `expr_bp` with the recursion turned into
+    /// an explicit stack of pending constructs ([`Pending`]) kept in the
+    /// arena, so the machine stack stays constant however deep the input
+    /// nests; the stack's length is the nesting depth that
+    /// [`Limits::max_depth`] caps.
     fn expr_bp(&mut self, min_bp: u8) -> Result<(&'a Ast<'a>, Height), Error> {
-        self.depth += 1;
-        if self.depth > self.limits.max_depth {
-            return Err(Error::new(ErrorKind::TooDeep, self.peek.span));
-        }
-        let result = self.expr_bp_inner(min_bp);
-        self.depth -= 1;
-        result
-    }
-
-    fn expr_bp_inner(&mut self, min_bp: u8) -> Result<(&'a Ast<'a>, Height), Error> {
-        let (mut lhs, mut lh) = self.operand()?;
-        loop {
-            let tok = self.peek;
-            let Some((l_bp, r_bp)) = infix_bp(tok.tok) else {
-                break;
-            };
-            if l_bp < min_bp {
-                break;
-            }
-            self.bump()?;
-            if tok.tok == Tok::Question {
-                let (then, th) = self.expr_bp(r_bp)?;
-                self.expect(Tok::Colon, ErrorKind::UnexpectedToken)?;
-                let (els, eh) = self.expr_bp(r_bp)?;
-                let span = lhs.span.to(els.span);
-                (lhs, lh) = self.node(
-                    AstKind::Conditional(lhs, then, els),
-                    span,
-                    1 + lh.max(th).max(eh),
-                )?;
-                continue;
-            }
-            let (rhs, rh) = self.expr_bp(r_bp)?;
-            let Some(op) = binary_op(tok.tok) else { break };
-            let span = lhs.span.to(rhs.span);
-            (lhs, lh) = self.node(AstKind::Binary(op, lhs, rhs), span, 1 + lh.max(rh))?;
-        }
-        Ok((lhs, lh))
-    }
-
-    /// A prefix operator, a literal, a parenthesised expression or a name
-    /// with its postfix forms.
-    fn operand(&mut self) -> Result<(&'a Ast<'a>, Height), Error> {
-        let tok = self.bump()?;
-        let unary = match tok.tok {
-            Tok::Minus => Some(UnaryOp::Neg),
-            Tok::Plus => Some(UnaryOp::Plus),
-            Tok::Bang => Some(UnaryOp::Not),
-            _ => None,
-        };
-        if let Some(op) = unary {
-            let (operand, h) = self.expr_bp(PREFIX_BP)?;
-            return self.node(
-                AstKind::Unary(op, operand),
-                tok.span.to(operand.span),
-                h + 1,
-            );
-        }
-        match tok.tok {
-            Tok::Number => {
-                let text = self.name(tok.span)?;
-                self.node(AstKind::Number(text), tok.span, 1)
-            }
-            Tok::LParen => {
-                // Parentheses only group: no node of their own.
-                let inner = self.expr_bp(0)?;
-                self.close(Tok::RParen, tok.span)?;
-                Ok(inner)
-            }
-            Tok::Ident => self.name_and_postfix(tok),
-            _ => Err(Error::new(ErrorKind::ExpectedOperand, tok.span)),
-        }
-    }
-
-    fn name_and_postfix(&mut self, tok: Token) -> Result<(&'a Ast<'a>, Height), Error> {
-        let name = self.name(tok.span)?;
-        let node = match self.peek.tok {
-            Tok::LParen => {
-                let open = self.bump()?;
-                let mut args = BumpVec::new_in(self.arena);
-                let mut height = 0;
-                if self.peek.tok != Tok::RParen {
-                    loop {
-                        // Above `,` so commas separate arguments.
-                        let (arg, h) = self.expr_bp(2)?;
-                        height = height.max(h);
-                        args.try_reserve(1).map_err(|_| self.full())?;
-                        args.push(*arg);
-                        if self.peek.tok != Tok::Comma {
-                            break;
+        let mut stack: BumpVec<'a, Pending<'a>> = BumpVec::new_in(self.arena);
+        let mut min_bp = min_bp;
+        'operand: loop {
+            // Parse one operand, pushing every construct it opens.
+            let (mut lhs, mut lh) = loop {
+                let tok = self.bump()?;
+                let opened = match tok.tok {
+                    Tok::Minus => Pending::Prefix(UnaryOp::Neg, tok.span, min_bp),
+                    Tok::Plus => Pending::Prefix(UnaryOp::Plus, tok.span, min_bp),
+                    Tok::Bang => Pending::Prefix(UnaryOp::Not, tok.span, min_bp),
+                    Tok::LParen => Pending::Paren(tok.span, min_bp),
+                    Tok::Number => {
+                        let text = self.name(tok.span)?;
+                        break self.node(AstKind::Number(text), tok.span, 1)?;
+                    }
+                    Tok::Ident => match self.peek.tok {
+                        Tok::LParen => {
+                            let open = self.bump()?;
+                            let name = self.name(tok.span)?;
+                            if self.peek.tok == Tok::RParen {
+                                let close = self.bump()?;
+                                let kind = AstKind::Call {
+                                    name,
+                                    name_span: tok.span,
+                                    args: &[],
+                                };
+                                break self.postfix_end(kind, tok.span.to(close.span), 1)?;
+                            }
+                            let args = BumpVec::new_in(self.arena);
+                            Pending::Args(
+                                self.arena
+                                    .try_alloc(ArgList {
+                                        name,
+                                        name_span: tok.span,
+                                        open: open.span,
+                                        args,
+                                        height: 0,
+                                        min_bp,
+                                    })
+                                    .map_err(|_| self.full())?,
+                            )
                         }
-                        self.bump()?;
+                        Tok::LBracket => {
+                            let open = self.bump()?;
+                            let name = self.name(tok.span)?;
+                            Pending::Index(name, tok.span, open.span, min_bp)
+                        }
+                        Tok::Dot => {
+                            self.bump()?;
+                            let field = self.expect(Tok::Ident, ErrorKind::ExpectedName)?;
+                            let kind = AstKind::Field {
+                                object: self.name(tok.span)?,
+                                object_span: tok.span,
+                                field: self.name(field.span)?,
+                                field_span: field.span,
+                            };
+                            break self.postfix_end(kind, tok.span.to(field.span), 1)?;
+                        }
+                        _ => {
+                            let name = self.name(tok.span)?;
+                            break self.node(AstKind::Name(name), tok.span, 1)?;
+                        }
+                    },
+                    _ => return Err(Error::new(ErrorKind::ExpectedOperand, tok.span)),
+                };
+                min_bp = opened.inner_bp();
+                self.open(&mut stack, opened)?;
+            };
+            // Extend it with operators, or close what is pending.
+            loop {
+                if let Some((l_bp, r_bp)) = infix_bp(self.peek.tok) {
+                    if l_bp >= min_bp {
+                        let tok = self.bump()?;
+                        let pending = match binary_op(tok.tok) {
+                            Some(op) => Pending::Infix(op, lhs, lh, min_bp),
+                            None => Pending::Then(lhs, lh, min_bp),
+                        };
+                        self.open(&mut stack, pending)?;
+                        min_bp = r_bp;
+                        continue 'operand;
                     }
                 }
-                let close = self.close(Tok::RParen, open.span)?;
-                let kind = AstKind::Call {
-                    name,
-                    name_span: tok.span,
-                    args: args.into_bump_slice(),
+                let Some(pending) = stack.pop() else {
+                    return Ok((lhs, lh));
                 };
-                self.node(kind, tok.span.to(close.span), height + 1)?
+                match pending {
+                    Pending::Prefix(op, span, outer) => {
+                        (lhs, lh) =
+                            self.node(AstKind::Unary(op, lhs), span.to(lhs.span), lh + 1)?;
+                        min_bp = outer;
+                    }
+                    Pending::Infix(op, l, h, outer) => {
+                        let span = l.span.to(lhs.span);
+                        (lhs, lh) = self.node(AstKind::Binary(op, l, lhs), span, 1 + h.max(lh))?;
+                        min_bp = outer;
+                    }
+                    Pending::Then(cond, ch, outer) => {
+                        self.expect(Tok::Colon, ErrorKind::UnexpectedToken)?;
+                        min_bp = 3;
+                        self.open(&mut stack, Pending::Else(cond, lhs, ch.max(lh), outer))?;
+                        continue 'operand;
+                    }
+                    Pending::Else(cond, then, h, outer) => {
+                        let span = cond.span.to(lhs.span);
+                        (lhs, lh) =
+                            self.node(AstKind::Conditional(cond, then, lhs), span, 1 + h.max(lh))?;
+                        min_bp = outer;
+                    }
+                    Pending::Paren(open, outer) => {
+                        self.close(Tok::RParen, open)?;
+                        min_bp = outer;
+                    }
+                    Pending::Index(name, name_span, open, outer) => {
+                        let close = self.close(Tok::RBracket, open)?;
+                        let kind = AstKind::Index {
+                            name,
+                            name_span,
+                            index: lhs,
+                        };
+                        (lhs, lh) = self.postfix_end(kind, name_span.to(close.span), lh + 1)?;
+                        min_bp = outer;
+                    }
+                    Pending::Args(list) => {
+                        list.args.try_reserve(1).map_err(|_| self.full())?;
+                        list.args.push(*lhs);
+                        list.height = list.height.max(lh);
+                        if self.peek.tok == Tok::Comma {
+                            self.bump()?;
+                            min_bp = 2;
+                            self.open(&mut stack, Pending::Args(list))?;
+                            continue 'operand;
+                        }
+                        let close = self.close(Tok::RParen, list.open)?;
+                        let kind = AstKind::Call {
+                            name: list.name,
+                            name_span: list.name_span,
+                            args: core::mem::replace(&mut list.args, BumpVec::new_in(self.arena))
+                                .into_bump_slice(),
+                        };
+                        (lhs, lh) =
+                            self.postfix_end(kind, list.name_span.to(close.span), list.height + 1)?;
+                        min_bp = list.min_bp;
+                    }
+                }
             }
-            Tok::LBracket => {
-                let open = self.bump()?;
-                let (index, h) = self.expr_bp(2)?;
-                let close = self.close(Tok::RBracket, open.span)?;
-                let kind = AstKind::Index {
-                    name,
-                    name_span: tok.span,
-                    index,
-                };
-                self.node(kind, tok.span.to(close.span), h + 1)?
-            }
-            Tok::Dot => {
-                self.bump()?;
-                let field = self.expect(Tok::Ident, ErrorKind::ExpectedName)?;
-                let kind = AstKind::Field {
-                    object: name,
-                    object_span: tok.span,
-                    field: self.name(field.span)?,
-                    field_span: field.span,
-                };
-                self.node(kind, tok.span.to(field.span), 1)?
-            }
-            _ => self.node(AstKind::Name(name), tok.span, 1)?,
-        };
-        // Only a bare name can be called, indexed or have a field read:
-        // `f(1)(2)`, `a[1][2]` and `p.x.y` stop here with the stray token.
+        }
+    }
+
+    /// Pushes a pending construct, counting it against the depth limit.
+    fn open(
+        &self,
+        stack: &mut BumpVec<'a, Pending<'a>>,
+        pending: Pending<'a>,
+    ) -> Result<(), Error> {
+        if stack.len() + 1 >= self.limits.max_depth as usize {
+            return Err(Error::new(ErrorKind::TooDeep, self.peek.span));
+        }
+        stack.try_reserve(1).map_err(|_| self.full())?;
+        stack.push(pending);
+        Ok(())
+    }
+
+    /// Makes the node of a call, index or field. Only a bare name can be
+    /// called, indexed or have a field read: `f(1)(2)`, `a[1][2]` and
+    /// `p.x.y` stop here with the stray token.
+    fn postfix_end(
+        &self,
+        kind: AstKind<'a>,
+        span: Span,
+        height: Height,
+    ) -> Result<(&'a Ast<'a>, Height), Error> {
         if matches!(self.peek.tok, Tok::LParen | Tok::LBracket | Tok::Dot) {
             return Err(Error::new(ErrorKind::UnexpectedToken, self.peek.span));
         }
-        Ok(node)
+        self.node(kind, span, height)
     }
+}
+
+/// A construct the parser has opened and not yet closed: what the textbook
+/// recursive Pratt parser keeps in its call stack. Each carries the binding
+/// power of the loop to return to.
+enum Pending<'a> {
+    /// A prefix operator waiting for its operand.
+    Prefix(UnaryOp, Span, u8),
+    /// `lhs op` waiting for the right operand.
+    Infix(BinaryOp, &'a Ast<'a>, Height, u8),
+    /// `cond ?` waiting for the then-branch.
+    Then(&'a Ast<'a>, Height, u8),
+    /// `cond ? then :` waiting for the else-branch.
+    Else(&'a Ast<'a>, &'a Ast<'a>, Height, u8),
+    /// `(` waiting for its contents.
+    Paren(Span, u8),
+    /// `name[` waiting for the index.
+    Index(&'a str, Span, Span, u8),
+    /// `name(args,` waiting for the next argument.
+    Args(&'a mut ArgList<'a>),
+}
+
+impl Pending<'_> {
+    /// The binding power the construct's first operand is parsed with.
+    fn inner_bp(&self) -> u8 {
+        match self {
+            Pending::Prefix(..) => PREFIX_BP,
+            Pending::Paren(..) => 0,
+            // Above `,` so commas separate arguments and index expressions
+            // stay single expressions.
+            Pending::Index(..) | Pending::Args(..) => 2,
+            Pending::Infix(..) | Pending::Then(..) | Pending::Else(..) => 0,
+        }
+    }
+}
+
+/// The arguments of a call being parsed.
+struct ArgList<'a> {
+    name: &'a str,
+    name_span: Span,
+    open: Span,
+    args: BumpVec<'a, Ast<'a>>,
+    height: Height,
+    min_bp: u8,
 }
