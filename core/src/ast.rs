@@ -166,14 +166,14 @@ impl<'a> Ast<'a> {
 
     /// Number of nodes in the tree rooted here (the playground shows it).
     pub fn node_count(&self) -> usize {
-        // Iterative, so a deep tree cannot overflow the stack; the parser's
-        // depth cap bounds the work list anyway.
         let mut count = 0;
         self.walk(&mut |_| count += 1);
         count
     }
 
     /// Calls `f` on every node, parents before children (pre-order).
+    /// Recurses once per level; the parser caps the tree's height
+    /// ([`Limits::max_depth`](crate::Limits::max_depth)).
     pub fn walk(&self, f: &mut dyn FnMut(&Ast<'a>)) {
         f(self);
         for child in self.children() {

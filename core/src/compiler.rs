@@ -299,6 +299,25 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         }
     }
 
+    /// Turns the accumulator into 1 or 0, unless the instruction that just
+    /// computed it (in this basic block) already gives 1 or 0.
+    fn emit_bool(&mut self) -> Result<(), Error> {
+        let already = self.code.len() > self.label
+            && match self.code.last() {
+                Some(Instr::Bin(op) | Instr::BinK(op, _) | Instr::KBin(op, _)) => {
+                    op.is_comparison()
+                }
+                Some(Instr::BinX(op, _) | Instr::XBin(op, _)) => op.is_comparison(),
+                Some(Instr::Not | Instr::Bool) => true,
+                _ => false,
+            };
+        if already {
+            Ok(())
+        } else {
+            self.emit(Instr::Bool)
+        }
+    }
+
     /// Makes sure the value is in the accumulator.
     fn load(&mut self, v: Val<R>) -> Result<(), Error> {
         match v {
@@ -437,7 +456,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                     Val::Const(k) => Val::Const(R::from_bool(k.truthy())),
                     v => {
                         self.load(v)?;
-                        self.emit(Instr::Bool)?;
+                        self.emit_bool()?;
                         Val::Acc
                     }
                 };
@@ -446,7 +465,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             Task::LogicEnd { jump } => {
                 let v = self.pop();
                 self.load(v)?;
-                self.emit(Instr::Bool)?;
+                self.emit_bool()?;
                 let end = self.here();
                 self.patch(jump, end);
                 self.val(Val::Acc)?;
@@ -569,33 +588,17 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 self.task(Task::Visit(a))
             }
             AstKind::Binary(op, a, b) => {
-                let op = match op {
-                    BinaryOp::Seq => {
+                match (op, Op::from_binary(op)) {
+                    (_, Some(op)) => self.task(Task::Lhs(Binop::Op(op), b))?,
+                    (BinaryOp::Seq, None) => {
                         self.task(Task::Visit(b))?;
                         self.task(Task::Discard)?;
-                        return self.task(Task::Visit(a));
                     }
-                    BinaryOp::And | BinaryOp::Or => {
-                        self.task(Task::Logic {
-                            rhs: b,
-                            and: op == BinaryOp::And,
-                        })?;
-                        return self.task(Task::Visit(a));
-                    }
-                    BinaryOp::Eq => Op::Eq,
-                    BinaryOp::Ne => Op::Ne,
-                    BinaryOp::Lt => Op::Lt,
-                    BinaryOp::Le => Op::Le,
-                    BinaryOp::Gt => Op::Gt,
-                    BinaryOp::Ge => Op::Ge,
-                    BinaryOp::Add => Op::Add,
-                    BinaryOp::Sub => Op::Sub,
-                    BinaryOp::Mul => Op::Mul,
-                    BinaryOp::Div => Op::Div,
-                    BinaryOp::Rem => Op::Rem,
-                    BinaryOp::Pow => Op::Pow,
-                };
-                self.task(Task::Lhs(Binop::Op(op), b))?;
+                    (_, None) => self.task(Task::Logic {
+                        rhs: b,
+                        and: op == BinaryOp::And,
+                    })?,
+                }
                 self.task(Task::Visit(a))
             }
             AstKind::Conditional(c, then, els) => {

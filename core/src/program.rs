@@ -12,6 +12,7 @@
 
 use core::fmt;
 
+use crate::ast::BinaryOp;
 use crate::builtins::{Func1, Func2};
 use crate::context::NativeFn;
 use crate::error::{Error, ErrorKind, Span};
@@ -38,6 +39,31 @@ pub enum Op {
 }
 
 impl Op {
+    /// The machine operator of an arithmetic or comparison [`BinaryOp`];
+    /// `None` for `,`, `&&` and `||`, which compile to control flow.
+    pub fn from_binary(op: BinaryOp) -> Option<Op> {
+        Some(match op {
+            BinaryOp::Seq | BinaryOp::And | BinaryOp::Or => return None,
+            BinaryOp::Eq => Op::Eq,
+            BinaryOp::Ne => Op::Ne,
+            BinaryOp::Lt => Op::Lt,
+            BinaryOp::Le => Op::Le,
+            BinaryOp::Gt => Op::Gt,
+            BinaryOp::Ge => Op::Ge,
+            BinaryOp::Add => Op::Add,
+            BinaryOp::Sub => Op::Sub,
+            BinaryOp::Mul => Op::Mul,
+            BinaryOp::Div => Op::Div,
+            BinaryOp::Rem => Op::Rem,
+            BinaryOp::Pow => Op::Pow,
+        })
+    }
+
+    /// True for the comparisons, whose result is already 1 or 0.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge)
+    }
+
     /// Applies the operator.
     #[inline(always)]
     pub fn apply<R: Real>(self, a: R, b: R) -> R {

@@ -67,31 +67,18 @@ impl<R: Real> Walker<'_, R> {
                 })
             }
             AstKind::Binary(op, a, b) => {
-                let op = match op {
-                    BinaryOp::Seq => {
-                        self.eval(a, locals)?;
-                        return self.eval(b, locals);
-                    }
-                    BinaryOp::And => {
-                        let v = self.eval(a, locals)?.truthy() && self.eval(b, locals)?.truthy();
-                        return Ok(R::from_bool(v));
-                    }
-                    BinaryOp::Or => {
-                        let v = self.eval(a, locals)?.truthy() || self.eval(b, locals)?.truthy();
-                        return Ok(R::from_bool(v));
-                    }
-                    BinaryOp::Eq => Op::Eq,
-                    BinaryOp::Ne => Op::Ne,
-                    BinaryOp::Lt => Op::Lt,
-                    BinaryOp::Le => Op::Le,
-                    BinaryOp::Gt => Op::Gt,
-                    BinaryOp::Ge => Op::Ge,
-                    BinaryOp::Add => Op::Add,
-                    BinaryOp::Sub => Op::Sub,
-                    BinaryOp::Mul => Op::Mul,
-                    BinaryOp::Div => Op::Div,
-                    BinaryOp::Rem => Op::Rem,
-                    BinaryOp::Pow => Op::Pow,
+                let Some(op) = Op::from_binary(op) else {
+                    let x = self.eval(a, locals)?;
+                    return match op {
+                        BinaryOp::And if x.truthy() => {
+                            Ok(R::from_bool(self.eval(b, locals)?.truthy()))
+                        }
+                        BinaryOp::Or if !x.truthy() => {
+                            Ok(R::from_bool(self.eval(b, locals)?.truthy()))
+                        }
+                        BinaryOp::And | BinaryOp::Or => Ok(R::from_bool(x.truthy())),
+                        _ => self.eval(b, locals), // `,`
+                    };
                 };
                 let x = self.eval(a, locals)?;
                 let y = self.eval(b, locals)?;
