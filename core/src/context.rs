@@ -8,6 +8,7 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use bumpalo::Bump;
 
@@ -105,7 +106,7 @@ impl<R: Real> Function<R> {
 /// assert_eq!(e.eval(&[1.0]).unwrap(), 10.0 + 10.0 + 2.0 - 9.81);
 /// ```
 pub struct Context<R: Real> {
-    constants: BTreeMap<String, R>,
+    constants: BTreeMap<String, Cell<R>>,
     functions: BTreeMap<String, Function<R>>,
     arrays: BTreeMap<String, Vec<R>>,
     objects: BTreeMap<String, BTreeMap<String, R>>,
@@ -156,14 +157,34 @@ impl<R: Real> Context<R> {
 
     /// Binds (or rebinds) a constant. Constants are folded into programs at
     /// compile time; [`eval_ast`](crate::eval_ast) reads them as its
-    /// variables.
+    /// variables on every call.
     pub fn set_constant(&mut self, name: &str, value: R) {
-        self.constants.insert(name.to_string(), value);
+        self.constants.insert(name.to_string(), Cell::new(value));
+    }
+
+    /// Changes the value of an existing constant through a shared
+    /// reference, the way the original exp-rs updated variables between
+    /// [`eval_ast`](crate::eval_ast) calls. Returns false (and changes
+    /// nothing) if there is no such constant. Programs compiled earlier keep
+    /// the value they folded in; parameters are the way to feed compiled
+    /// expressions.
+    ///
+    /// # Example
+    /// ```
+    /// let mut ctx = exp_rs::Context::<f64>::new();
+    /// ctx.set_constant("x", 1.0);
+    /// let context = &ctx;
+    /// assert!(context.set_var("x", 2.0));
+    /// assert!(!context.set_var("nope", 2.0));
+    /// assert_eq!(context.constant("x"), Some(2.0));
+    /// ```
+    pub fn set_var(&self, name: &str, value: R) -> bool {
+        self.constants.get(name).map(|c| c.set(value)).is_some()
     }
 
     /// The value of a constant.
     pub fn constant(&self, name: &str) -> Option<R> {
-        self.constants.get(name).copied()
+        self.constants.get(name).map(Cell::get)
     }
 
     /// Adds (or replaces, including a built-in) a native function.
@@ -293,6 +314,6 @@ impl<R: Real> Context<R> {
 
     /// Every constant, sorted by name.
     pub fn constants(&self) -> impl Iterator<Item = (&str, R)> {
-        self.constants.iter().map(|(k, &v)| (k.as_str(), v))
+        self.constants.iter().map(|(k, v)| (k.as_str(), v.get()))
     }
 }

@@ -2,7 +2,7 @@
 //! allocator over 100,000 evaluations of a varied set of expressions
 //! (natives, variadics, expression functions with recursion, arrays,
 //! short-circuit, conditionals), for `Expr::eval` and `Batch::eval`, in
-//! both precisions.
+//! both precisions; and for the seed's `eval_ast` loop.
 #![allow(clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -130,6 +130,26 @@ fn batch_eval_allocates_nothing<R: Real>() {
     );
 }
 
+/// The seed's loop: `eval_ast` over a tree, variables in the context.
+fn seed_eval_ast_allocates_nothing() {
+    let mut ctx = Context::<f64>::new();
+    for name in ["x", "y", "z"] {
+        ctx.set_constant(name, 0.0);
+    }
+    let arena = Bump::new();
+    let ast =
+        exp_rs::parse_expression_arena("x * sin(y) + z + max(x, y, z) + (x > 1 ? y : z)", &arena)
+            .unwrap();
+    let before = allocations();
+    for i in 0..N {
+        ctx.set_var("x", i as f64);
+        ctx.set_var("z", 1.0);
+        exp_rs::eval_ast(ast, &ctx).unwrap();
+    }
+    let during = allocations() - before;
+    assert_eq!(during, 0, "{during} allocations in {N} eval_ast calls");
+}
+
 #[test]
 fn zero_allocations_per_evaluation() {
     // One test, so no other test thread allocates while we count.
@@ -143,4 +163,5 @@ fn zero_allocations_per_evaluation() {
     expr_eval_allocates_nothing::<f32>();
     batch_eval_allocates_nothing::<f64>();
     batch_eval_allocates_nothing::<f32>();
+    seed_eval_ast_allocates_nothing();
 }
