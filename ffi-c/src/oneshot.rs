@@ -1,0 +1,169 @@
+//! One-shot evaluation and the arena size estimate.
+
+use alloc::vec::Vec;
+use core::ffi::c_char;
+
+use bumpalo::Bump;
+use exp_rs::{Batch, Context};
+
+use crate::context::ExpRsContext;
+use crate::error::{exp_rs_error, from_core};
+use crate::exp_rs_real;
+use crate::guard::boundary;
+use crate::status::exp_rs_status;
+use crate::text::{c_str, slice};
+
+/// Evaluates `src` once with the built-in functions and constants and the
+/// `n` variables `names[i] = values[i]` (both may be NULL when `n` is 0),
+/// writing the value to `*out` on success. For scripts and tests: it
+/// allocates (a context and an arena per call). To evaluate a formula
+/// repeatedly, use a batch builder.
+///
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `DUPLICATE_NAME`, and every
+/// syntax, compile and evaluation error. For the error's span use
+/// `exp_rs_eval_ex`.
+///
+/// # Safety
+/// `src` is NULL or NUL-terminated; `names` and `values` are NULL or point
+/// to `n` entries (each name NULL or NUL-terminated); `out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_eval(
+    src: *const c_char,
+    names: *const *const c_char,
+    values: *const exp_rs_real,
+    n: usize,
+    out: *mut exp_rs_real,
+) -> exp_rs_status {
+    // SAFETY: forwarded contract.
+    unsafe { exp_rs_eval_ex(src, names, values, n, out, core::ptr::null_mut()) }
+}
+
+/// As `exp_rs_eval`; on failure also writes the error (status, span into
+/// `src`) to `*error` if `error` is not NULL — render it with
+/// `exp_rs_error_render(src, error, ...)`. `*out` is written only on
+/// success, `*error` only on failure.
+///
+/// # Safety
+/// As `exp_rs_eval`; `error` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_eval_ex(
+    src: *const c_char,
+    names: *const *const c_char,
+    values: *const exp_rs_real,
+    n: usize,
+    out: *mut exp_rs_real,
+    error: *mut exp_rs_error,
+) -> exp_rs_status {
+    let result = boundary(Err(exp_rs_status::Panic.into_error()), || {
+        // SAFETY: NULL or NUL-terminated / `n` entries, per the contract.
+        let (src, names, values) = unsafe {
+            let src = c_str(src).map_err(|e| e.into_error())?;
+            let names = slice(names, n).map_err(|e| e.into_error())?;
+            let values = slice(values, n).map_err(|e| e.into_error())?;
+            (src, names, values)
+        };
+        if out.is_null() {
+            return Err(exp_rs_status::NullPointer.into_error());
+        }
+        let mut vars: Vec<(&str, exp_rs_real)> = Vec::with_capacity(n);
+        for (&name, &v) in names.iter().zip(values) {
+            // SAFETY: NULL or NUL-terminated, per the contract.
+            let name = unsafe { c_str(name) }.map_err(|e| e.into_error())?;
+            vars.push((name, v));
+        }
+        exp_rs::eval_with(src, &vars, &Context::new()).map_err(|e| from_core(e, usize::MAX))
+    });
+    match result {
+        Ok(v) => {
+            // SAFETY: checked non-NULL above; writable per the contract.
+            unsafe { out.write(v) };
+            exp_rs_status::Ok
+        }
+        Err(e) => {
+            if !error.is_null() {
+                // SAFETY: non-NULL and writable, per the contract.
+                unsafe { error.write(e) };
+            }
+            exp_rs_status::from_code(e.status).unwrap_or(exp_rs_status::Error)
+        }
+    }
+}
+
+impl exp_rs_status {
+    fn into_error(self) -> exp_rs_error {
+        exp_rs_error {
+            status: self as i32,
+            ..exp_rs_error::NONE
+        }
+    }
+}
+
+/// Slack added to the measured size: a little room for alignment.
+const ESTIMATE_SLACK: usize = 64;
+
+/// Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
+/// builder needs for these `n` expressions, in this order, against `ctx`
+/// (NULL: the built-in functions and constants only). It compiles them
+/// once into a scratch arena on the heap and measures it, plus a little
+/// slack, so a fixed arena of that size holds them. Allocates (scratch).
+///
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
+/// compile error (`exprs[i]` that failed is not reported; compile them with
+/// a builder for details).
+///
+/// # Safety
+/// `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
+/// NULL or NUL-terminated; `size` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_arena_estimate(
+    ctx: *const ExpRsContext,
+    exprs: *const *const c_char,
+    n: usize,
+    size: *mut usize,
+) -> exp_rs_status {
+    boundary(exp_rs_status::Panic, || {
+        // SAFETY: NULL or `n` entries, per the contract.
+        let exprs = match unsafe { slice(exprs, n) } {
+            Ok(e) => e,
+            Err(e) => return e,
+        };
+        if size.is_null() {
+            return exp_rs_status::NullPointer;
+        }
+        let default;
+        // SAFETY: NULL or live, per the contract. Only read here.
+        let ctx: &Context<exp_rs_real> = match unsafe { ctx.as_ref() } {
+            Some(c) => c.ctx(),
+            None => {
+                default = Context::new();
+                &default
+            }
+        };
+        let mut sources = Vec::with_capacity(n);
+        for &p in exprs {
+            // SAFETY: NULL or NUL-terminated, per the contract.
+            match unsafe { c_str(p) } {
+                Ok(s) => sources.push(s),
+                Err(e) => return e,
+            }
+        }
+        // One big first block, so the measure is not inflated by the
+        // unused tails of several small blocks.
+        let guess = 4096 + sources.iter().map(|s| s.len() * 64).sum::<usize>();
+        let Ok(scratch) = Bump::try_with_capacity(guess) else {
+            return exp_rs_status::ArenaFull;
+        };
+        let mut batch = Batch::new(ctx, &scratch);
+        for s in &sources {
+            if let Err(e) = batch.add_expression(s) {
+                return e.into();
+            }
+        }
+        drop(batch);
+        let needed = exp_rs::arena_used(&scratch) + ESTIMATE_SLACK;
+        // SAFETY: non-NULL and writable, per the contract.
+        unsafe { size.write(needed) };
+        exp_rs_status::Ok
+    })
+}
