@@ -49,6 +49,21 @@ pub const JOBS: &[Job] = &[
         about: "rustdoc of exp-rs with -D warnings",
         run: doc,
     },
+    Job {
+        name: "ffi-header",
+        about: "exp_rs.h is what pinned cbindgen makes (XTASK_BLESS=1 rewrites it); C99/C++ compile",
+        run: ffi_header,
+    },
+    Job {
+        name: "ffi-c",
+        about: "C tests on the host staticlib (f64, f32) under ASan+UBSan, then Valgrind",
+        run: ffi_c,
+    },
+    Job {
+        name: "ffi-thumb",
+        about: "exp-rs-ffi staticlib for thumbv7em-none-eabihf (cortex-m7, f64, f32), linked size",
+        run: ffi_thumb,
+    },
 ];
 
 /// The bare-metal target that proves exp-rs is `no_std` (STM32H7 class).
@@ -116,4 +131,285 @@ fn doc(_: &Ctx) -> Result<(), String> {
         .env("RUSTDOCFLAGS", "-D warnings")
         .args(["doc", "-p", "exp-rs", "--no-deps"])
         .run()
+}
+
+// ---------------------------------------------------------------------------
+// ffi-c: the C door (issue 3). Paths are relative to the workspace root.
+
+/// The cbindgen release the committed header is generated with.
+const CBINDGEN_VERSION: &str = "0.29.4";
+/// The committed header.
+const FFI_HEADER: &str = "ffi-c/include/exp_rs.h";
+/// Build products of the ffi jobs (test binaries, generated header).
+const FFI_OUT: &str = "target/ffi-c";
+/// Debian packages the C tests need (the sanitizer runtimes come with gcc).
+const FFI_APT: &[&str] = &["gcc", "g++", "valgrind"];
+/// Warnings as errors for every C compile.
+const C_WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Werror", "-pedantic"];
+/// Link flags that route every allocation of the test binary (and of the
+/// Rust library linked into it) through the counting wrappers in
+/// `test_api.c`.
+const WRAP_ALLOC: &str = "-Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc,--wrap=posix_memalign,--wrap=aligned_alloc";
+/// System libraries a Rust staticlib needs on Linux.
+const C_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
+
+/// The cargo target directory (honours `CARGO_TARGET_DIR`).
+fn target_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from)
+}
+
+/// Creates `dir` (and parents).
+fn make_dir(dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+/// `ffi-header`: regenerates the header with the pinned cbindgen into
+/// `target/ffi-c/` and fails on any difference from the committed one
+/// (`XTASK_BLESS=1` copies it over instead); then compiles it as C99 and
+/// C++ (f64 and f32), warnings as errors.
+fn ffi_header(_: &Ctx) -> Result<(), String> {
+    crate::ensure::ensure_cargo_install("cbindgen", CBINDGEN_VERSION, "cbindgen")?;
+    crate::ensure::ensure_apt(FFI_APT)?;
+    make_dir(std::path::Path::new(FFI_OUT))?;
+    let fresh = format!("{FFI_OUT}/exp_rs.h");
+    crate::cmd::Cmd::new("cbindgen")
+        .args([
+            "--quiet",
+            "--config",
+            "ffi-c/cbindgen.toml",
+            "--crate",
+            "exp-rs-ffi",
+        ])
+        .args(["--output", &fresh, "ffi-c"])
+        .run()?;
+    let read = |p: &str| std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"));
+    let (new, committed) = (read(&fresh)?, read(FFI_HEADER).unwrap_or_default());
+    if new != committed {
+        if std::env::var_os("XTASK_BLESS").is_some() {
+            std::fs::write(FFI_HEADER, &new)
+                .map_err(|e| format!("cannot write {FFI_HEADER}: {e}"))?;
+            println!("[ffi-header] rewrote {FFI_HEADER}");
+        } else {
+            // Show the difference; `diff` exits 1 when files differ.
+            let _ = crate::cmd::Cmd::new("diff")
+                .args(["-u", FFI_HEADER, &fresh])
+                .run();
+            return Err(format!(
+                "{FFI_HEADER} is stale: regenerate it with \
+                 `XTASK_BLESS=1 cargo xtask test --only ffi-header` and commit it"
+            ));
+        }
+    } else {
+        println!("[ffi-header] {FFI_HEADER} is up to date");
+    }
+    // The header alone, as C99 and C++11, in both precisions.
+    let probe = format!("{FFI_OUT}/header_probe.c");
+    std::fs::write(
+        &probe,
+        "#include \"exp_rs.h\"\n\
+         int main(void) {\n\
+         \x20   Arena *a = exp_rs_arena_new(0);\n\
+         \x20   BatchBuilder *b = exp_rs_batch_builder_new_with_arena(a);\n\
+         \x20   exp_rs_real x = 1;\n\
+         \x20   exp_rs_status s = exp_rs_batch_builder_set_param(b, 0, x);\n\
+         \x20   exp_rs_batch_builder_free(b);\n\
+         \x20   exp_rs_arena_free(a);\n\
+         \x20   return s == EXP_RS_STATUS_OK ? 0 : 1;\n\
+         }\n",
+    )
+    .map_err(|e| format!("cannot write {probe}: {e}"))?;
+    for (compiler, std, lang) in [("gcc", "-std=c99", "c"), ("g++", "-std=c++11", "c++")] {
+        for define in ["-DEXP_RS_F64_DEFAULT", "-DEXP_RS_F32"] {
+            crate::cmd::Cmd::new(compiler)
+                .args([std, "-x", lang, "-fsyntax-only", "-Iffi-c/include", define])
+                .args(C_WARNINGS)
+                .arg(&probe)
+                .run()?;
+        }
+    }
+    Ok(())
+}
+
+/// `ffi-c`: builds the host staticlib (dev profile: `panic = "unwind"`, so
+/// the panic boundary can be tested; the release profile aborts) in f64
+/// and f32, and runs the C tests and the seed example under ASan+UBSan,
+/// then the f64 ones under Valgrind.
+fn ffi_c(ctx: &Ctx) -> Result<(), String> {
+    crate::ensure::ensure_apt(FFI_APT)?;
+    let built = target_dir(ctx).join("debug").join("libexp_rs_ffi.a");
+    for (precision, features, define) in [
+        ("f64", "test-panic", None),
+        ("f32", "test-panic,f32", Some("-DEXP_RS_F32")),
+    ] {
+        cargo()
+            .args(["build", "-p", "exp-rs-ffi", "--lib", "--features", features])
+            .run()?;
+        let dir = format!("{FFI_OUT}/{precision}");
+        make_dir(std::path::Path::new(&dir))?;
+        let lib = format!("{dir}/libexp_rs_ffi.a");
+        std::fs::copy(&built, &lib)
+            .map_err(|e| format!("cannot copy {} to {lib}: {e}", built.display()))?;
+        let sanitize = [
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ];
+        for (test, wrap) in [("test_api", true), ("seed_example", false)] {
+            let exe = format!("{dir}/{test}_asan");
+            c_compile(test, &lib, &exe, define, wrap, &sanitize)?;
+            c_run(&[&exe])?;
+        }
+        if precision == "f64" {
+            for (test, wrap) in [("test_api", true), ("seed_example", false)] {
+                let exe = format!("{dir}/{test}");
+                c_compile(test, &lib, &exe, define, wrap, &[])?;
+                c_run(&[
+                    "valgrind",
+                    "-q",
+                    "--error-exitcode=1",
+                    "--leak-check=full",
+                    "--errors-for-leak-kinds=definite,indirect",
+                    &exe,
+                ])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Compiles `ffi-c/tests/<test>.c` against `lib` into `exe`.
+fn c_compile(
+    test: &str,
+    lib: &str,
+    exe: &str,
+    define: Option<&str>,
+    wrap: bool,
+    extra: &[&str],
+) -> Result<(), String> {
+    crate::cmd::Cmd::new("gcc")
+        .args(["-std=c99", "-g", "-O1", "-Iffi-c/include"])
+        .args(C_WARNINGS)
+        .args(define)
+        .args(extra)
+        .arg(format!("ffi-c/tests/{test}.c"))
+        .arg(lib)
+        .args(wrap.then_some(WRAP_ALLOC))
+        .args(C_LIBS)
+        .args(["-o", exe])
+        .run()
+}
+
+/// Runs a C test program (`argv[0]` first); its exit code is the verdict.
+fn c_run(argv: &[&str]) -> Result<(), String> {
+    crate::cmd::Cmd::new(argv[0])
+        .args(&argv[1..])
+        // The panic-boundary test panics on purpose: keep its report short.
+        .env("RUST_BACKTRACE", "0")
+        .run()
+}
+
+/// `ffi-thumb`: the staticlib for the Cortex-M7 in both precisions, and
+/// what it costs in flash once linked: every API function kept
+/// (`--gc-sections`, everything else dropped), and only the seed's calls.
+fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
+    ensure_rustup_target(THUMB)?;
+    ensure_rustup_component(None, "llvm-tools")?;
+    let header = std::fs::read_to_string(FFI_HEADER)
+        .map_err(|e| format!("cannot read {FFI_HEADER}: {e}"))?;
+    // Every `exp_rs_name(` in the header is a function of the API.
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut api: Vec<&str> = header
+        .match_indices("exp_rs_")
+        .filter(|&(at, _)| !header[..at].ends_with(ident))
+        .filter_map(|(at, _)| {
+            let rest = &header[at..];
+            let end = rest.find(|c: char| !ident(c)).unwrap_or(rest.len());
+            rest[end..].starts_with('(').then(|| &rest[..end])
+        })
+        .collect();
+    api.sort_unstable();
+    api.dedup();
+    let seed = [
+        "exp_rs_context_new",
+        "exp_rs_arena_new",
+        "exp_rs_batch_builder_new_with_arena",
+        "exp_rs_batch_builder_add_expression",
+        "exp_rs_batch_builder_set_param",
+        "exp_rs_batch_builder_eval",
+    ];
+    let bin = llvm_bin_dir()?;
+    let built = target_dir(ctx)
+        .join(THUMB)
+        .join("release")
+        .join("libexp_rs_ffi.a");
+    for (precision, features) in [("f64", "runtime"), ("f32", "runtime,f32")] {
+        cargo()
+            .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
+            .args([
+                "build",
+                "-p",
+                "exp-rs-ffi",
+                "--lib",
+                "--release",
+                "--target",
+                THUMB,
+            ])
+            .args(["--features", features])
+            .run()?;
+        let dir = format!("{FFI_OUT}/{THUMB}/{precision}");
+        make_dir(std::path::Path::new(&dir))?;
+        let lib = format!("{dir}/libexp_rs_ffi.a");
+        std::fs::copy(&built, &lib)
+            .map_err(|e| format!("cannot copy {} to {lib}: {e}", built.display()))?;
+        let archive = std::fs::metadata(&lib).map_or(0, |m| m.len());
+        println!("[ffi-thumb] {lib}: {archive} bytes (archive, before linking)");
+        for (what, keep) in [("whole API", &api[..]), ("seed calls only", &seed[..])] {
+            let elf = format!("{dir}/{}.elf", what.replace(' ', "-"));
+            // A partial link as a firmware would do it: malloc/free come
+            // from the firmware, so unresolved symbols are allowed.
+            crate::cmd::Cmd::new(bin.join("rust-lld"))
+                .args([
+                    "-flavor",
+                    "gnu",
+                    "--gc-sections",
+                    "--unresolved-symbols=ignore-all",
+                ])
+                .args(["-e", "exp_rs_version"])
+                .args(keep.iter().flat_map(|s| ["-u", s]))
+                .args(["-o", &elf, &lib])
+                .run()?;
+            let size = crate::cmd::Cmd::new(bin.join("llvm-size"))
+                .arg(&elf)
+                .read()?;
+            let numbers: Vec<&str> = size
+                .lines()
+                .nth(1)
+                .map(|l| l.split_whitespace().take(3).collect())
+                .unwrap_or_default();
+            println!(
+                "[ffi-thumb] {precision}, {what} ({} functions): text {} B, data {} B, bss {} B",
+                keep.len(),
+                numbers.first().unwrap_or(&"?"),
+                numbers.get(1).unwrap_or(&"?"),
+                numbers.get(2).unwrap_or(&"?"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The directory of the rustup `llvm-tools` binaries of the host.
+fn llvm_bin_dir() -> Result<PathBuf, String> {
+    let sysroot = crate::cmd::Cmd::new("rustc")
+        .args(["--print", "sysroot"])
+        .read()?;
+    let info = crate::cmd::Cmd::new("rustc").arg("-vV").read()?;
+    let host = info
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .ok_or("no host in `rustc -vV`")?;
+    Ok(PathBuf::from(sysroot.trim())
+        .join("lib/rustlib")
+        .join(host.trim())
+        .join("bin"))
 }

@@ -1,0 +1,955 @@
+/* C tests of the exp-rs C API: every function, NULL arguments, invalid
+ * UTF-8, arena exhaustion, lifetimes, the panic boundary, and a counting
+ * malloc proving that evaluation allocates nothing.
+ *
+ * Link with -Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc,
+ * --wrap=posix_memalign,--wrap=aligned_alloc so every allocation of the
+ * Rust library (its allocator calls these) is counted here. */
+#include "exp_rs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+
+/* ---------- counting allocator (via ld --wrap) ---------- */
+
+static size_t allocations = 0;
+static size_t deallocations = 0;
+
+void *__real_malloc(size_t size);
+void __real_free(void *p);
+void *__real_realloc(void *p, size_t size);
+void *__real_calloc(size_t n, size_t size);
+int __real_posix_memalign(void **p, size_t align, size_t size);
+void *__real_aligned_alloc(size_t align, size_t size);
+
+void *__wrap_malloc(size_t size);
+void __wrap_free(void *p);
+void *__wrap_realloc(void *p, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+int __wrap_posix_memalign(void **p, size_t align, size_t size);
+void *__wrap_aligned_alloc(size_t align, size_t size);
+
+void *__wrap_malloc(size_t size) {
+    allocations++;
+    return __real_malloc(size);
+}
+void __wrap_free(void *p) {
+    if (p) deallocations++;
+    __real_free(p);
+}
+void *__wrap_realloc(void *p, size_t size) {
+    allocations++;
+    return __real_realloc(p, size);
+}
+void *__wrap_calloc(size_t n, size_t size) {
+    allocations++;
+    return __real_calloc(n, size);
+}
+int __wrap_posix_memalign(void **p, size_t align, size_t size) {
+    allocations++;
+    return __real_posix_memalign(p, align, size);
+}
+void *__wrap_aligned_alloc(size_t align, size_t size) {
+    allocations++;
+    return __real_aligned_alloc(align, size);
+}
+
+/* Not in the header: built with the library's `test-panic` feature. */
+exp_rs_status exp_rs_test_panic(void);
+
+static const char BAD_UTF8[] = {'x', ' ', '+', ' ', (char)0xff, 0};
+
+/* ---------- status ---------- */
+
+static void test_status(void) {
+    CHECK_STR(exp_rs_status_message(EXP_RS_STATUS_OK), "success");
+    CHECK_STR(exp_rs_status_message(EXP_RS_STATUS_ARENA_FULL), "arena is full");
+    CHECK_STR(exp_rs_status_message(EXP_RS_STATUS_NULL_POINTER),
+              "a required pointer argument is NULL");
+    CHECK_STR(exp_rs_status_message(-1), "unknown status");
+    CHECK_STR(exp_rs_status_message(5000), "unknown status");
+    CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_UNKNOWN_VARIABLE), "UNKNOWN_VARIABLE");
+    CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_INVALID_ARGUMENT), "INVALID_ARGUMENT");
+    CHECK_STR(exp_rs_status_name(77), "UNKNOWN");
+    /* Stable numbers: the engine's kinds keep theirs. */
+    CHECK(EXP_RS_STATUS_OK == 0);
+    CHECK(EXP_RS_STATUS_ARENA_FULL == 9);
+    CHECK(EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS == 17);
+    CHECK(EXP_RS_STATUS_REENTRANT == 21);
+    CHECK(EXP_RS_STATUS_NULL_POINTER == 100);
+    /* Every number from 0 to 120 has a message and a name. */
+    int known = 0;
+    for (int s = 0; s <= 120; s++) {
+        const char *m = exp_rs_status_message(s);
+        const char *n = exp_rs_status_name(s);
+        CHECK(m != NULL && n != NULL);
+        if (strcmp(n, "UNKNOWN") != 0) known++;
+    }
+    CHECK(known == 35);
+    CHECK(exp_rs_real_size() == sizeof(exp_rs_real));
+    CHECK(exp_rs_version() != NULL && strlen(exp_rs_version()) >= 5);
+}
+
+/* ---------- one-shot ---------- */
+
+static void test_eval(void) {
+    exp_rs_real out = 0;
+    CHECK_OK(exp_rs_eval("2 + 3 * 4", NULL, NULL, 0, &out));
+    CHECK_NEAR(out, 14);
+    const char *names[] = {"x", "y"};
+    exp_rs_real values[] = {3, 4};
+    CHECK_OK(exp_rs_eval("hypot(x, y) + pi * 0", names, values, 2, &out));
+    CHECK_NEAR(out, 5);
+    CHECK_OK(exp_rs_eval("-2^2", NULL, NULL, 0, &out));
+    CHECK_NEAR(out, -4);
+    CHECK_OK(exp_rs_eval("1/0", NULL, NULL, 0, &out));
+    CHECK(isinf(out) && out > 0);
+
+    out = 42;
+    CHECK_STATUS(exp_rs_eval("x + 1", NULL, NULL, 0, &out), EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK(out == 42); /* out-pointers are written only on success */
+    CHECK_STATUS(exp_rs_eval(NULL, NULL, NULL, 0, &out), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_eval("1", NULL, NULL, 0, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_eval("x", NULL, values, 1, &out), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_eval("x", names, NULL, 1, &out), EXP_RS_STATUS_NULL_POINTER);
+    const char *null_name[] = {NULL};
+    CHECK_STATUS(exp_rs_eval("x", null_name, values, 1, &out), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_eval(BAD_UTF8, NULL, NULL, 0, &out), EXP_RS_STATUS_INVALID_UTF8);
+    const char *bad_name[] = {BAD_UTF8};
+    CHECK_STATUS(exp_rs_eval("1", bad_name, values, 1, &out), EXP_RS_STATUS_INVALID_UTF8);
+    const char *dup[] = {"x", "x"};
+    CHECK_STATUS(exp_rs_eval("x", dup, values, 2, &out), EXP_RS_STATUS_DUPLICATE_NAME);
+    CHECK_STATUS(exp_rs_eval("1 +", NULL, NULL, 0, &out), EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK_STATUS(exp_rs_eval("nope(1)", NULL, NULL, 0, &out), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_STATUS(exp_rs_eval("sin(1, 2)", NULL, NULL, 0, &out), EXP_RS_STATUS_ARITY);
+    CHECK_STATUS(exp_rs_eval("1 @ 2", NULL, NULL, 0, &out), EXP_RS_STATUS_INVALID_CHARACTER);
+
+    /* exp_rs_eval_ex: the error with its span, rendered with a caret. */
+    exp_rs_error err;
+    memset(&err, 0, sizeof err);
+    const char *src = "sin(x +* 2)";
+    CHECK_STATUS(exp_rs_eval_ex(src, names, values, 1, &out, &err),
+                 EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK(err.status == EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK(err.span_start == 7 && err.span_end == 8);
+    CHECK(err.expression == SIZE_MAX);
+    char buf[128];
+    size_t needed = 0;
+    CHECK_OK(exp_rs_error_render(src, &err, buf, sizeof buf, &needed));
+    CHECK_STR(buf, "sin(x +* 2)\n       ^ expected an operand, found `*`");
+    CHECK(needed == strlen(buf) + 1);
+    /* Truncation: always NUL-terminated, the required size reported. */
+    char small[8];
+    memset(small, 'Z', sizeof small);
+    needed = 0;
+    CHECK_STATUS(exp_rs_error_render(src, &err, small, sizeof small, &needed),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STR(small, "sin(x +");
+    CHECK(needed == strlen(buf) + 1);
+    /* A size query with no buffer. */
+    needed = 0;
+    CHECK_STATUS(exp_rs_error_render(src, &err, NULL, 0, &needed),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK(needed == strlen(buf) + 1);
+    CHECK_STATUS(exp_rs_error_render(src, &err, NULL, 4, &needed), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_error_render(NULL, &err, buf, sizeof buf, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_error_render(src, NULL, buf, sizeof buf, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    exp_rs_error bogus = err;
+    bogus.status = 4242;
+    CHECK_STATUS(exp_rs_error_render(src, &bogus, buf, sizeof buf, NULL),
+                 EXP_RS_STATUS_INVALID_ARGUMENT);
+    /* A C-door status renders as its message. */
+    exp_rs_error np = {EXP_RS_STATUS_NULL_POINTER, 0, 0, SIZE_MAX};
+    CHECK_OK(exp_rs_error_render("", &np, buf, sizeof buf, NULL));
+    CHECK_STR(buf, "a required pointer argument is NULL");
+    /* The error out-pointer is not written on success. */
+    err.status = 12345;
+    CHECK_OK(exp_rs_eval_ex("1", NULL, NULL, 0, &out, &err));
+    CHECK(err.status == 12345);
+}
+
+/* ---------- arena ---------- */
+
+static void test_arena(void) {
+    ExpRsArena *a = exp_rs_arena_new(4096);
+    CHECK(a != NULL);
+    CHECK(exp_rs_arena_capacity(a) >= 4096);
+    CHECK(exp_rs_arena_used(a) == 0);
+    CHECK_OK(exp_rs_arena_reset(a));
+    CHECK_OK(exp_rs_arena_set_limit(a, 1 << 20));
+    CHECK_OK(exp_rs_arena_set_limit(a, SIZE_MAX));
+    exp_rs_arena_free(a);
+
+    /* NULL everywhere. */
+    exp_rs_arena_free(NULL);
+    CHECK_STATUS(exp_rs_arena_reset(NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_arena_set_limit(NULL, 10), EXP_RS_STATUS_NULL_POINTER);
+    CHECK(exp_rs_arena_used(NULL) == 0);
+    CHECK(exp_rs_arena_capacity(NULL) == 0);
+
+    /* A growable arena. */
+    ExpRsArena *g = exp_rs_arena_new(0);
+    CHECK(g != NULL);
+    CHECK(exp_rs_arena_capacity(g) == 0);
+    ExpRsContext *ctx = exp_rs_context_new();
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(g, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x * sin(y) + z"));
+    CHECK(exp_rs_arena_used(g) > 0);
+    CHECK(exp_rs_arena_capacity(g) >= exp_rs_arena_used(g));
+    /* Reset is refused while a builder uses the arena. */
+    CHECK_STATUS(exp_rs_arena_reset(g), EXP_RS_STATUS_ARENA_IN_USE);
+    exp_rs_batch_builder_free(b);
+    CHECK_OK(exp_rs_arena_reset(g));
+    CHECK(exp_rs_arena_used(g) == 0);
+
+    /* An absurd size fails cleanly. */
+    CHECK(exp_rs_arena_new(SIZE_MAX / 2) == NULL);
+
+    exp_rs_arena_free(g);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- arena exhaustion and the estimate ---------- */
+
+static const char *SEVEN[] = {
+    "x * sin(y) + z",
+    "sqrt(x^2 + y^2 + z^2)",
+    "x > 0 ? log(x + 1) : -log(1 - x)",
+    "clamp(x * 10, -5, 5) + cos(y) * z",
+    "atan2(y, x) * 180 / pi",
+    "max(x, y, z) - min(x, y, z)",
+    "hyp(x, y) + x % 3",
+};
+
+static void test_exhaustion(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+
+    /* A fixed arena that is too small: ArenaFull, never an abort. */
+    ExpRsArena *tiny = exp_rs_arena_new(64);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(tiny, ctx);
+    exp_rs_status s = EXP_RS_STATUS_OK;
+    int added = 0;
+    for (int i = 0; i < 100 && s == EXP_RS_STATUS_OK; i++) {
+        s = exp_rs_batch_builder_add_expression(b, SEVEN[i % 7]);
+        if (s == EXP_RS_STATUS_OK) added++;
+    }
+    CHECK_STATUS(s, EXP_RS_STATUS_ARENA_FULL);
+    CHECK(added < 100);
+    CHECK((int)exp_rs_batch_builder_expression_count(b) == added);
+    exp_rs_error err;
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.status == EXP_RS_STATUS_ARENA_FULL);
+    CHECK(exp_rs_arena_used(tiny) <= exp_rs_arena_capacity(tiny));
+    /* The builder still works for what it holds. */
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_batch_builder_free(b);
+
+    /* The estimate is enough for a fixed arena, and half of it is not. */
+    size_t size = 0;
+    CHECK_OK(exp_rs_arena_estimate(ctx, SEVEN, 7, &size));
+    CHECK(size > 0);
+    ExpRsArena *fit = exp_rs_arena_new(size);
+    b = exp_rs_batch_builder_new(fit, ctx);
+    for (int i = 0; i < 7; i++) CHECK_OK(exp_rs_batch_builder_add_expression(b, SEVEN[i]));
+    CHECK(exp_rs_arena_used(fit) <= size);
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(fit);
+
+    ExpRsArena *half = exp_rs_arena_new(size / 2);
+    b = exp_rs_batch_builder_new(half, ctx);
+    s = EXP_RS_STATUS_OK;
+    for (int i = 0; i < 7 && s == EXP_RS_STATUS_OK; i++)
+        s = exp_rs_batch_builder_add_expression(b, SEVEN[i]);
+    CHECK_STATUS(s, EXP_RS_STATUS_ARENA_FULL);
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(half);
+
+    /* A cap on a growable arena. */
+    ExpRsArena *capped = exp_rs_arena_new(0);
+    CHECK_OK(exp_rs_arena_set_limit(capped, 0));
+    b = exp_rs_batch_builder_new(capped, ctx);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1 + 2"), EXP_RS_STATUS_ARENA_FULL);
+    CHECK_OK(exp_rs_arena_set_limit(capped, SIZE_MAX));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "1 + 2"));
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(capped);
+
+    /* Estimate: defaults, errors, NULLs. */
+    CHECK_OK(exp_rs_arena_estimate(NULL, SEVEN, 6, &size));
+    CHECK_STATUS(exp_rs_arena_estimate(NULL, SEVEN, 7, &size), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, NULL, 1, &size), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, SEVEN, 1, NULL), EXP_RS_STATUS_NULL_POINTER);
+    const char *bad[] = {BAD_UTF8};
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, bad, 1, &size), EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_arena_estimate(ctx, NULL, 0, &size));
+
+    exp_rs_arena_free(tiny);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- context ---------- */
+
+static exp_rs_real scale(void *user_data, const exp_rs_real *args, size_t n) {
+    (void)n;
+    return args[0] * *(const exp_rs_real *)user_data;
+}
+
+static exp_rs_real sum(void *user_data, const exp_rs_real *args, size_t n) {
+    int *calls = (int *)user_data;
+    (*calls)++;
+    exp_rs_real s = 0;
+    for (size_t i = 0; i < n; i++) s += args[i];
+    return s;
+}
+
+static bool safe_div(void *user_data, const exp_rs_real *args, size_t n, exp_rs_real *out) {
+    (void)user_data;
+    (void)n;
+    if (args[1] == 0) return false;
+    *out = args[0] / args[1];
+    return true;
+}
+
+static void test_context(void) {
+    ExpRsContext *empty = exp_rs_context_new_empty();
+    CHECK(empty != NULL);
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK(ctx != NULL);
+    exp_rs_context_free(NULL);
+
+    /* Constants. */
+    CHECK_OK(exp_rs_context_set_constant(ctx, "g", 9.81));
+    CHECK_STATUS(exp_rs_context_set_constant(NULL, "g", 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, NULL, 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, BAD_UTF8, 1), EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, "two words", 1), EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, "1x", 1), EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, "", 1), EXP_RS_STATUS_INVALID_NAME);
+    exp_rs_error err;
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_NAME);
+    char msg[128];
+    CHECK_OK(exp_rs_context_last_error_message(ctx, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "not an identifier");
+
+    /* Native functions, fixed and variadic, with user data. */
+    exp_rs_real factor = 3;
+    int calls = 0;
+    CHECK_OK(exp_rs_context_add_function(ctx, "scale", 1, false, scale, &factor));
+    CHECK_OK(exp_rs_context_add_function(ctx, "total", 1, true, sum, &calls));
+    CHECK_OK(exp_rs_context_add_fallible_function(ctx, "sdiv", 2, false, safe_div, NULL));
+    CHECK_STATUS(exp_rs_context_add_function(ctx, "f", 1, false, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_fallible_function(ctx, "f", 1, false, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_function(NULL, "f", 1, false, scale, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_function(ctx, BAD_UTF8, 1, false, scale, NULL),
+                 EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_STATUS(exp_rs_context_add_function(ctx, "a-b", 1, false, scale, NULL),
+                 EXP_RS_STATUS_INVALID_NAME);
+
+    /* Expression functions. */
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+    CHECK_OK(exp_rs_context_add_expression_function(
+        ctx, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "forever(n) = forever(n + 1)"));
+    const char *bad_def = "bad(a) = a +* 2";
+    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, bad_def),
+                 EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK(err.span_start == 12 && err.span_end == 13);
+    CHECK_OK(exp_rs_context_last_error_message(ctx, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "bad(a) = a +* 2\n            ^ expected an operand, found `*`");
+    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, "h(a) = a + zz"),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, BAD_UTF8),
+                 EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_STATUS(exp_rs_context_add_expression_function(NULL, "f(x) = x"),
+                 EXP_RS_STATUS_NULL_POINTER);
+
+    /* Arrays and objects. */
+    exp_rs_real lut[] = {0, 10, 20, 30};
+    CHECK_OK(exp_rs_context_add_array(ctx, "lut", lut, 4));
+    CHECK_OK(exp_rs_context_add_array(ctx, "none", NULL, 0));
+    CHECK_STATUS(exp_rs_context_add_array(ctx, "lut2", NULL, 3), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_array(ctx, NULL, lut, 4), EXP_RS_STATUS_NULL_POINTER);
+    const char *fields[] = {"gain", "offset"};
+    exp_rs_real fvals[] = {2, 0.5};
+    CHECK_OK(exp_rs_context_add_object(ctx, "cal", fields, fvals, 2));
+    const char *bad_fields[] = {"gain", "off set"};
+    CHECK_STATUS(exp_rs_context_add_object(ctx, "cal2", bad_fields, fvals, 2),
+                 EXP_RS_STATUS_INVALID_NAME);
+    const char *null_fields[] = {"gain", NULL};
+    CHECK_STATUS(exp_rs_context_add_object(ctx, "cal2", null_fields, fvals, 2),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_add_object(ctx, "cal2", NULL, fvals, 2),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_context_add_object(ctx, "empty", NULL, NULL, 0));
+
+    /* Remove. */
+    CHECK_OK(exp_rs_context_set_constant(ctx, "tmp", 1));
+    CHECK_OK(exp_rs_context_remove(ctx, "tmp"));
+    CHECK_STATUS(exp_rs_context_remove(ctx, "tmp"), EXP_RS_STATUS_NOT_FOUND);
+    CHECK_STATUS(exp_rs_context_remove(ctx, NULL), EXP_RS_STATUS_NULL_POINTER);
+
+    /* All of it, evaluated through a builder. */
+    ExpRsArena *arena = exp_rs_arena_new(0);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "scale(x) + g"));         /* 0 */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "total(1, 2, 3, x)"));    /* 1 */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "hyp(3, 4) + fact(5)"));  /* 2 */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "lut[x] + cal.gain"));    /* 3 */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "sdiv(10, x)"));          /* 4 */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "pi + e + tau"));         /* 5 */
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "total()"), EXP_RS_STATUS_ARITY);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "cal.nope"), EXP_RS_STATUS_UNKNOWN_FIELD);
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 0, 2));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_real r[6];
+    size_t written = 0;
+    CHECK_OK(exp_rs_batch_builder_results(b, r, 6, &written));
+    CHECK(written == 6);
+    CHECK_NEAR(r[0], 6 + 9.81);
+    CHECK_NEAR(r[1], 8);
+    CHECK(calls == 1);
+    CHECK_NEAR(r[2], 125);
+    CHECK_NEAR(r[3], 22);
+    CHECK_NEAR(r[4], 5);
+    CHECK_NEAR(r[5], 3.141592653589793 * 3 + 2.718281828459045);
+
+    /* Evaluation errors: the others are still evaluated. */
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 0, 0));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_CALLBACK);
+    CHECK_OK(exp_rs_batch_builder_expression_error(b, 4, &err));
+    CHECK(err.status == EXP_RS_STATUS_CALLBACK && err.expression == 4);
+    CHECK(err.span_start == 0 && err.span_end == 11);
+    CHECK_OK(exp_rs_batch_builder_expression_error(b, 0, &err));
+    CHECK(err.status == EXP_RS_STATUS_OK);
+    exp_rs_real v;
+    CHECK_OK(exp_rs_batch_builder_result(b, 4, &v));
+    CHECK(isnan(v));
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
+    CHECK_NEAR(v, 9.81);
+    CHECK_OK(exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "sdiv(10, x)\n^ native function failed");
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 0, 7));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS);
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.expression == 3);
+
+    /* The context cannot change while a builder is bound to it. */
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, "k", 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_add_function(ctx, "k", 1, false, scale, NULL),
+                 EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, "k(x) = x"),
+                 EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_remove(ctx, "g"), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_set_limits(ctx, 1, 1, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_add_array(ctx, "k", lut, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_add_object(ctx, "k", fields, fvals, 1),
+                 EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_CONTEXT_IN_USE);
+
+    /* Another context is refused. */
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, empty), EXP_RS_STATUS_CONTEXT_MISMATCH);
+    CHECK_STATUS(exp_rs_batch_builder_bind(b, empty), EXP_RS_STATUS_CONTEXT_MISMATCH);
+    CHECK_OK(exp_rs_batch_builder_bind(b, ctx));
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 0, 1));
+    CHECK_OK(exp_rs_batch_builder_eval(b, NULL)); /* NULL: the bound context */
+
+    exp_rs_batch_builder_free(b);
+    CHECK_OK(exp_rs_context_set_constant(ctx, "k", 1)); /* free again */
+
+    /* Recursion limit and limits. */
+    b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "forever(1)"));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_RECURSION_LIMIT);
+    exp_rs_batch_builder_free(b);
+    CHECK_OK(exp_rs_context_set_limits(ctx, 4, 1000, 256));
+    b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "((((((1))))))"), EXP_RS_STATUS_TOO_DEEP);
+    exp_rs_batch_builder_free(b);
+    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 8, 256));
+    b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1 + 2 + 3 + 4"), EXP_RS_STATUS_TOO_LONG);
+    exp_rs_batch_builder_free(b);
+    CHECK_STATUS(exp_rs_context_set_limits(NULL, 1, 1, 1), EXP_RS_STATUS_NULL_POINTER);
+
+    /* The empty context knows no functions. */
+    b = exp_rs_batch_builder_new(arena, empty);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "sin(1)"), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    /* ...and no constants: `pi` is just a free name, so a parameter. */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "pi"));
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "pi", &written));
+    CHECK(written == 0);
+    exp_rs_batch_builder_free(b);
+
+    CHECK_STATUS(exp_rs_context_last_error(NULL, &err), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_last_error(ctx, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_last_error_message(NULL, msg, sizeof msg, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+    exp_rs_context_free(empty);
+}
+
+/* ---------- builder bound at creation ---------- */
+
+static void test_builder(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    ExpRsArena *arena = exp_rs_arena_new(16 * 1024);
+    CHECK(exp_rs_batch_builder_new(NULL, ctx) == NULL);
+    CHECK(exp_rs_batch_builder_new(arena, NULL) == NULL);
+    CHECK(exp_rs_batch_builder_new_with_arena(NULL) == NULL);
+    exp_rs_batch_builder_free(NULL);
+
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK(b != NULL);
+    size_t ix = 99, n = 99;
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
+    CHECK(n == 0);
+    CHECK_OK(exp_rs_batch_builder_add_param(b, "gain", 2, &ix));
+    CHECK(ix == 0);
+    CHECK_OK(exp_rs_batch_builder_add_param(b, "gain", 3, NULL)); /* same index, new value */
+    exp_rs_real v = 0;
+    CHECK_OK(exp_rs_batch_builder_param(b, 0, &v));
+    CHECK_NEAR(v, 3);
+    CHECK_STATUS(exp_rs_batch_builder_add_param(b, "not ok", 1, &ix), EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_batch_builder_add_param(b, NULL, 1, &ix), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_add_param(NULL, "a", 1, &ix), EXP_RS_STATUS_NULL_POINTER);
+
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "gain * x * sin(y) + z"));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "hypot(x, z)"));
+    CHECK(exp_rs_batch_builder_expression_count(b) == 2);
+    CHECK(exp_rs_batch_builder_expression_count(NULL) == 0);
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
+    CHECK(n == 4);
+    const char *order[] = {"gain", "x", "y", "z"};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_OK(exp_rs_batch_builder_param_index(b, order[i], &ix));
+        CHECK(ix == i);
+        char name[8];
+        size_t need = 0;
+        CHECK_OK(exp_rs_batch_builder_param_name(b, i, name, sizeof name, &need));
+        CHECK_STR(name, order[i]);
+        CHECK(need == strlen(order[i]) + 1);
+    }
+    char tiny[3];
+    size_t need = 0;
+    CHECK_STATUS(exp_rs_batch_builder_param_name(b, 0, tiny, sizeof tiny, &need),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STR(tiny, "ga");
+    CHECK(need == 5);
+    CHECK_STATUS(exp_rs_batch_builder_param_name(b, 9, tiny, sizeof tiny, &need),
+                 EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, "w", &ix), EXP_RS_STATUS_NOT_FOUND);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, "x", NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, BAD_UTF8, &ix), EXP_RS_STATUS_INVALID_UTF8);
+
+    /* Before the first evaluation results are NaN. */
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
+    CHECK(isnan(v));
+
+    exp_rs_real params[] = {2, 3, 0, 4};
+    CHECK_OK(exp_rs_batch_builder_set_params(b, params, 4));
+    CHECK_STATUS(exp_rs_batch_builder_set_params(b, params, 5), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_set_params(b, NULL, 2), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_batch_builder_set_params(b, NULL, 0));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_real out[2] = {0, 0};
+    size_t written = 0;
+    CHECK_OK(exp_rs_batch_builder_results(b, out, 2, &written));
+    CHECK(written == 2);
+    CHECK_NEAR(out[0], 4);
+    CHECK_NEAR(out[1], 5);
+    exp_rs_real one[1] = {-1};
+    CHECK_STATUS(exp_rs_batch_builder_results(b, one, 1, &written), EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK(one[0] == -1); /* nothing written */
+    CHECK_STATUS(exp_rs_batch_builder_results(b, NULL, 2, &written), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_batch_builder_results(b, out, 2, NULL));
+    CHECK_OK(exp_rs_batch_builder_result(b, 1, &v));
+    CHECK_NEAR(v, 5);
+    CHECK_STATUS(exp_rs_batch_builder_result(b, 2, &v), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_result(b, 0, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_set_param(b, 4, 1), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_param(b, 4, &v), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_param(b, 0, NULL), EXP_RS_STATUS_NULL_POINTER);
+    exp_rs_error err;
+    CHECK_STATUS(exp_rs_batch_builder_expression_error(b, 2, &err), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_expression_error(b, 0, NULL), EXP_RS_STATUS_NULL_POINTER);
+
+    /* The last error is the last failure: BAD_INDEX from expression_error. */
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.status == EXP_RS_STATUS_NULL_POINTER || err.status == EXP_RS_STATUS_BAD_INDEX);
+
+    /* A compile error: span, expression index and caret message. */
+    const char *src = "x + sin(nope(1))";
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, src), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK(exp_rs_batch_builder_expression_count(b) == 2); /* a failed add changes nothing */
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
+    CHECK(n == 4); /* and introduces no parameter */
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.status == EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK(err.span_start == 8 && err.span_end == 12);
+    CHECK(err.expression == 2);
+    char msg[128];
+    size_t needed = 0;
+    CHECK_OK(exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, &needed));
+    CHECK_STR(msg, "x + sin(nope(1))\n        ^ unknown function `nope`");
+    CHECK(needed == strlen(msg) + 1);
+    CHECK_STATUS(exp_rs_batch_builder_last_error_message(b, NULL, 0, &needed),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK(needed == strlen(msg) + 1);
+    char cut[6];
+    CHECK_STATUS(exp_rs_batch_builder_last_error_message(b, cut, sizeof cut, NULL),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STR(cut, "x + s");
+    CHECK_STATUS(exp_rs_batch_builder_last_error_message(b, NULL, 5, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+
+    /* Invalid UTF-8 and NULL sources. */
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, BAD_UTF8), EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "string is not valid UTF-8");
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(NULL, "1"), EXP_RS_STATUS_NULL_POINTER);
+    /* A syntax error with a multi-byte character: the caret counts characters. */
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "\xc3\xa9 + 1"),
+                 EXP_RS_STATUS_INVALID_CHARACTER);
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.span_start == 0 && err.span_end >= 1);
+
+    /* NULL handles everywhere. */
+    CHECK_STATUS(exp_rs_batch_builder_eval(NULL, ctx), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_set_param(NULL, 0, 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_set_params(NULL, params, 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param(NULL, 0, &v), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_result(NULL, 0, &v), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_results(NULL, out, 2, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(NULL, "x", &ix), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param_count(NULL, &n), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param_count(b, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_param_name(NULL, 0, msg, sizeof msg, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_bind(NULL, ctx), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_bind(b, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_expression_error(NULL, 0, &err), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_last_error(NULL, &err), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_last_error(b, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_last_error_message(NULL, msg, sizeof msg, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- builder bound late (the seed's constructor) ---------- */
+
+static void test_unbound(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_set_constant(ctx, "g", 10));
+    ExpRsArena *arena = exp_rs_arena_new(16 * 1024);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK(b != NULL);
+    size_t ix = 99, n = 99;
+    CHECK_OK(exp_rs_batch_builder_add_param(b, "k", 2, &ix));
+    CHECK(ix == 0);
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "k", &ix));
+    CHECK(ix == 0);
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
+    CHECK(n == 1);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, "q", &ix), EXP_RS_STATUS_NOT_FOUND);
+
+    /* Syntax errors are reported at once; names wait for the context. */
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1 +"), EXP_RS_STATUS_EXPECTED_OPERAND);
+    exp_rs_error err;
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.span_start == 3 && err.expression == 0);
+    char msg[128];
+    CHECK_OK(exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "1 +\n   ^ expected an operand, found end of input");
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "k * x + g"));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "y - x"));
+    CHECK(exp_rs_batch_builder_expression_count(b) == 2);
+    CHECK_STATUS(exp_rs_batch_builder_add_param(b, "late", 1, &ix), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, "x", &ix), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_param_count(b, &n), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_param_name(b, 1, msg, sizeof msg, NULL),
+                 EXP_RS_STATUS_NOT_BOUND);
+    exp_rs_real v;
+    CHECK_STATUS(exp_rs_batch_builder_param(b, 0, &v), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_result(b, 0, &v), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_results(b, &v, 1, NULL), EXP_RS_STATUS_NOT_BOUND);
+    CHECK_STATUS(exp_rs_batch_builder_expression_error(b, 0, &err), EXP_RS_STATUS_NOT_BOUND);
+    /* Values set before binding are kept by index. */
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 1, 3)); /* x */
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 2, 5)); /* y (g is a constant) */
+    CHECK_STATUS(exp_rs_batch_builder_set_param(b, 100, 5), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, NULL), EXP_RS_STATUS_NOT_BOUND);
+    /* The context can still change: nothing is bound to it yet. */
+    CHECK_OK(exp_rs_context_set_constant(ctx, "g", 100));
+    CHECK(exp_rs_arena_used(arena) == 0); /* nothing compiled yet */
+
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx)); /* binds, compiles, evaluates */
+    CHECK(exp_rs_arena_used(arena) > 0);
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
+    CHECK_NEAR(v, 2 * 3 + 100);
+    CHECK_OK(exp_rs_batch_builder_result(b, 1, &v));
+    CHECK_NEAR(v, 2);
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "y", &ix));
+    CHECK(ix == 2);
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
+    CHECK(n == 3);
+    CHECK_STATUS(exp_rs_context_set_constant(ctx, "g", 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + y + k")); /* compiled at once now */
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    CHECK_OK(exp_rs_batch_builder_result(b, 2, &v));
+    CHECK_NEAR(v, 10);
+    exp_rs_batch_builder_free(b);
+
+    /* A value set for an index that binding does not create. */
+    b = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + g"));
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 1, 1)); /* g counted as a possible param */
+    CHECK_STATUS(exp_rs_batch_builder_bind(b, ctx), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx)); /* bound anyway; x = 0 */
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
+    CHECK_NEAR(v, 100);
+    exp_rs_batch_builder_free(b);
+
+    /* A compile error at binding sticks. */
+    b = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + 1"));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "nope(x)"));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.expression == 1 && err.span_start == 0 && err.span_end == 4);
+    CHECK_OK(exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "nope(x)\n^ unknown function `nope`");
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_STATUS(exp_rs_batch_builder_bind(b, ctx), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1"), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    exp_rs_batch_builder_free(b);
+
+    /* An unbound builder freed without ever binding. */
+    b = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "a + b"));
+    exp_rs_batch_builder_free(b);
+
+    /* Bind explicitly, then evaluate with the same or a NULL context. */
+    b = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x * 2"));
+    CHECK_OK(exp_rs_batch_builder_bind(b, ctx));
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 0, 21));
+    CHECK_OK(exp_rs_batch_builder_eval(b, NULL));
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
+    CHECK_NEAR(v, 42);
+    exp_rs_batch_builder_free(b);
+
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- lifetimes: free in any order ---------- */
+
+static void test_lifetimes(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    ExpRsArena *arena = exp_rs_arena_new(8192);
+    ExpRsBatchBuilder *b1 = exp_rs_batch_builder_new(arena, ctx);
+    ExpRsBatchBuilder *b2 = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b1, "x + 1"));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b2, "x * 2"));
+    /* The owner lets go first: the builders keep both alive. */
+    exp_rs_context_free(ctx);
+    exp_rs_arena_free(arena);
+    CHECK_OK(exp_rs_batch_builder_set_param(b1, 0, 4));
+    CHECK_OK(exp_rs_batch_builder_eval(b1, NULL));
+    exp_rs_real v;
+    CHECK_OK(exp_rs_batch_builder_result(b1, 0, &v));
+    CHECK_NEAR(v, 5);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b1, "x - 1"));
+    exp_rs_batch_builder_free(b1);
+    CHECK_OK(exp_rs_batch_builder_set_param(b2, 0, 4));
+    CHECK_OK(exp_rs_batch_builder_eval(b2, NULL));
+    CHECK_OK(exp_rs_batch_builder_result(b2, 0, &v));
+    CHECK_NEAR(v, 8);
+    exp_rs_batch_builder_free(b2); /* frees the arena and the context (Valgrind checks) */
+
+    /* An unbound builder keeps only the arena. */
+    ctx = exp_rs_context_new();
+    arena = exp_rs_arena_new(0);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new_with_arena(arena);
+    exp_rs_arena_free(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x"));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_context_free(ctx);
+    CHECK_OK(exp_rs_batch_builder_eval(b, NULL));
+    exp_rs_batch_builder_free(b);
+}
+
+/* ---------- re-entry from a native callback ---------- */
+
+static ExpRsBatchBuilder *reentry_builder = NULL;
+static exp_rs_status reentry_status = EXP_RS_STATUS_OK;
+
+static exp_rs_real reenter(void *user_data, const exp_rs_real *args, size_t n) {
+    (void)user_data;
+    (void)n;
+    reentry_status = exp_rs_batch_builder_eval(reentry_builder, NULL);
+    exp_rs_batch_builder_free(reentry_builder); /* ignored while evaluating */
+    return args[0] + 1;
+}
+
+static void test_reentry(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_function(ctx, "reenter", 1, false, reenter, NULL));
+    ExpRsArena *arena = exp_rs_arena_new(0);
+    reentry_builder = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(reentry_builder, "reenter(x)"));
+    CHECK_OK(exp_rs_batch_builder_eval(reentry_builder, ctx));
+    CHECK_STATUS(reentry_status, EXP_RS_STATUS_REENTRANT);
+    exp_rs_real v;
+    CHECK_OK(exp_rs_batch_builder_result(reentry_builder, 0, &v));
+    CHECK_NEAR(v, 1);
+    exp_rs_batch_builder_free(reentry_builder);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- the panic boundary ---------- */
+
+static int hook_calls = 0;
+
+static void on_panic(const char *file, size_t file_len, uint32_t line) {
+    (void)file;
+    (void)file_len;
+    (void)line;
+    hook_calls++;
+}
+
+static void test_panic(void) {
+    CHECK_STATUS(exp_rs_test_panic(), EXP_RS_STATUS_PANIC);
+    CHECK(hook_calls == 0);
+    exp_rs_set_panic_hook(on_panic);
+    CHECK_STATUS(exp_rs_test_panic(), EXP_RS_STATUS_PANIC);
+    CHECK(hook_calls == 1);
+    exp_rs_set_panic_hook(NULL);
+    CHECK_STATUS(exp_rs_test_panic(), EXP_RS_STATUS_PANIC);
+    CHECK(hook_calls == 1);
+    /* The library still works after a caught panic. */
+    exp_rs_real out;
+    CHECK_OK(exp_rs_eval("1 + 1", NULL, NULL, 0, &out));
+    CHECK_NEAR(out, 2);
+}
+
+/* ---------- zero allocations in the evaluation loop ---------- */
+
+static void test_zero_allocations(void) {
+    size_t before_setup = allocations;
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+    size_t size = 0;
+    CHECK_OK(exp_rs_arena_estimate(ctx, SEVEN, 7, &size));
+    ExpRsArena *arena = exp_rs_arena_new(size);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    for (int i = 0; i < 7; i++) CHECK_OK(exp_rs_batch_builder_add_expression(b, SEVEN[i]));
+    size_t ix_x = 9, ix_y = 9, ix_z = 9;
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "x", &ix_x));
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "y", &ix_y));
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "z", &ix_z));
+    CHECK(ix_x == 0 && ix_y == 1 && ix_z == 2);
+    /* The wrapper really sees the library's allocations. */
+    CHECK(allocations - before_setup >= 5);
+
+    size_t before = allocations;
+    size_t freed_before = deallocations;
+    size_t arena_before = exp_rs_arena_used(arena);
+    exp_rs_real results[7];
+    exp_rs_real checksum = 0;
+    int failures = 0;
+    for (int i = 0; i < 100000; i++) {
+        exp_rs_real t = (exp_rs_real)i * (exp_rs_real)0.001;
+        failures += exp_rs_batch_builder_set_param(b, 0, t) != EXP_RS_STATUS_OK;
+        failures += exp_rs_batch_builder_set_param(b, 1, t * 2 - 50) != EXP_RS_STATUS_OK;
+        failures += exp_rs_batch_builder_set_param(b, 2, 100 - t) != EXP_RS_STATUS_OK;
+        failures += exp_rs_batch_builder_eval(b, ctx) != EXP_RS_STATUS_OK;
+        failures += exp_rs_batch_builder_results(b, results, 7, NULL) != EXP_RS_STATUS_OK;
+        checksum += results[i % 7];
+    }
+    size_t loop_allocations = allocations - before;
+    size_t loop_frees = deallocations - freed_before;
+    printf("zero-allocation loop: 7 expressions x 100000 evaluations: "
+           "%zu allocations, %zu frees (setup: %zu allocations)\n",
+           loop_allocations, loop_frees, before - before_setup);
+    CHECK(failures == 0);
+    CHECK(loop_allocations == 0);
+    CHECK(loop_frees == 0);
+    CHECK(exp_rs_arena_used(arena) == arena_before);
+    CHECK(isfinite(checksum));
+    /* Spot-check the last results. */
+    exp_rs_real t = (exp_rs_real)99999 * (exp_rs_real)0.001;
+    exp_rs_real x = t, y = t * 2 - 50, z = 100 - t;
+    CHECK_NEAR(results[0], x * sin(y) + z);
+    CHECK_NEAR(results[1], sqrt(x * x + y * y + z * z));
+    CHECK_NEAR(results[4], atan2(y, x) * 180 / 3.141592653589793);
+
+    /* Failing evaluations do not allocate either. */
+    exp_rs_real lut[] = {1, 2};
+    ExpRsContext *c2 = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_array(c2, "lut", lut, 2));
+    ExpRsBatchBuilder *b2 = exp_rs_batch_builder_new(arena, c2);
+    exp_rs_status s = exp_rs_batch_builder_add_expression(b2, "lut[x]");
+    /* The fixed arena may be full by now; use a growable one then. */
+    ExpRsArena *grow = NULL;
+    if (s == EXP_RS_STATUS_ARENA_FULL) {
+        exp_rs_batch_builder_free(b2);
+        grow = exp_rs_arena_new(0);
+        b2 = exp_rs_batch_builder_new(grow, c2);
+        s = exp_rs_batch_builder_add_expression(b2, "lut[x]");
+    }
+    CHECK_OK(s);
+    CHECK_OK(exp_rs_batch_builder_set_param(b2, 0, 5));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b2, c2), EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS);
+    char msg[64];
+    before = allocations;
+    for (int i = 0; i < 1000; i++) {
+        (void)exp_rs_batch_builder_eval(b2, c2);
+        (void)exp_rs_batch_builder_last_error_message(b2, msg, sizeof msg, NULL);
+    }
+    CHECK(allocations == before);
+    CHECK_STR(msg, "lut[x]\n^ index out of bounds");
+
+    exp_rs_batch_builder_free(b2);
+    exp_rs_arena_free(grow);
+    exp_rs_context_free(c2);
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+}
+
+int main(void) {
+    test_status();
+    test_eval();
+    test_arena();
+    test_exhaustion();
+    test_context();
+    test_builder();
+    test_unbound();
+    test_lifetimes();
+    test_reentry();
+    test_panic();
+    test_zero_allocations();
+    return check_summary();
+}
