@@ -9,6 +9,7 @@
 mod cmd;
 mod ensure;
 mod jobs;
+mod wasm;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ fn main() -> ExitCode {
             Ok(selected) => run_test(&selected),
             Err(e) => usage_error(&e),
         },
+        Some("wasm") if args.len() == 1 => match JOBS.iter().find(|j| j.name == "wasm") {
+            Some(job) => run_test(&[job]),
+            None => usage_error("no `wasm` job"),
+        },
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }
@@ -49,6 +54,8 @@ fn print_help() {
          Commands:\n  \
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
+         wasm\n      \
+         Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          help\n      \
          Show this help.\n\
          \n\

@@ -1,0 +1,329 @@
+//! The JS `Expression`: one compiled expression, evaluated many times.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use exp_rs::ErrorKind;
+use js_sys::{Array, Float64Array, JSON, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::ast_json::ast_json;
+use crate::context::{own_numbers, set};
+use crate::error;
+use crate::owned::{OwnedExpr, allocation_counters};
+
+type CoreContext = exp_rs::Context<f64>;
+
+/// Rows `evalBatch` stages in Rust memory at a time.
+const CHUNK: usize = 256;
+
+/// A compiled expression. Compile once, then `eval` (one point) or
+/// `evalBatch` (many points) as often as needed: neither allocates.
+///
+/// Call `free()` when done (or let the garbage collector do it).
+#[wasm_bindgen]
+pub struct Expression {
+    owned: OwnedExpr,
+    /// The parameter names as JS strings, the keys `eval({...})` reads.
+    keys: Box<[JsValue]>,
+    /// Buffers `eval` and `evalBatch` copy values into, allocated here so
+    /// evaluation does not allocate.
+    scratch: RefCell<Scratch>,
+    /// Heap allocations and bytes of the last `eval`/`evalBatch`.
+    last: Cell<(usize, usize)>,
+}
+
+struct Scratch {
+    /// One value per parameter.
+    row: Box<[f64]>,
+    /// `CHUNK` rows of every column, column after column.
+    columns: Box<[f64]>,
+    /// `CHUNK` results.
+    results: Box<[f64]>,
+}
+
+/// Compiles `src` against `ctx`; see [`compile`](crate::compile).
+pub(crate) fn compile_in(
+    (ctx, arena_limit): (Rc<CoreContext>, Option<usize>),
+    src: &str,
+    params: Option<Vec<String>>,
+) -> Result<Expression, JsValue> {
+    let owned = match &params {
+        Some(params) => {
+            let names: Vec<&str> = params.iter().map(String::as_str).collect();
+            OwnedExpr::compile(src, Some(&names), ctx, arena_limit)
+        }
+        None => OwnedExpr::compile(src, None, ctx, arena_limit),
+    }
+    .map_err(|e| error::to_js(e, src))?;
+    let keys: Box<[JsValue]> = owned.with(|e| e.params().iter().map(|&p| p.into()).collect());
+    let n = keys.len();
+    let scratch = Scratch {
+        row: vec![0.0; n].into(),
+        columns: vec![0.0; n * CHUNK].into(),
+        results: vec![0.0; CHUNK].into(),
+    };
+    Ok(Expression {
+        owned,
+        keys,
+        scratch: RefCell::new(scratch),
+        last: Cell::new((0, 0)),
+    })
+}
+
+/// Evaluates `src` once against `ctx`; see [`evaluate`](crate::evaluate).
+pub(crate) fn evaluate_in(
+    (ctx, arena_limit): (Rc<CoreContext>, Option<usize>),
+    src: &str,
+    vars: Option<JsValue>,
+) -> Result<f64, JsValue> {
+    let vars = match vars {
+        Some(v) => own_numbers(&v, "evaluate: vars")?,
+        None => Vec::new(),
+    };
+    let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
+    let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
+    let owned = OwnedExpr::compile(src, Some(&names), ctx, arena_limit)
+        .map_err(|e| error::to_js(e, src))?;
+    owned.with(|e| e.eval(&values).map_err(|err| error::to_js(err, src)))
+}
+
+impl Expression {
+    fn reentrant() -> JsValue {
+        error::plain(
+            ErrorKind::Reentrant,
+            "expression evaluated again from inside its own evaluation",
+        )
+    }
+
+    /// An evaluation error as `ExpRsError`, its span into this source.
+    fn error(&self, err: exp_rs::Error) -> JsValue {
+        self.owned.with(|e| error::to_js(err, e.source()))
+    }
+
+    /// Fills `row` from `eval`'s argument.
+    fn fill(&self, row: &mut [f64], values: &JsValue) -> Result<(), JsValue> {
+        let n = row.len();
+        let count = |got: u32| {
+            error::plain(
+                ErrorKind::ParamCount,
+                &format!("expected {n} values (one per parameter), got {got}"),
+            )
+        };
+        if let Some(a) = values.dyn_ref::<Float64Array>() {
+            if a.length() as usize != n {
+                return Err(count(a.length()));
+            }
+            a.copy_to(row);
+        } else if Array::is_array(values) {
+            let a: &Array = values.unchecked_ref();
+            if a.length() as usize != n {
+                return Err(count(a.length()));
+            }
+            for (i, slot) in row.iter_mut().enumerate() {
+                *slot = a.get(i as u32).as_f64().ok_or_else(|| {
+                    error::type_error(&format!("eval: value {i} is not a number"))
+                })?;
+            }
+        } else if values.is_object() {
+            let obj: &Object = values.unchecked_ref();
+            for (slot, key) in row.iter_mut().zip(&self.keys) {
+                // Own properties only: `constructor` or `toString` are never
+                // taken from the prototype.
+                let v = if Object::has_own(obj, key) {
+                    Reflect::get(obj, key)?.as_f64()
+                } else {
+                    let name = key.as_string().unwrap_or_default();
+                    return Err(error::plain(
+                        ErrorKind::ParamCount,
+                        &format!("no value for parameter `{name}`"),
+                    ));
+                };
+                *slot = v.ok_or_else(|| {
+                    let name = key.as_string().unwrap_or_default();
+                    error::type_error(&format!("eval: `{name}` is not a number"))
+                })?;
+            }
+        } else if !(values.is_undefined() && n == 0) {
+            return Err(error::type_error(
+                "eval: expected number[], Float64Array or an object of numbers",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Expression {
+    /// The parameter names, in the order `eval` takes values.
+    #[wasm_bindgen(getter)]
+    pub fn params(&self) -> Vec<String> {
+        self.owned
+            .with(|e| e.params().iter().map(|&p| p.to_owned()).collect())
+    }
+
+    /// The source text.
+    #[wasm_bindgen(getter)]
+    pub fn source(&self) -> String {
+        self.owned.with(|e| e.source().to_owned())
+    }
+
+    /// Evaluates at one point: one value per parameter, as an array in
+    /// `params` order or as an object keyed by parameter name (own
+    /// properties only). Allocates nothing.
+    pub fn eval(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array | Record<string, number>")]
+        values: &JsValue,
+    ) -> Result<f64, JsValue> {
+        let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
+            return Err(Self::reentrant());
+        };
+        let before = allocation_counters();
+        self.fill(&mut scratch.row, values)?;
+        let result = self.owned.with(|e| e.eval(&scratch.row));
+        self.last.set(since(before));
+        drop(scratch);
+        result.map_err(|e| self.error(e))
+    }
+
+    /// Evaluates at many points in one call: `columns[i][r]` is the value
+    /// of parameter `i` at point `r` (one `Float64Array` per parameter, all
+    /// the same length). Results go into `out` (same length, created when
+    /// missing), which is returned. Allocates nothing in wasm memory. The
+    /// first failing point throws an `ExpRsError` with its index as `row`.
+    #[wasm_bindgen(js_name = evalBatch)]
+    pub fn eval_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array[]")] columns: &JsValue,
+        out: Option<Float64Array>,
+    ) -> Result<Float64Array, JsValue> {
+        let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
+            return Err(Self::reentrant());
+        };
+        let Some(cols) = columns.dyn_ref::<Array>() else {
+            return Err(error::type_error(
+                "evalBatch: expected an array of Float64Array",
+            ));
+        };
+        let n = self.keys.len();
+        if cols.length() as usize != n {
+            return Err(error::plain(
+                ErrorKind::ParamCount,
+                &format!(
+                    "expected {n} columns (one per parameter), got {}",
+                    cols.length()
+                ),
+            ));
+        }
+        let mut rows = None;
+        for j in 0..n as u32 {
+            let Some(col) = cols.get(j).dyn_into::<Float64Array>().ok() else {
+                return Err(error::type_error(&format!(
+                    "evalBatch: column {j} is not a Float64Array"
+                )));
+            };
+            match rows {
+                None => rows = Some(col.length()),
+                Some(r) if r != col.length() => {
+                    return Err(error::range_error("evalBatch: columns differ in length"));
+                }
+                Some(_) => {}
+            }
+        }
+        let rows = match (rows, &out) {
+            (Some(r), Some(o)) if o.length() != r => {
+                return Err(error::range_error(
+                    "evalBatch: `out` and the columns differ in length",
+                ));
+            }
+            (Some(r), _) => r,
+            (None, Some(o)) => o.length(),
+            (None, None) => 1,
+        } as usize;
+        let out = out.unwrap_or_else(|| Float64Array::new_with_length(rows as u32));
+
+        let before = allocation_counters();
+        let Scratch {
+            row,
+            columns: staged,
+            results,
+        } = &mut *scratch;
+        let failed = self.owned.with(|e| {
+            let mut start = 0;
+            while start < rows {
+                let len = CHUNK.min(rows - start);
+                let (a, b) = (start as u32, (start + len) as u32);
+                for (j, chunk) in staged.chunks_exact_mut(CHUNK).enumerate() {
+                    let col: Float64Array = cols.get(j as u32).unchecked_into();
+                    col.subarray(a, b).copy_to(&mut chunk[..len]);
+                }
+                for (r, result) in results[..len].iter_mut().enumerate() {
+                    for (j, v) in row.iter_mut().enumerate() {
+                        *v = staged[j * CHUNK + r];
+                    }
+                    match e.eval(row) {
+                        Ok(v) => *result = v,
+                        Err(err) => return Some((err, start + r)),
+                    }
+                }
+                out.subarray(a, b).copy_from(&results[..len]);
+                start += len;
+            }
+            None
+        });
+        self.last.set(since(before));
+        drop(scratch);
+        match failed {
+            None => Ok(out),
+            Some((err, r)) => {
+                let js = self.error(err);
+                let _ = Reflect::set(&js, &"row".into(), &(r as f64).into());
+                Err(js)
+            }
+        }
+    }
+
+    /// The syntax tree as plain objects:
+    /// `{kind, op | name | value, span: [start, end], children}`; spans are
+    /// JS string indices into `source`.
+    #[wasm_bindgen(unchecked_return_type = "AstNode")]
+    pub fn ast(&self) -> Result<JsValue, JsValue> {
+        let json = self.owned.with(|e| ast_json(e.ast(), e.source()));
+        JSON::parse(&json)
+    }
+
+    /// The disassembly listing of the compiled program.
+    pub fn program(&self) -> String {
+        self.owned.with(|e| e.program().to_string())
+    }
+
+    /// Sizes and the allocations the last `eval`/`evalBatch` made
+    /// (measured by a counting allocator, from after the argument checks
+    /// to the result: copying the values in, evaluating, copying results
+    /// out).
+    #[wasm_bindgen(unchecked_return_type = "Stats")]
+    pub fn stats(&self) -> JsValue {
+        let (allocations, bytes) = self.last.get();
+        let obj = Object::new();
+        self.owned.with(|e| {
+            set(&obj, "arenaBytes", (e.arena_bytes() as f64).into());
+            set(
+                &obj,
+                "programLength",
+                (e.program().code().len() as f64).into(),
+            );
+            set(&obj, "maxStack", (e.program().stack_size() as f64).into());
+        });
+        set(&obj, "allocationsLastEval", (allocations as f64).into());
+        set(&obj, "bytesAllocatedLastEval", (bytes as f64).into());
+        obj.into()
+    }
+}
+
+/// Allocations and bytes since the `before` reading.
+fn since(before: (usize, usize)) -> (usize, usize) {
+    let now = allocation_counters();
+    (now.0.wrapping_sub(before.0), now.1.wrapping_sub(before.1))
+}

@@ -1,0 +1,285 @@
+//! The JavaScript door: `cargo xtask wasm` builds the npm package `exp-rs`
+//! into `wasm/pkg/`, and the `node` job runs its tests.
+//!
+//! Steps: `cargo build` for wasm32 → the wasm-bindgen CLI (`--target web`,
+//! the same version as the pinned crate) → `wasm-opt` from npm's `binaryen`
+//! → `package.json`, entry files, README and LICENSE from `wasm/npm/` →
+//! sizes → `npm pack`.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::cmd::{Cmd, cargo};
+use crate::ensure::{ensure_cargo_install, ensure_npm, ensure_rustup_target};
+use crate::jobs::Ctx;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// binaryen on npm (its `wasm-opt` runs on node, offline). Debian's
+/// binaryen is too old: its output breaks wasm-bindgen's externref table.
+const BINARYEN_VERSION: &str = "132.0.0";
+
+/// `wasm-opt` flags. `-Oz` measured smallest with no slower evaluation
+/// than `-O3` (see wasm/README.md, "Size").
+const WASM_OPT_FLAGS: &[&str] = &["-Oz"];
+
+/// Set once the package was built in this run, so `node` after `wasm`
+/// does not build it twice.
+static BUILT: AtomicBool = AtomicBool::new(false);
+
+/// `wasm` job and `cargo xtask wasm`: builds the npm package into
+/// `wasm/pkg/` and checks that `npm pack` accepts it.
+pub fn wasm(ctx: &Ctx) -> Result<(), String> {
+    build_package(&ctx.root)?;
+    let tarballs = ctx.root.join("target").join("npm-pack");
+    fs::create_dir_all(&tarballs).map_err(|e| format!("{}: {e}", tarballs.display()))?;
+    Cmd::new("npm")
+        .args(["pack", "--pack-destination"])
+        .arg(&tarballs)
+        .dir(ctx.root.join("wasm").join("pkg"))
+        .run()
+}
+
+/// `node` job: `node --test` over `wasm/tests/*.test.mjs`, against the
+/// package as `import 'exp-rs'` resolves it (built first if this run has
+/// not built it yet).
+pub fn node(ctx: &Ctx) -> Result<(), String> {
+    if !BUILT.load(Ordering::SeqCst) {
+        build_package(&ctx.root)?;
+    }
+    let tests = ctx.root.join("wasm").join("tests");
+    link_package(&ctx.root, &tests)?;
+    let mut files: Vec<PathBuf> = read_dir(&tests)?
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no *.test.mjs files in {}", tests.display()));
+    }
+    // node exits non-zero when any test fails (or none ran to completion).
+    Cmd::new("node").arg("--test").args(&files).run()
+}
+
+/// Builds `wasm/pkg/` from scratch.
+fn build_package(root: &Path) -> Result<(), String> {
+    ensure_rustup_target(WASM_TARGET)?;
+    cargo()
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "exp-rs-wasm",
+        ])
+        .run()?;
+    let version = locked_version(root, "wasm-bindgen")?;
+    ensure_cargo_install("wasm-bindgen-cli", &version, "wasm-bindgen")?;
+
+    let target = root.join("target");
+    let raw = target
+        .join(WASM_TARGET)
+        .join("release")
+        .join("exp_rs_wasm.wasm");
+    let bindgen = target.join("wasm-bindgen");
+    remove_dir(&bindgen)?;
+    Cmd::new("wasm-bindgen")
+        .args(["--target", "web", "--out-name", "exp_rs", "--out-dir"])
+        .arg(&bindgen)
+        .arg(&raw)
+        .run()?;
+
+    let bg = bindgen.join("exp_rs_bg.wasm");
+    let before = size(&bg)?;
+    let wasm_opt = ensure_wasm_opt(&target)?;
+    let opt = bindgen.join("exp_rs_bg.opt.wasm");
+    Cmd::new("node")
+        .arg(&wasm_opt)
+        .args(WASM_OPT_FLAGS)
+        .arg(&bg)
+        .arg("-o")
+        .arg(&opt)
+        .run()?;
+    fs::rename(&opt, &bg).map_err(|e| format!("{}: {e}", opt.display()))?;
+
+    let pkg = root.join("wasm").join("pkg");
+    assemble(root, &bindgen, &pkg)?;
+
+    let wasm = pkg.join("exp_rs_bg.wasm");
+    let raw_size = size(&wasm)?;
+    let gz = gzip_size(&wasm)?;
+    println!(
+        "exp_rs_bg.wasm: {raw_size} bytes, {gz} bytes gzipped (wasm-opt {}; {before} bytes before)",
+        WASM_OPT_FLAGS.join(" ")
+    );
+    BUILT.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Copies wasm-bindgen's output and `wasm/npm/` into an empty `pkg`,
+/// pointing the entry files at the error class's snippet module.
+fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
+    remove_dir(pkg)?;
+    copy_tree(bindgen, pkg)?;
+    let npm = root.join("wasm").join("npm");
+    for name in ["package.json", "README.md", "LICENSE"] {
+        let from = if name == "README.md" {
+            root.join("wasm").join(name)
+        } else {
+            npm.join(name)
+        };
+        fs::copy(&from, pkg.join(name)).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
+    // wasm-bindgen puts `js/error.js` under a hashed directory; the entry
+    // files re-export `ExpRsError` from that very module, so `instanceof`
+    // works on what the module throws.
+    let error_js = find_file(&pkg.join("snippets"), "error.js")?;
+    let rel = error_js
+        .strip_prefix(pkg)
+        .map_err(|e| e.to_string())?
+        .to_string_lossy()
+        .replace('\\', "/");
+    for entry in ["node.js", "web.js"] {
+        let from = npm.join(entry);
+        let text = fs::read_to_string(&from).map_err(|e| format!("{}: {e}", from.display()))?;
+        let text = text.replace("@ERROR_JS@", &format!("./{rel}"));
+        let to = pkg.join(entry);
+        fs::write(&to, text).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    Ok(())
+}
+
+/// Installs npm's binaryen into `target/tools/binaryen` (not globally) and
+/// returns the path of its `wasm-opt` script.
+fn ensure_wasm_opt(target: &Path) -> Result<PathBuf, String> {
+    let dir = target.join("tools").join("binaryen");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let manifest = format!(
+        "{{\n  \"private\": true,\n  \"dependencies\": {{ \"binaryen\": \"{BINARYEN_VERSION}\" }}\n}}\n"
+    );
+    let path = dir.join("package.json");
+    // Rewritten only when it changes, so `ensure_npm` sees it as fresh.
+    if fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
+        fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    ensure_npm(&dir)?;
+    let script = dir
+        .join("node_modules")
+        .join("binaryen")
+        .join("bin")
+        .join("wasm-opt");
+    if script.exists() {
+        Ok(script)
+    } else {
+        Err(format!("{} is missing after npm install", script.display()))
+    }
+}
+
+/// Makes `import 'exp-rs'` in `dir` resolve to `wasm/pkg` (through its
+/// `exports` map), as it would after `npm install exp-rs`.
+fn link_package(root: &Path, dir: &Path) -> Result<(), String> {
+    let modules = dir.join("node_modules");
+    fs::create_dir_all(&modules).map_err(|e| format!("{}: {e}", modules.display()))?;
+    let link = modules.join("exp-rs");
+    let pkg = root.join("wasm").join("pkg");
+    if fs::read_link(&link).ok().as_deref() == Some(pkg.as_path()) {
+        return Ok(());
+    }
+    let _ = fs::remove_file(&link);
+    let _ = fs::remove_dir_all(&link);
+    #[cfg(unix)]
+    let linked = std::os::unix::fs::symlink(&pkg, &link);
+    #[cfg(not(unix))]
+    let linked = copy_tree(&pkg, &link).map_err(io::Error::other);
+    linked.map_err(|e| format!("cannot link {} to {}: {e}", link.display(), pkg.display()))
+}
+
+/// The version of `krate` in `Cargo.lock` (the pinned wasm-bindgen, which
+/// the CLI must match exactly).
+fn locked_version(root: &Path, krate: &str) -> Result<String, String> {
+    let lock =
+        fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let header = format!("name = \"{krate}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == header
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+        {
+            return Ok(v.to_owned());
+        }
+    }
+    Err(format!("{krate} is not in Cargo.lock"))
+}
+
+/// The gzip size of `path` at level 9, computed by node's zlib (no extra
+/// tool needed: node is required anyway).
+fn gzip_size(path: &Path) -> Result<u64, String> {
+    let script = "const z=require('zlib'),f=require('fs');\
+                  process.stdout.write(String(z.gzipSync(f.readFileSync(process.argv[1]),{level:9}).length))";
+    let out = Cmd::new("node").args(["-e", script]).arg(path).read()?;
+    out.trim()
+        .parse()
+        .map_err(|e| format!("gzip size of {}: {e} ({out})", path.display()))
+}
+
+fn size(path: &Path) -> Result<u64, String> {
+    fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn remove_dir(dir: &Path) -> Result<(), String> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot remove {}: {e}", dir.display())),
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    fs::read_dir(dir)
+        .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for path in read_dir(from)? {
+        let dest = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &dest)?;
+        } else {
+            fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The one file called `name` under `dir`.
+fn find_file(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for path in read_dir(&d)? {
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.file_name().is_some_and(|n| n == name) {
+                found.push(path);
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!(
+            "expected one {name} under {}, found {}",
+            dir.display(),
+            found.len()
+        )),
+    }
+}
