@@ -246,6 +246,7 @@ fn ffi_header(_: &Ctx) -> Result<(), String> {
 /// then the f64 ones under Valgrind.
 fn ffi_c(ctx: &Ctx) -> Result<(), String> {
     crate::ensure::ensure_apt(FFI_APT)?;
+    extract_readme_example()?;
     let built = target_dir(ctx).join("debug").join("libexp_rs_ffi.a");
     for (precision, features, define) in [
         ("f64", "test-panic", None),
@@ -264,7 +265,11 @@ fn ffi_c(ctx: &Ctx) -> Result<(), String> {
             "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer",
         ];
-        for (test, wrap) in [("test_api", true), ("seed_example", false)] {
+        for (test, wrap) in [
+            ("test_api", true),
+            ("seed_example", false),
+            ("readme_example", false),
+        ] {
             let exe = format!("{dir}/{test}_asan");
             c_compile(test, &lib, &exe, define, wrap, &sanitize)?;
             c_run(&[&exe])?;
@@ -287,7 +292,25 @@ fn ffi_c(ctx: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
-/// Compiles `ffi-c/tests/<test>.c` against `lib` into `exe`.
+/// Writes the README's complete example (the first C block under
+/// "## A complete example") to `target/ffi-c/readme_example.c`, so the
+/// C tests compile and run exactly what the README shows.
+fn extract_readme_example() -> Result<(), String> {
+    let readme = std::fs::read_to_string("ffi-c/README.md")
+        .map_err(|e| format!("cannot read ffi-c/README.md: {e}"))?;
+    let code = readme
+        .split_once("## A complete example")
+        .and_then(|(_, rest)| rest.split_once("```c\n"))
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(code, _)| code)
+        .ok_or("ffi-c/README.md has no C block under \"## A complete example\"")?;
+    make_dir(std::path::Path::new(FFI_OUT))?;
+    let path = format!("{FFI_OUT}/readme_example.c");
+    std::fs::write(&path, code).map_err(|e| format!("cannot write {path}: {e}"))
+}
+
+/// Compiles `<test>.c` (from `ffi-c/tests/`, or the README example from
+/// `target/ffi-c/`) against `lib` into `exe`.
 fn c_compile(
     test: &str,
     lib: &str,
@@ -301,7 +324,11 @@ fn c_compile(
         .args(C_WARNINGS)
         .args(define)
         .args(extra)
-        .arg(format!("ffi-c/tests/{test}.c"))
+        .arg(if test == "readme_example" {
+            format!("{FFI_OUT}/{test}.c")
+        } else {
+            format!("ffi-c/tests/{test}.c")
+        })
         .arg(lib)
         .args(wrap.then_some(WRAP_ALLOC))
         .args(C_LIBS)
@@ -365,6 +392,21 @@ fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
                 THUMB,
             ])
             .args(["--features", features])
+            .run()?;
+        // The bare-metal code paths (panic handler, C allocator) only
+        // compile for this target: lint them here.
+        cargo()
+            .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
+            .args([
+                "clippy",
+                "-p",
+                "exp-rs-ffi",
+                "--lib",
+                "--release",
+                "--target",
+                THUMB,
+            ])
+            .args(["--features", features, "--", "-D", "warnings"])
             .run()?;
         let dir = format!("{FFI_OUT}/{THUMB}/{precision}");
         make_dir(std::path::Path::new(&dir))?;
