@@ -57,10 +57,7 @@ impl<'a, R: Real> Batch<'a, R> {
             programs: Vec::new(),
             results: Vec::new(),
             errors: Vec::new(),
-            scratch: Scratch {
-                stack: &mut [],
-                frames: &mut [],
-            },
+            scratch: Scratch::empty(),
         }
     }
 

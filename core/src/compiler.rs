@@ -95,7 +95,11 @@ pub(crate) fn compile<'a, R: Real>(
     };
     let v = c.expr(ast)?;
     c.load(v)?;
-    c.emit(Instr::Ret)?;
+    // Running off the end returns too; the `ret` is only needed when
+    // function blocks follow.
+    if !c.functions.is_empty() {
+        c.emit(Instr::Ret)?;
+    }
     let main_stack = c.max_depth;
 
     // Expression-function bodies, compiled once each, after the main code.
@@ -274,6 +278,22 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             _ => {}
         }
         self.max_depth = self.max_depth.max(self.depth);
+        // Superinstructions: an operation on a parameter just loaded (in
+        // the same basic block) becomes one instruction.
+        if let (true, Some(&Instr::Load(s))) = (self.code.len() > self.label, self.code.last()) {
+            let fused = match instr {
+                Instr::BinK(op, k) => Some(Instr::LoadK(op, s, k)),
+                Instr::KBin(op, k) => Some(Instr::KLoad(op, k, s)),
+                Instr::BinX(op, b) => Some(Instr::LoadX(op, s, b)),
+                Instr::F1(f) => Some(Instr::LoadF1(f, s)),
+                Instr::Sq => Some(Instr::LoadX(Op::Mul, s, s)),
+                _ => None,
+            };
+            if let (Some(fused), Some(last)) = (fused, self.code.last_mut()) {
+                *last = fused;
+                return Ok(());
+            }
+        }
         self.code
             .try_reserve(1)
             .map_err(|_| full(Span::default()))?;
@@ -307,7 +327,10 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 Some(Instr::Bin(op) | Instr::BinK(op, _) | Instr::KBin(op, _)) => {
                     op.is_comparison()
                 }
-                Some(Instr::BinX(op, _) | Instr::XBin(op, _)) => op.is_comparison(),
+                Some(Instr::BinX(op, _) | Instr::XBin(op, _) | Instr::LoadX(op, ..)) => {
+                    op.is_comparison()
+                }
+                Some(Instr::LoadK(op, ..) | Instr::KLoad(op, ..)) => op.is_comparison(),
                 Some(Instr::Not | Instr::Bool) => true,
                 _ => false,
             };
@@ -514,7 +537,9 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             Task::DeadStart(node) => {
                 // Compile code that must never run (the dead side of a
                 // constant condition): its errors still count, its code is
-                // dropped by `DeadEnd`.
+                // dropped by `DeadEnd`. `here` keeps peephole rewrites from
+                // reaching back across the cut.
+                self.here();
                 let (len, depth) = (self.code.len(), self.depth);
                 self.task(Task::DeadEnd { len, depth })?;
                 self.task(Task::Visit(node))?;
@@ -837,26 +862,47 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         Ok(Val::Acc)
     }
 
-    /// `acc = acc op k`, with the exact rewrites: `x / 4` → `x * 0.25`, and
+    /// `acc = acc op k`, with the exact rewrites: `x ^ 2` → `x * x`,
+    /// `x / 4` → `x * 0.25`, and
     /// `x * 2 * 3` → `x * 6` when the first factor is a power of two ≥ 1
     /// and the second is at least 1 in magnitude (no rounding, overflow or
     /// zero can tell the two apart).
     fn acc_op_const(&mut self, op: Op, k: R) -> Result<(), Error> {
+        // libm's `pow` answers these exponents itself, exactly so:
+        // `pow(x, 2)` is `x * x`, `pow(x, 1)` is `x`, `pow(x, -1)` is `1 / x`.
+        if op == Op::Pow {
+            if k == R::ONE + R::ONE {
+                return self.emit(Instr::Sq);
+            } else if k == R::ONE {
+                return Ok(());
+            } else if k == -R::ONE {
+                return self.emit(Instr::KBin(Op::Div, R::ONE));
+            }
+        }
         let (op, k) = match op {
             Op::Div if is_reciprocal_exact(k.to_f64()) => (Op::Mul, R::ONE / k),
             _ => (op, k),
         };
         if op == Op::Mul && self.code.len() > self.label {
-            if let Some(Instr::BinK(Op::Mul, a)) = self.code.last().copied() {
-                let (af, bf) = (a.to_f64(), k.to_f64());
-                let product = a * k;
-                if is_pow2_at_least_one(af.abs())
-                    && bf.is_finite()
-                    && bf.abs() >= 1.0
-                    && product.to_f64().is_finite()
-                {
-                    self.code.pop();
-                    return self.emit(Instr::BinK(Op::Mul, product));
+            type Rebuild<R> = fn(R, Instr<R>) -> Instr<R>;
+            let (a, rebuild): (R, Rebuild<R>) = match self.code.last().copied() {
+                Some(Instr::BinK(Op::Mul, a)) => (a, |p, _| Instr::BinK(Op::Mul, p)),
+                Some(Instr::LoadK(Op::Mul, _, a)) => (a, |p, last| match last {
+                    Instr::LoadK(_, s, _) => Instr::LoadK(Op::Mul, s, p),
+                    other => other,
+                }),
+                _ => (R::NAN, |_, last| last),
+            };
+            let (af, bf) = (a.to_f64(), k.to_f64());
+            let product = a * k;
+            if is_pow2_at_least_one(af.abs())
+                && bf.is_finite()
+                && bf.abs() >= 1.0
+                && product.to_f64().is_finite()
+            {
+                if let Some(last) = self.code.last_mut() {
+                    *last = rebuild(product, *last);
+                    return Ok(());
                 }
             }
         }

@@ -139,6 +139,14 @@ impl<'a, R: Real> Expr<'a, R> {
         if values.len() != self.program.params.len() {
             return Err(Error::new(ErrorKind::ParamCount, Span::default()));
         }
+        if self.program.stack_size == 0
+            && self.program.frame_count == 0
+            && self.program.natives.is_empty()
+        {
+            // Nothing to spill and nothing that could call back into this
+            // expression: no scratch, no borrow.
+            return self.program.run(values, &mut Scratch::empty());
+        }
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
             return Err(Error::new(ErrorKind::Reentrant, Span::default()));
         };

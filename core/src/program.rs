@@ -122,6 +122,8 @@ pub enum Instr<R> {
     Push,
     /// `acc = -acc`
     Neg,
+    /// `acc = acc * acc` (what `acc ^ 2` is: libm's `pow(x, 2)` returns `x * x`)
+    Sq,
     /// `acc = !acc` (1 if `acc == 0`, else 0)
     Not,
     /// `acc = (acc != 0)` as 1 or 0
@@ -136,6 +138,14 @@ pub enum Instr<R> {
     BinX(Op, u32),
     /// `acc = x[s] op acc`
     XBin(Op, u32),
+    /// `acc = x[s] op k` (a fused `Load` + `BinK`)
+    LoadK(Op, u32, R),
+    /// `acc = k op x[s]` (a fused `Load` + `KBin`)
+    KLoad(Op, R, u32),
+    /// `acc = x[a] op x[b]` (a fused `Load` + `BinX`)
+    LoadX(Op, u32, u32),
+    /// `acc = f(x[s])` (a fused `Load` + `F1`)
+    LoadF1(Func1, u32),
     /// `acc = f(acc)`
     F1(Func1),
     /// `acc = f(pop, acc)`
@@ -238,6 +248,14 @@ impl<'a, R: Real> Scratch<'a, R> {
         })
     }
 
+    /// No scratch at all, for programs that need none.
+    pub(crate) fn empty() -> Self {
+        Scratch {
+            stack: &mut [],
+            frames: &mut [],
+        }
+    }
+
     pub(crate) fn fits(&self, program: &Program<'_, R>) -> bool {
         self.stack.len() >= program.stack_size as usize
             && self.frames.len() >= program.frame_count as usize
@@ -307,6 +325,7 @@ impl<'a, R: Real> Program<'a, R> {
                     sp += 1;
                 }
                 Instr::Neg => acc = -acc,
+                Instr::Sq => acc = acc * acc,
                 Instr::Not => acc = R::from_bool(!acc.truthy()),
                 Instr::Bool => acc = R::from_bool(acc.truthy()),
                 Instr::Bin(op) => {
@@ -317,6 +336,10 @@ impl<'a, R: Real> Program<'a, R> {
                 Instr::KBin(op, k) => acc = op.apply(k, acc),
                 Instr::BinX(op, s) => acc = op.apply(acc, x(s)),
                 Instr::XBin(op, s) => acc = op.apply(x(s), acc),
+                Instr::LoadK(op, s, k) => acc = op.apply(x(s), k),
+                Instr::KLoad(op, k, s) => acc = op.apply(k, x(s)),
+                Instr::LoadX(op, a, b) => acc = op.apply(x(a), x(b)),
+                Instr::LoadF1(f, s) => acc = f.apply(x(s)),
                 Instr::F1(f) => acc = f.apply(acc),
                 Instr::F2(f) => {
                     let a = pop!();
@@ -427,6 +450,7 @@ impl<R: Real> fmt::Display for Program<'_, R> {
                 Instr::Arg(i) => write!(f, "arg     {i}")?,
                 Instr::Push => write!(f, "push")?,
                 Instr::Neg => write!(f, "neg")?,
+                Instr::Sq => write!(f, "square")?,
                 Instr::Not => write!(f, "not")?,
                 Instr::Bool => write!(f, "bool")?,
                 Instr::Bin(op) => write!(f, "{:<7} pop, acc", op.symbol())?,
@@ -434,6 +458,10 @@ impl<R: Real> fmt::Display for Program<'_, R> {
                 Instr::KBin(op, k) => write!(f, "{:<7} {k}, acc", op.symbol())?,
                 Instr::BinX(op, s) => write!(f, "{:<7} acc, {}", op.symbol(), name(s))?,
                 Instr::XBin(op, s) => write!(f, "{:<7} {}, acc", op.symbol(), name(s))?,
+                Instr::LoadK(op, s, k) => write!(f, "{:<7} {}, {k}", op.symbol(), name(s))?,
+                Instr::KLoad(op, k, s) => write!(f, "{:<7} {k}, {}", op.symbol(), name(s))?,
+                Instr::LoadX(op, a, b) => write!(f, "{:<7} {}, {}", op.symbol(), name(a), name(b))?,
+                Instr::LoadF1(func, s) => write!(f, "call    {} {}", func.name(), name(s))?,
                 Instr::F1(func) => write!(f, "call    {}", func.name())?,
                 Instr::F2(func) => write!(f, "call    {} pop, acc", func.name())?,
                 Instr::F2K(func, k) => write!(f, "call    {} acc, {k}", func.name())?,
