@@ -1,0 +1,299 @@
+// Every call of the JS API, through the package as `import 'exp-rs'`
+// resolves it in Node (the `node` export condition).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import init, { Context, Expression, ExpRsError, compile, errorKinds, evaluate } from 'exp-rs';
+
+test('init() is a harmless no-op in Node', async () => {
+  await init();
+  assert.equal(evaluate('1 + 1'), 2);
+});
+
+test('evaluate with and without variables', () => {
+  assert.equal(evaluate('2 * x + sin(pi / 2)', { x: 3 }), 7);
+  assert.equal(evaluate('tau / pi'), 2);
+  assert.equal(evaluate('1 / 0'), Infinity);
+  assert.ok(Number.isNaN(evaluate('0 / 0')));
+  assert.equal(evaluate('x', { x: -0 }), -0);
+  assert.equal(evaluate('max(1, 5, 3)', undefined), 5);
+  assert.equal(evaluate('2 ^ 10', null), 1024);
+});
+
+test('compile: params default to the free names in order of appearance', () => {
+  const f = compile('x * sin(y) + z');
+  assert.ok(f instanceof Expression);
+  assert.deepEqual(f.params, ['x', 'y', 'z']);
+  assert.equal(f.source, 'x * sin(y) + z');
+  assert.equal(f.eval([2, 0, 1.5]), 1.5);
+  const g = compile('b - a * pi');
+  assert.deepEqual(g.params, ['b', 'a']);
+  f.free();
+  g.free();
+});
+
+test('compile: explicit params fix the order, and may be unused', () => {
+  const f = compile('x - y', ['y', 'x', 'unused']);
+  assert.deepEqual(f.params, ['y', 'x', 'unused']);
+  assert.equal(f.eval([1, 10, 99]), 9);
+  const k = compile('2 + 3', []);
+  assert.deepEqual(k.params, []);
+  assert.equal(k.eval([]), 5);
+  assert.equal(k.eval(), 5);
+  f.free();
+  k.free();
+});
+
+test('eval takes number[], Float64Array or an object', () => {
+  const f = compile('a * 10 + b');
+  assert.equal(f.eval([1, 2]), 12);
+  assert.equal(f.eval(new Float64Array([3, 4])), 34);
+  assert.equal(f.eval({ b: 6, a: 5, extra: 'ignored' }), 56);
+  assert.throws(() => f.eval([1, '2']), TypeError);
+  assert.throws(() => f.eval({ a: 1, b: '2' }), TypeError);
+  assert.throws(() => f.eval('12'), TypeError);
+  assert.throws(() => f.eval([1]), (e) => e instanceof ExpRsError && e.kind === 'ParamCount');
+  assert.throws(() => f.eval(new Float64Array(3)), (e) => e.kind === 'ParamCount');
+  assert.throws(() => f.eval({ a: 1 }), (e) => e.kind === 'ParamCount' && /`b`/.test(e.message));
+  f.free();
+});
+
+test('evalBatch agrees with eval, point by point', () => {
+  const f = compile('x * sin(y) + z ^ 2 - (x > y ? x : y)');
+  const n = 1000; // more than one internal chunk of 256 rows
+  const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  for (let i = 0; i < n; i++) {
+    cols[0][i] = i / 7 - 50;
+    cols[1][i] = Math.cos(i) * 3;
+    cols[2][i] = (i % 13) / 3;
+  }
+  const out = f.evalBatch(cols);
+  assert.ok(out instanceof Float64Array);
+  assert.equal(out.length, n);
+  for (let i = 0; i < n; i++) {
+    assert.equal(out[i], f.eval([cols[0][i], cols[1][i], cols[2][i]]), `row ${i}`);
+  }
+  // Into a caller's buffer, which is returned.
+  const mine = new Float64Array(n);
+  assert.equal(f.evalBatch(cols, mine), mine);
+  assert.deepEqual(mine, out);
+  f.free();
+});
+
+test('evalBatch edge cases', () => {
+  const f = compile('x + 1');
+  assert.deepEqual(f.evalBatch([new Float64Array(0)]), new Float64Array(0));
+  assert.throws(() => f.evalBatch([]), (e) => e.kind === 'ParamCount');
+  assert.throws(() => f.evalBatch([[1, 2]]), TypeError);
+  assert.throws(() => f.evalBatch(new Float64Array(2)), TypeError);
+  assert.throws(() => f.evalBatch([new Float64Array(2)], new Float64Array(3)), RangeError);
+  const g = compile('x + y');
+  assert.throws(() => g.evalBatch([new Float64Array(2), new Float64Array(3)]), RangeError);
+  // No parameters: as many points as `out` has, else one.
+  const k = compile('6 * 7');
+  assert.deepEqual(k.evalBatch([]), new Float64Array([42]));
+  assert.deepEqual(k.evalBatch([], new Float64Array(3)), new Float64Array([42, 42, 42]));
+  // A failing point throws, naming its row.
+  const ctx = new Context();
+  ctx.addArray('a', [10, 20, 30]);
+  const idx = ctx.compile('a[i]');
+  assert.throws(
+    () => idx.evalBatch([new Float64Array([0, 1, 2, 3, 1])]),
+    (e) => e.kind === 'IndexOutOfBounds' && e.row === 3 && e.start === 0 && e.end === 4,
+  );
+  for (const e of [f, g, k, idx, ctx]) e.free();
+});
+
+test('eval and evalBatch allocate nothing (counted by the allocator)', () => {
+  const ctx = new Context();
+  ctx.addExpressionFunction('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+  ctx.addArray('lut', [1, 2, 3, 4]);
+  ctx.addObject('cal', { gain: 2 });
+  const f = ctx.compile('fact(x) + lut[y] * cal.gain + hypot(x, y) + (x > y && y > 0)');
+  assert.equal(f.eval([5, 2]), 120 + 6 + Math.hypot(5, 2) + 1);
+  let s = f.stats();
+  assert.equal(s.allocationsLastEval, 0);
+  assert.equal(s.bytesAllocatedLastEval, 0);
+  f.eval(new Float64Array([4, 1]));
+  assert.equal(f.stats().allocationsLastEval, 0);
+  f.eval({ x: 3, y: 3 });
+  assert.equal(f.stats().allocationsLastEval, 0);
+  const n = 5000;
+  const xs = Float64Array.from({ length: n }, (_, i) => i % 10);
+  const ys = Float64Array.from({ length: n }, (_, i) => i % 4);
+  const out = new Float64Array(n);
+  f.evalBatch([xs, ys], out);
+  s = f.stats();
+  assert.equal(s.allocationsLastEval, 0);
+  assert.equal(s.bytesAllocatedLastEval, 0);
+  f.evalBatch([xs, ys]);
+  assert.equal(f.stats().allocationsLastEval, 0);
+  f.free();
+  ctx.free();
+});
+
+test('stats reports sizes', () => {
+  const f = compile('x * 2 + 1');
+  const s = f.stats();
+  assert.deepEqual(Object.keys(s).sort(), [
+    'allocationsLastEval',
+    'arenaBytes',
+    'bytesAllocatedLastEval',
+    'maxStack',
+    'programLength',
+  ]);
+  assert.ok(s.arenaBytes > 0);
+  assert.ok(s.programLength >= 1);
+  assert.ok(s.maxStack >= 0);
+  f.free();
+});
+
+test('ast is a plain JSON tree with spans', () => {
+  const ctx = new Context();
+  ctx.addObject('p', { y: 1 });
+  ctx.addArray('a', [1, 2, 3]);
+  ctx.addFunction('g', (u, v) => u + v);
+  const e = ctx.compile('-x + p.y * g(1e3, a[2]) ? 1 : 0');
+  const ast = e.ast();
+  assert.equal(JSON.stringify(ast), JSON.stringify(JSON.parse(JSON.stringify(ast))));
+  assert.equal(ast.kind, 'conditional');
+  assert.deepEqual(ast.span, [0, 31]);
+  const [cond, then, otherwise] = ast.children;
+  assert.deepEqual(then, { kind: 'number', value: 1, text: '1', span: [26, 27], children: [] });
+  assert.equal(otherwise.value, 0);
+  assert.equal(cond.kind, 'binary');
+  assert.equal(cond.op, '+');
+  const [neg, mul] = cond.children;
+  assert.deepEqual(neg, {
+    kind: 'unary',
+    op: '-',
+    span: [0, 2],
+    children: [{ kind: 'name', name: 'x', span: [1, 2], children: [] }],
+  });
+  const [field, call] = mul.children;
+  assert.deepEqual(field, {
+    kind: 'field',
+    name: 'p',
+    field: 'y',
+    nameSpan: [5, 6],
+    fieldSpan: [7, 8],
+    span: [5, 8],
+    children: [],
+  });
+  assert.equal(call.kind, 'call');
+  assert.equal(call.name, 'g');
+  assert.deepEqual(call.nameSpan, [11, 12]);
+  assert.equal(call.children[0].value, 1000);
+  assert.equal(call.children[0].text, '1e3');
+  assert.equal(call.children[1].kind, 'index');
+  assert.equal(call.children[1].name, 'a');
+  assert.equal(call.children[1].children[0].value, 2);
+  for (const o of [e, ctx]) o.free();
+});
+
+test('program is the disassembly listing', () => {
+  const f = compile('x * sin(y) + z');
+  const text = f.program();
+  // The instruction set is core's to change; only the shape is checked.
+  assert.match(text, /^ +0  /);
+  assert.match(text, /\bsin\b/);
+  assert.match(text, /; \d+ instructions, stack \d+, call depth \d+$/);
+  f.free();
+});
+
+test('Context: constants, functions, expression functions, arrays, objects', () => {
+  const ctx = new Context();
+  ctx.setConstant('g', 9.81);
+  ctx.addFunction('twice', (x) => 2 * x); // arity from fn.length
+  ctx.addFunction('three', () => 3, 0);
+  ctx.addVariadicFunction('hypotn', Math.hypot, 1);
+  ctx.addVariadicFunction('count', (...a) => a.length); // minArgs 0
+  ctx.addExpressionFunction('hyp(a, b) = sqrt(a^2 + b^2)');
+  ctx.addArray('lut', [0, 10, 20]);
+  ctx.addArray('f64', new Float64Array([1.5, 2.5]));
+  ctx.addObject('cal', { gain: 2, offset: 0.5 });
+  assert.equal(
+    ctx.evaluate('twice(hyp(3, 4)) + lut[1] + cal.gain * x - g', { x: 1 }),
+    10 + 10 + 2 - 9.81,
+  );
+  assert.equal(ctx.evaluate('three() + hypotn(3, 4) + count() + count(1, 2, 3, 4, 5, 6)'), 3 + 5 + 0 + 6);
+  assert.equal(ctx.evaluate('f64[1] + cal.offset'), 3);
+  assert.throws(() => ctx.evaluate('hypotn()'), (e) => e.kind === 'Arity');
+  assert.throws(() => ctx.evaluate('twice(1, 2)'), (e) => e.kind === 'Arity');
+  // Natives with many arguments get them all, in order.
+  ctx.addFunction('digits', (...d) => d.reduce((s, x) => s * 10 + x, 0), 6);
+  assert.equal(ctx.evaluate('digits(1, 2, 3, 4, 5, 6)'), 123456);
+  assert.ok(ctx.functionNames().includes('hyp'));
+  assert.ok(ctx.functionNames().includes('sin'));
+  assert.deepEqual(ctx.constantNames(), ['e', 'g', 'pi', 'tau']);
+  ctx.free();
+});
+
+test('Context: compiled expressions keep the context they were compiled with', () => {
+  const ctx = new Context();
+  ctx.setConstant('k', 1);
+  ctx.addFunction('f', (x) => x + 1);
+  const before = ctx.compile('k + f(0)');
+  ctx.setConstant('k', 100);
+  ctx.addFunction('f', (x) => x + 1000);
+  const after = ctx.compile('k + f(0)');
+  assert.equal(before.eval([]), 2);
+  assert.equal(after.eval([]), 1100);
+  // Removing a name rebuilds the context without it; old compiles live on.
+  assert.equal(ctx.remove('f'), true);
+  assert.equal(ctx.remove('f'), false);
+  assert.throws(() => ctx.compile('f(0)'), (e) => e.kind === 'UnknownFunction');
+  assert.equal(after.eval([]), 1100);
+  // Built-ins can be removed and replaced too.
+  ctx.remove('sin');
+  assert.throws(() => ctx.evaluate('sin(0)'), (e) => e.kind === 'UnknownFunction');
+  ctx.addFunction('sin', (_x) => 42);
+  assert.equal(ctx.evaluate('sin(0)'), 42);
+  // The context can go before its expressions.
+  ctx.free();
+  assert.equal(before.eval([]), 2);
+  before.free();
+  after.free();
+});
+
+test('Context.empty has no built-ins', () => {
+  const ctx = Context.empty();
+  assert.throws(() => ctx.evaluate('sin(0)'), (e) => e.kind === 'UnknownFunction');
+  assert.throws(() => ctx.evaluate('pi'), (e) => e.kind === 'UnknownVariable');
+  assert.equal(ctx.evaluate('1 + 2'), 3);
+  assert.deepEqual(ctx.functionNames(), []);
+  ctx.free();
+});
+
+test('Context limits', () => {
+  const ctx = new Context();
+  assert.deepEqual(ctx.limits(), { maxDepth: 256, maxLen: 65536, maxCalls: 256, maxArenaBytes: null });
+  ctx.setLimits({ maxDepth: 3, maxLen: 10 });
+  assert.throws(() => ctx.evaluate('((((1))))'), (e) => e.kind === 'TooDeep');
+  assert.throws(() => ctx.evaluate('1 + 2 + 3 + 4'), (e) => e.kind === 'TooLong');
+  ctx.setLimits({ maxDepth: 256, maxLen: 65536, maxArenaBytes: 64 });
+  assert.throws(() => ctx.compile('1 + 2 + 3 + x'), (e) => e.kind === 'ArenaFull');
+  ctx.setLimits({ maxArenaBytes: null });
+  assert.equal(ctx.evaluate('1 + 2 + 3 + x', { x: 4 }), 10);
+  ctx.addExpressionFunction('down(n) = n <= 0 ? 0 : down(n - 1)');
+  ctx.setLimits({ maxCalls: 10 });
+  assert.equal(ctx.evaluate('down(9)'), 0);
+  assert.throws(() => ctx.evaluate('down(20)'), (e) => e.kind === 'RecursionLimit');
+  assert.throws(() => ctx.setLimits({ maxDepth: 1e9 }), RangeError);
+  assert.throws(() => ctx.setLimits({ nope: 1 }), TypeError);
+  assert.throws(() => ctx.setLimits({ maxCalls: 'x' }), TypeError);
+  ctx.free();
+});
+
+test('errorKinds lists the kinds in code order', () => {
+  const kinds = errorKinds();
+  assert.equal(kinds.length, 21);
+  assert.equal(kinds[0], 'InvalidCharacter');
+  assert.equal(kinds[20], 'Reentrant');
+});
+
+test('using: Symbol.dispose frees', () => {
+  const f = compile('1');
+  f[Symbol.dispose]();
+  assert.throws(() => f.eval([]));
+});
