@@ -887,6 +887,25 @@ exp_rs_status exp_rs_eval_ex(const char *src,
                              exp_rs_error *error);
 
 /**
+ * Evaluates `src` once against `ctx` (NULL: the built-in functions and
+ * constants) with the `n` variables `names[i] = values[i]`; as
+ * `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
+ * in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
+ * becomes a parameter). Only reads the context, so it is allowed while
+ * builders are bound to it. Allocates (a scratch arena per call).
+ *
+ * # Safety
+ * `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
+ */
+exp_rs_status exp_rs_context_eval(const ExpRsContext *ctx,
+                                  const char *src,
+                                  const char *const *names,
+                                  const exp_rs_real *values,
+                                  size_t n,
+                                  exp_rs_real *out,
+                                  exp_rs_error *error);
+
+/**
  * Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
  * builder needs for these `n` expressions, in this order, against `ctx`
  * (NULL: the built-in functions and constants only). It compiles them

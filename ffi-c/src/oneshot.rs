@@ -55,6 +55,29 @@ pub unsafe extern "C" fn exp_rs_eval_ex(
     out: *mut exp_rs_real,
     error: *mut exp_rs_error,
 ) -> exp_rs_status {
+    // SAFETY: forwarded contract; a NULL context means the built-ins.
+    unsafe { exp_rs_context_eval(core::ptr::null(), src, names, values, n, out, error) }
+}
+
+/// Evaluates `src` once against `ctx` (NULL: the built-in functions and
+/// constants) with the `n` variables `names[i] = values[i]`; as
+/// `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
+/// in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
+/// becomes a parameter). Only reads the context, so it is allowed while
+/// builders are bound to it. Allocates (a scratch arena per call).
+///
+/// # Safety
+/// `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_context_eval(
+    ctx: *const ExpRsContext,
+    src: *const c_char,
+    names: *const *const c_char,
+    values: *const exp_rs_real,
+    n: usize,
+    out: *mut exp_rs_real,
+    error: *mut exp_rs_error,
+) -> exp_rs_status {
     let result = boundary(Err(exp_rs_status::Panic.into_error()), || {
         // SAFETY: NULL or NUL-terminated / `n` entries, per the contract.
         let (src, names, values) = unsafe {
@@ -72,7 +95,12 @@ pub unsafe extern "C" fn exp_rs_eval_ex(
             let name = unsafe { c_str(name) }.map_err(|e| e.into_error())?;
             vars.push((name, v));
         }
-        exp_rs::eval_with(src, &vars, &Context::new()).map_err(|e| from_core(e, usize::MAX))
+        // SAFETY: NULL or live, per the contract; only read.
+        let result = match unsafe { ctx.as_ref() } {
+            Some(c) => exp_rs::eval_with(src, &vars, c.ctx()),
+            None => exp_rs::eval_with(src, &vars, &Context::new()),
+        };
+        result.map_err(|e| from_core(e, usize::MAX))
     });
     match result {
         Ok(v) => {

@@ -292,6 +292,46 @@ static void test_exhaustion(void) {
     exp_rs_context_free(ctx);
 }
 
+/* Every arena size from 0 up to what the set needs, fixed or capped, and
+ * bound at creation or later: every outcome is OK or ARENA_FULL, never a
+ * panic, a crash or another status. */
+static void test_arena_sweep(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+    CHECK_OK(exp_rs_context_add_expression_function(
+        ctx, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    const char *set[] = {SEVEN[0], SEVEN[1], SEVEN[2], SEVEN[3], SEVEN[4], SEVEN[5],
+                         "hyp(x, y) + x % 3 + fact(4)"};
+    size_t size = 0;
+    CHECK_OK(exp_rs_arena_estimate(ctx, set, 7, &size));
+    int outcomes[3] = {0, 0, 0}, others = 0;
+    for (int mode = 0; mode < 3; mode++) {
+        for (size_t cap = 0; cap <= size + 16; cap += 16) {
+            ExpRsArena *a = exp_rs_arena_new(mode == 0 ? cap : 0);
+            if (mode > 0) exp_rs_arena_set_limit(a, cap);
+            ExpRsBatchBuilder *b = mode == 2 ? exp_rs_batch_builder_new_with_arena(a)
+                                             : exp_rs_batch_builder_new(a, ctx);
+            exp_rs_status s = exp_rs_batch_builder_add_param(b, "x", 1, NULL);
+            for (int i = 0; i < 7 && s == EXP_RS_STATUS_OK; i++)
+                s = exp_rs_batch_builder_add_expression(b, set[i]);
+            if (s == EXP_RS_STATUS_OK) s = exp_rs_batch_builder_eval(b, ctx);
+            if (s == EXP_RS_STATUS_OK) outcomes[0]++;
+            else if (s == EXP_RS_STATUS_ARENA_FULL) outcomes[1]++;
+            else {
+                others++;
+                fprintf(stderr, "arena sweep: mode %d, cap %zu: %s\n", mode, cap,
+                        exp_rs_status_name(s));
+            }
+            exp_rs_batch_builder_free(b);
+            exp_rs_arena_free(a);
+        }
+    }
+    CHECK(others == 0);
+    CHECK(outcomes[0] >= 3); /* the estimate (and a bit more) fits in each mode */
+    CHECK(outcomes[1] > 100);
+    exp_rs_context_free(ctx);
+}
+
 /* ---------- context ---------- */
 
 static exp_rs_real scale(void *user_data, const exp_rs_real *args, size_t n) {
@@ -492,6 +532,33 @@ static void test_context(void) {
     CHECK_OK(exp_rs_batch_builder_param_index(b, "pi", &written));
     CHECK(written == 0);
     exp_rs_batch_builder_free(b);
+
+    /* One-shot against a context: reads only, so allowed while builders use it. */
+    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 65536, 256)); /* the defaults again */
+    ExpRsBatchBuilder *holder = exp_rs_batch_builder_new(arena, ctx);
+    const char *xn[] = {"x"};
+    exp_rs_real xv[] = {4};
+    exp_rs_real o = 0;
+    CHECK_OK(exp_rs_context_eval(ctx, "scale(x) + lut[1] + cal.offset + hyp(3, 4)", xn, xv, 1, &o,
+                                 NULL));
+    CHECK_NEAR(o, 12 + 10 + 0.5 + 5);
+    exp_rs_error e2 = {0, 0, 0, 0};
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x + w", xn, xv, 1, &o, &e2),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK(e2.status == EXP_RS_STATUS_UNKNOWN_VARIABLE && e2.span_start == 4 && e2.span_end == 5);
+    CHECK_STATUS(exp_rs_context_eval(ctx, "sdiv(1, 0)", NULL, NULL, 0, &o, &e2),
+                 EXP_RS_STATUS_CALLBACK);
+    CHECK_OK(exp_rs_context_eval(NULL, "pi", NULL, NULL, 0, &o, NULL)); /* built-ins */
+    CHECK_NEAR(o, 3.141592653589793);
+    CHECK_STATUS(exp_rs_context_eval(NULL, "g", NULL, NULL, 0, &o, NULL),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK_STATUS(exp_rs_context_eval(ctx, NULL, NULL, NULL, 0, &o, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_eval(ctx, "1", NULL, NULL, 0, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_eval(ctx, BAD_UTF8, NULL, NULL, 0, &o, NULL),
+                 EXP_RS_STATUS_INVALID_UTF8);
+    exp_rs_batch_builder_free(holder);
 
     CHECK_STATUS(exp_rs_context_last_error(NULL, &err), EXP_RS_STATUS_NULL_POINTER);
     CHECK_STATUS(exp_rs_context_last_error(ctx, NULL), EXP_RS_STATUS_NULL_POINTER);
@@ -944,6 +1011,7 @@ int main(void) {
     test_eval();
     test_arena();
     test_exhaustion();
+    test_arena_sweep();
     test_context();
     test_builder();
     test_unbound();

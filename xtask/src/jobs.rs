@@ -160,6 +160,14 @@ const C_WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Werror", "-pedantic"];
 /// Rust library linked into it) through the counting wrappers in
 /// `test_api.c`.
 const WRAP_ALLOC: &str = "-Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc,--wrap=posix_memalign,--wrap=aligned_alloc";
+/// The C test programs: name (`ffi-c/tests/<name>.c`, or the README's
+/// example), whether the counting allocator is linked in, and arguments.
+const C_TESTS: &[(&str, bool, &[&str])] = &[
+    ("test_api", true, &[]),
+    ("seed_example", false, &[]),
+    ("readme_example", false, &[]),
+    ("conformance", false, &["core/tests/conformance.txt"]),
+];
 /// System libraries a Rust staticlib needs on Linux.
 const C_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
 
@@ -242,8 +250,9 @@ fn ffi_header(_: &Ctx) -> Result<(), String> {
 
 /// `ffi-c`: builds the host staticlib (dev profile: `panic = "unwind"`, so
 /// the panic boundary can be tested; the release profile aborts) in f64
-/// and f32, and runs the C tests and the seed example under ASan+UBSan,
-/// then the f64 ones under Valgrind.
+/// and f32, and runs the C tests (API, the seed's and the README's
+/// examples, the conformance table) under ASan+UBSan, then the f64 build
+/// under Valgrind.
 fn ffi_c(ctx: &Ctx) -> Result<(), String> {
     crate::ensure::ensure_apt(FFI_APT)?;
     extract_readme_example()?;
@@ -265,27 +274,24 @@ fn ffi_c(ctx: &Ctx) -> Result<(), String> {
             "-fno-sanitize-recover=all",
             "-fno-omit-frame-pointer",
         ];
-        for (test, wrap) in [
-            ("test_api", true),
-            ("seed_example", false),
-            ("readme_example", false),
-        ] {
+        for &(test, wrap, args) in C_TESTS {
             let exe = format!("{dir}/{test}_asan");
             c_compile(test, &lib, &exe, define, wrap, &sanitize)?;
-            c_run(&[&exe])?;
+            c_run(&[&[exe.as_str()], args].concat())?;
         }
         if precision == "f64" {
-            for (test, wrap) in [("test_api", true), ("seed_example", false)] {
+            for &(test, wrap, args) in C_TESTS {
                 let exe = format!("{dir}/{test}");
                 c_compile(test, &lib, &exe, define, wrap, &[])?;
-                c_run(&[
+                let valgrind = [
                     "valgrind",
                     "-q",
                     "--error-exitcode=1",
                     "--leak-check=full",
                     "--errors-for-leak-kinds=definite,indirect",
                     &exe,
-                ])?;
+                ];
+                c_run(&[&valgrind[..], args].concat())?;
             }
         }
     }
