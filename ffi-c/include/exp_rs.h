@@ -892,7 +892,8 @@ exp_rs_status exp_rs_eval_ex(const char *src,
  * `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
  * in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
  * becomes a parameter). Only reads the context, so it is allowed while
- * builders are bound to it. Allocates (a scratch arena per call).
+ * builders are bound to it; while it runs, the context counts as in use
+ * (a native callback cannot change it). Allocates (a scratch arena).
  *
  * # Safety
  * `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.

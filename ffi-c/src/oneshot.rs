@@ -2,6 +2,7 @@
 
 use alloc::vec::Vec;
 use core::ffi::c_char;
+use core::ptr::NonNull;
 
 use bumpalo::Bump;
 use exp_rs::{Batch, Context};
@@ -64,7 +65,8 @@ pub unsafe extern "C" fn exp_rs_eval_ex(
 /// `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
 /// in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
 /// becomes a parameter). Only reads the context, so it is allowed while
-/// builders are bound to it. Allocates (a scratch arena per call).
+/// builders are bound to it; while it runs, the context counts as in use
+/// (a native callback cannot change it). Allocates (a scratch arena).
 ///
 /// # Safety
 /// `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
@@ -95,9 +97,15 @@ pub unsafe extern "C" fn exp_rs_context_eval(
             let name = unsafe { c_str(name) }.map_err(|e| e.into_error())?;
             vars.push((name, v));
         }
-        // SAFETY: NULL or live, per the contract; only read.
-        let result = match unsafe { ctx.as_ref() } {
-            Some(c) => exp_rs::eval_with(src, &vars, c.ctx()),
+        let result = match NonNull::new(ctx.cast_mut()) {
+            Some(c) => {
+                // Held like a builder's hold for the whole evaluation: a
+                // native callback that tries to change (or free) the
+                // context meanwhile is refused (or deferred), so the
+                // `&Context` below stays valid.
+                let hold = Hold::new(c);
+                exp_rs::eval_with(src, &vars, hold.ctx())
+            }
             None => exp_rs::eval_with(src, &vars, &Context::new()),
         };
         result.map_err(|e| from_core(e, usize::MAX))
@@ -115,6 +123,31 @@ pub unsafe extern "C" fn exp_rs_context_eval(
             }
             exp_rs_status::from_code(e.status).unwrap_or(exp_rs_status::Error)
         }
+    }
+}
+
+/// A temporary hold on a context (see `ExpRsContext::acquire`), released
+/// on drop, even when unwinding.
+struct Hold(NonNull<ExpRsContext>);
+
+impl Hold {
+    fn new(ctx: NonNull<ExpRsContext>) -> Hold {
+        // SAFETY: the caller's contract: a live context.
+        unsafe { ctx.as_ref() }.acquire();
+        Hold(ctx)
+    }
+
+    fn ctx(&self) -> &Context<exp_rs_real> {
+        // SAFETY: held, so allocated and unchanged while `self` lives.
+        unsafe { self.0.as_ref() }.ctx()
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        // SAFETY: `new` acquired it; no reference from `ctx()` outlives
+        // `self`.
+        unsafe { ExpRsContext::release(self.0.as_ptr()) };
     }
 }
 

@@ -868,6 +868,28 @@ static void test_lifetimes(void) {
 
 /* ---------- re-entry from a native callback ---------- */
 
+static ExpRsContext *meddle_ctx = NULL;
+static exp_rs_status meddle_status = EXP_RS_STATUS_OK;
+
+/* Tries to change, then free, the context that is evaluating it. */
+static exp_rs_real meddle(void *user_data, const exp_rs_real *args, size_t n) {
+    (void)user_data;
+    (void)n;
+    meddle_status = exp_rs_context_set_constant(meddle_ctx, "late", 1);
+    exp_rs_context_free(meddle_ctx); /* deferred until the evaluation ends */
+    return args[0] * 2;
+}
+
+static void test_context_eval_hold(void) {
+    meddle_ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_function(meddle_ctx, "meddle", 1, false, meddle, NULL));
+    exp_rs_real out = 0;
+    CHECK_OK(exp_rs_context_eval(meddle_ctx, "meddle(21)", NULL, NULL, 0, &out, NULL));
+    CHECK_NEAR(out, 42);
+    CHECK_STATUS(meddle_status, EXP_RS_STATUS_CONTEXT_IN_USE);
+    /* The context is gone now (Valgrind and ASan check the free). */
+}
+
 static ExpRsBatchBuilder *reentry_builder = NULL;
 static exp_rs_status reentry_status = EXP_RS_STATUS_OK;
 
@@ -1017,6 +1039,7 @@ int main(void) {
     test_unbound();
     test_lifetimes();
     test_reentry();
+    test_context_eval_hold();
     test_panic();
     test_zero_allocations();
     return check_summary();
