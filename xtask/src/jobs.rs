@@ -158,13 +158,13 @@ const FFI_APT: &[&str] = &["gcc", "g++", "valgrind"];
 const C_WARNINGS: &[&str] = &["-Wall", "-Wextra", "-Werror", "-pedantic"];
 /// Link flags that route every allocation of the test binary (and of the
 /// Rust library linked into it) through the counting wrappers in
-/// `test_api.c`.
+/// `test_api.c` and `seed_example.c`.
 const WRAP_ALLOC: &str = "-Wl,--wrap=malloc,--wrap=free,--wrap=realloc,--wrap=calloc,--wrap=posix_memalign,--wrap=aligned_alloc";
 /// The C test programs: name (`ffi-c/tests/<name>.c`, or the README's
 /// example), whether the counting allocator is linked in, and arguments.
 const C_TESTS: &[(&str, bool, &[&str])] = &[
     ("test_api", true, &[]),
-    ("seed_example", false, &[]),
+    ("seed_example", true, &[]),
     ("readme_example", false, &[]),
     ("conformance", false, &["core/tests/conformance.txt"]),
 ];
