@@ -285,6 +285,7 @@ impl<'a, R: Real> Program<'a, R> {
 
     /// Runs the program. `params` has exactly one value per parameter (the
     /// caller checked); `scratch` fits (the caller checked).
+    #[inline(always)]
     pub(crate) fn run(&self, params: &[R], scratch: &mut Scratch<'_, R>) -> Result<R, Error> {
         let code = self.code;
         let stack = &mut *scratch.stack;
