@@ -65,6 +65,11 @@ pub const JOBS: &[Job] = &[
         run: ffi_thumb,
     },
     Job {
+        name: "bench-agree",
+        about: "every benchmark peer computes what exp-rs computes (no timing); benches compile",
+        run: crate::bench::agree,
+    },
+    Job {
         name: "wasm",
         about: "npm package exp-rs into wasm/pkg/ (wasm-bindgen, wasm-opt), sizes, npm pack",
         run: crate::wasm::wasm,

@@ -6,6 +6,7 @@
 // A command-line tool: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod cmd;
 mod ensure;
 mod jobs;
@@ -32,6 +33,19 @@ fn main() -> ExitCode {
             Ok(selected) => run_test(&selected),
             Err(e) => usage_error(&e),
         },
+        Some("bench") => {
+            let ctx = match enter_workspace() {
+                Ok(ctx) => ctx,
+                Err(e) => return e,
+            };
+            match bench::run(&ctx, args.get(1).map(String::as_str)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xtask bench: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("wasm") if args.len() == 1 => match JOBS.iter().find(|j| j.name == "wasm") {
             Some(job) => run_test(&[job]),
             None => usage_error("no `wasm` job"),
@@ -54,6 +68,8 @@ fn print_help() {
          Commands:\n  \
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
+         bench [SECONDS]\n      \
+         Run the side-by-side benchmarks, write BENCHMARKS.md.\n  \
          wasm\n      \
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          help\n      \
@@ -115,18 +131,28 @@ enum Outcome {
     NotRun,
 }
 
-/// Runs `selected` in order from the workspace root, stopping at the first
-/// failure, then prints the summary. Fails if any job failed.
-fn run_test(selected: &[&Job]) -> ExitCode {
-    // xtask lives at <root>/xtask, whichever directory cargo was run from.
+/// Makes the workspace root the working directory and returns the context
+/// jobs run in. xtask lives at `<root>/xtask`, whichever directory cargo
+/// was run from.
+fn enter_workspace() -> Result<Ctx, ExitCode> {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ctx = Ctx {
         root: manifest_dir.parent().unwrap_or(manifest_dir).to_owned(),
     };
     if let Err(e) = std::env::set_current_dir(&ctx.root) {
         eprintln!("xtask: cannot enter {}: {e}", ctx.root.display());
-        return ExitCode::FAILURE;
+        return Err(ExitCode::FAILURE);
     }
+    Ok(ctx)
+}
+
+/// Runs `selected` in order from the workspace root, stopping at the first
+/// failure, then prints the summary. Fails if any job failed.
+fn run_test(selected: &[&Job]) -> ExitCode {
+    let ctx = match enter_workspace() {
+        Ok(ctx) => ctx,
+        Err(e) => return e,
+    };
 
     let start = Instant::now();
     let mut outcomes = Vec::with_capacity(selected.len());

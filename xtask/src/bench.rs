@@ -1,0 +1,345 @@
+//! `cargo xtask bench`: runs the side-by-side benchmarks and writes
+//! BENCHMARKS.md from what criterion measured; plus the quick agreement
+//! check `cargo xtask test` runs (`bench_agree`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::cmd::{Cmd, cargo};
+use crate::jobs::Ctx;
+
+/// The tinyexpr release the benchmarks use: PyPI's `tinex` sdist ships its
+/// C sources. Fetched at bench time into `target/`, never committed.
+const TINEX: &str = "tinex==0.3.1";
+
+/// Puts `tinyexpr.c` and `tinyexpr.h` into `target/tinyexpr/` (from PyPI
+/// with pip) unless they are there. A failure is reported, not fatal: the
+/// benches then skip tinyexpr and say why.
+pub fn fetch_tinyexpr(root: &Path) {
+    let dir = root.join("target/tinyexpr");
+    if dir.join("tinyexpr.c").exists() && dir.join("tinyexpr.h").exists() {
+        return;
+    }
+    let download = root.join("target/tinyexpr-download");
+    let fetched = (|| -> Result<(), String> {
+        fs::create_dir_all(&download).map_err(|e| e.to_string())?;
+        Cmd::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-q",
+                TINEX,
+                "-d",
+            ])
+            .arg(&download)
+            .run()?;
+        let tarball = fs::read_dir(&download)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+            .ok_or("pip downloaded no .tar.gz")?;
+        Cmd::new("tar")
+            .arg("xzf")
+            .arg(&tarball)
+            .arg("-C")
+            .arg(&download)
+            .run()?;
+        fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for file in ["tinyexpr.c", "tinyexpr.h"] {
+            let found = find(&download, file).ok_or(format!("{file} not in the sdist"))?;
+            fs::copy(found, dir.join(file)).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = fetched {
+        println!("[bench] tinyexpr unavailable, its rows will be skipped: {e}");
+    }
+}
+
+fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+    for entry in fs::read_dir(dir).ok()?.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            if let Some(p) = find(&path, name) {
+                return Some(p);
+            }
+        } else if path.file_name().is_some_and(|n| n == name) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+/// `bench_agree` job: every peer computes what exp-rs computes on every
+/// benchmark case (no timing), and the bench target compiles.
+pub fn agree(ctx: &Ctx) -> Result<(), String> {
+    fetch_tinyexpr(&ctx.root);
+    cargo().args(["test", "-p", "exp-rs-benches"]).run()?;
+    cargo()
+        .args(["bench", "-p", "exp-rs-benches", "--no-run"])
+        .run()
+}
+
+/// `cargo xtask bench [SECONDS]`: the full run, then BENCHMARKS.md.
+pub fn run(ctx: &Ctx, seconds: Option<&str>) -> Result<(), String> {
+    fetch_tinyexpr(&ctx.root);
+    let criterion = ctx.root.join("target/criterion");
+    if criterion.exists() {
+        fs::remove_dir_all(&criterion).map_err(|e| e.to_string())?;
+    }
+    let mut bench = cargo().args(["bench", "-p", "exp-rs-benches", "--bench", "eval"]);
+    if let Some(s) = seconds {
+        bench = bench.env("EXP_RS_BENCH_SECONDS", s);
+    }
+    bench.run()?;
+    let report = report(&ctx.root)?;
+    fs::write(ctx.root.join("BENCHMARKS.md"), report).map_err(|e| e.to_string())?;
+    println!("[bench] wrote BENCHMARKS.md");
+    Ok(())
+}
+
+/// Mean ns of every `group/function` criterion measured.
+fn estimates(criterion: &Path) -> Result<BTreeMap<(String, String), f64>, String> {
+    let mut out = BTreeMap::new();
+    for group in fs::read_dir(criterion).map_err(|e| format!("{}: {e}", criterion.display()))? {
+        let group = group.map_err(|e| e.to_string())?.path();
+        let Ok(functions) = fs::read_dir(&group) else {
+            continue;
+        };
+        for function in functions.filter_map(Result::ok) {
+            let file = function.path().join("new/estimates.json");
+            let Ok(json) = fs::read_to_string(&file) else {
+                continue;
+            };
+            if let Some(mean) = point_estimate(&json) {
+                let name = |p: &Path| {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                };
+                out.insert((name(&group), name(&function.path())), mean);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `"mean":{…"point_estimate":N` from criterion's estimates.json.
+fn point_estimate(json: &str) -> Option<f64> {
+    let mean = &json[json.find("\"mean\"")?..];
+    let at = mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+    let rest = &mean[at..];
+    let end = rest.find([',', '}'])?;
+    rest[..end].trim().parse().ok()
+}
+
+/// The expressions, in case order, as the bench binary lists them:
+/// `(group suffix, set, source)`, read from the benches crate's cases.
+fn cases(root: &Path) -> Result<Vec<(String, String)>, String> {
+    // The sources live in Rust; the bench writes the allocation table with
+    // one row per (case, library), which also names every case group.
+    let tsv =
+        fs::read_to_string(root.join("target/bench-allocations.tsv")).map_err(|e| e.to_string())?;
+    let mut groups: Vec<(String, String)> = Vec::new();
+    for line in tsv.lines() {
+        let mut cols = line.split('\t');
+        let (Some(group), Some(src)) = (cols.next(), cols.nth(2)) else {
+            continue;
+        };
+        if !groups.iter().any(|g| g.0 == group) {
+            groups.push((group.to_string(), src.to_string()));
+        }
+    }
+    Ok(groups)
+}
+
+/// Builds BENCHMARKS.md.
+fn report(root: &Path) -> Result<String, String> {
+    let times = estimates(&root.join("target/criterion"))?;
+    let tsv =
+        fs::read_to_string(root.join("target/bench-allocations.tsv")).map_err(|e| e.to_string())?;
+    let mut allocs: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for line in tsv.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if let [group, lib, per_eval, _src] = cols[..] {
+            allocs.insert(
+                (group.to_string(), lib.to_string()),
+                per_eval.parse().unwrap_or(f64::NAN),
+            );
+        }
+    }
+    let libs = [
+        "exp-rs", "native", "tinyexpr", "fasteval", "exmex", "meval", "evalexpr",
+    ];
+    let mut md = String::new();
+    let w = &mut md;
+    let _ = writeln!(w, "# Benchmarks\n");
+    let _ = writeln!(
+        w,
+        "Generated by `cargo xtask bench` — do not edit by hand. Every number below was measured in one run on the machine described at the end; absolute times on a shared machine are noise, so read the **ratios**. Each library is given its best API (compiled once, variables bound by slot or pointer where offered), inputs change on every iteration, and before timing, every library's result was checked against exp-rs on every case (`benches/tests/agree.rs`).\n"
+    );
+    let mut ratio_tinyexpr = Vec::new();
+    let mut ratio_best_rust = Vec::new();
+    let mut misses = Vec::new();
+    let mut sets: Vec<String> = Vec::new();
+    let groups = cases(root)?;
+    for (group, _) in &groups {
+        let set = group
+            .rsplit_once('-')
+            .map_or(group.as_str(), |s| s.0)
+            .to_string();
+        if !sets.contains(&set) {
+            sets.push(set);
+        }
+    }
+    for set in &sets {
+        let _ = writeln!(w, "## {set} set\n");
+        let _ = writeln!(
+            w,
+            "| expression | library | ns/eval | × exp-rs | × native | allocations/eval | parse+compile ns |"
+        );
+        let _ = writeln!(w, "|---|---|---:|---:|---:|---:|---:|");
+        for (group, src) in groups
+            .iter()
+            .filter(|g| g.0.rsplit_once('-').is_some_and(|s| s.0 == set))
+        {
+            let eval = |lib: &str| {
+                times
+                    .get(&(format!("eval-{group}"), lib.to_string()))
+                    .copied()
+            };
+            let compile = |lib: &str| {
+                times
+                    .get(&(format!("compile-{group}"), lib.to_string()))
+                    .copied()
+            };
+            let Some(ours) = eval("exp-rs") else { continue };
+            let native = eval("native");
+            for lib in libs {
+                let Some(t) = eval(lib) else { continue };
+                let alloc = allocs.get(&(group.clone(), lib.to_string())).copied();
+                let _ = writeln!(
+                    w,
+                    "| {} | {lib} | {t:.1} | {:.2} | {} | {} | {} |",
+                    if lib == "exp-rs" {
+                        format!("`{}`", src.replace('|', "\\|"))
+                    } else {
+                        String::new()
+                    },
+                    t / ours,
+                    native.map_or("–".into(), |n| format!("{:.2}", t / n)),
+                    alloc.map_or("–".into(), |a| format!("{a}")),
+                    compile(lib).map_or("–".into(), |c| format!("{c:.0}")),
+                );
+            }
+            if let Some(te) = eval("tinyexpr") {
+                ratio_tinyexpr.push(ours / te);
+                if ours >= te {
+                    misses.push(format!(
+                        "`{src}`: exp-rs {ours:.1} ns vs tinyexpr {te:.1} ns"
+                    ));
+                }
+            }
+            let best_rust = ["fasteval", "exmex", "meval", "evalexpr"]
+                .iter()
+                .filter_map(|l| eval(l))
+                .fold(f64::INFINITY, f64::min);
+            if best_rust.is_finite() {
+                ratio_best_rust.push(ours / best_rust);
+            }
+        }
+        let _ = writeln!(w);
+    }
+    // The firmware batch.
+    let _ = writeln!(
+        w,
+        "## The firmware batch: 7 expressions over 10 parameters per tick\n"
+    );
+    let _ = writeln!(
+        w,
+        "exp-rs evaluates its `Batch`; the others evaluate their 7 compiled expressions in turn.\n"
+    );
+    let _ = writeln!(w, "| library | ns/tick | × exp-rs |");
+    let _ = writeln!(w, "|---|---:|---:|");
+    if let Some(ours) = times
+        .get(&("batch-firmware-7".into(), "exp-rs".into()))
+        .copied()
+    {
+        for lib in libs {
+            if let Some(t) = times.get(&("batch-firmware-7".into(), lib.to_string())) {
+                let _ = writeln!(w, "| {lib} | {t:.1} | {:.2} |", t / ours);
+            }
+        }
+    }
+    let geo = |v: &[f64]| (v.iter().map(|x| x.ln()).sum::<f64>() / v.len().max(1) as f64).exp();
+    let _ = writeln!(w, "\n## Targets\n");
+    let _ = writeln!(w, "| target | measured |");
+    let _ = writeln!(w, "|---|---|");
+    let _ = writeln!(
+        w,
+        "| faster than tinyexpr on every expression | {} of {} ({}) |",
+        ratio_tinyexpr.iter().filter(|r| **r < 1.0).count(),
+        ratio_tinyexpr.len(),
+        if misses.is_empty() {
+            "met".to_string()
+        } else {
+            "missed, see below".to_string()
+        }
+    );
+    let _ = writeln!(
+        w,
+        "| geometric mean ≤ 0.7 × tinyexpr | {:.2} × |",
+        geo(&ratio_tinyexpr)
+    );
+    let _ = writeln!(
+        w,
+        "| geometric mean ≤ 0.5 × best Rust peer (per expression) | {:.2} × |",
+        geo(&ratio_best_rust)
+    );
+    let _ = writeln!(w, "| 0 allocations per eval | {} |", {
+        let ours: Vec<f64> = allocs
+            .iter()
+            .filter(|(k, _)| k.1 == "exp-rs")
+            .map(|(_, v)| *v)
+            .collect();
+        if ours.iter().all(|v| *v == 0.0) {
+            format!("0 on all {} expressions", ours.len())
+        } else {
+            "NOT met".into()
+        }
+    });
+    if !misses.is_empty() {
+        let _ = writeln!(w, "\nWhere exp-rs is not faster than tinyexpr:\n");
+        for m in &misses {
+            let _ = writeln!(w, "- {m}");
+        }
+    }
+    let _ = writeln!(w, "\n## Machine and how to reproduce\n");
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = cargo().arg("--version").read().unwrap_or_default();
+    let _ = writeln!(
+        w,
+        "- CPU: {cpu}, {cores} cores\n- {}\n- tinyexpr: `{TINEX}` from PyPI, built with the `cc` crate at -O3\n",
+        rustc.trim()
+    );
+    let _ = writeln!(
+        w,
+        "```sh\ncargo xtask bench        # ~5 minutes; `cargo xtask bench 2` measures 2 s per point\n```"
+    );
+    Ok(md)
+}
