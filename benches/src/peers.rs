@@ -185,7 +185,11 @@ impl CompileOnly {
             Lib::Fasteval => {
                 self.slab.clear();
                 if let Ok(parsed) = self.parser.parse(src, &mut self.slab.ps) {
-                    black_box(parsed.from(&self.slab.ps).compile(&self.slab.ps, &mut self.slab.cs));
+                    black_box(
+                        parsed
+                            .from(&self.slab.ps)
+                            .compile(&self.slab.ps, &mut self.slab.cs),
+                    );
                 }
             }
             Lib::Exmex => drop(black_box(exmex::parse::<f64>(src))),
