@@ -917,6 +917,83 @@ static void test_reentry(void) {
     exp_rs_context_free(ctx);
 }
 
+/* ---------- hostile input ---------- */
+
+static unsigned rng_state = 12345;
+static unsigned rng(void) {
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 16) & 0x7fff;
+}
+
+static void test_hostile(void) {
+    /* Deep nesting is TOO_DEEP and long input TOO_LONG, never a crash. */
+    size_t n = 30000;
+    char *deep = malloc(2 * n + 2);
+    memset(deep, '(', n);
+    deep[n] = '1';
+    memset(deep + n + 1, ')', n);
+    deep[2 * n + 1] = 0;
+    exp_rs_real out;
+    CHECK_STATUS(exp_rs_eval(deep, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_DEEP);
+    memset(deep, '-', 2 * n + 1); /* 60001 prefix minus signs */
+    deep[2 * n] = '1';
+    CHECK_STATUS(exp_rs_eval(deep, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_DEEP);
+    free(deep);
+    char *longsrc = malloc(70001);
+    for (size_t i = 0; i < 70000; i += 2) {
+        longsrc[i] = '1';
+        longsrc[i + 1] = '+';
+    }
+    longsrc[69999] = '1';
+    longsrc[70000] = 0;
+    CHECK_STATUS(exp_rs_eval(longsrc, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_LONG);
+    free(longsrc);
+
+    /* Random token soup: every answer is a status we know, and any success
+     * through the one-shot also succeeds through a batch builder. */
+    static const char *tokens[] = {"x", "y", "1", "2.5", "1e3", "+", "-", "*", "/", "%", "^",
+                                   "(", ")", ",", "?", ":", "<", "==", "&&", "||", "!",
+                                   "sin", "max", "lut", "[", "]", ".", "p", "fact", " "};
+    const size_t n_tokens = sizeof tokens / sizeof tokens[0];
+    ExpRsContext *ctx = exp_rs_context_new();
+    exp_rs_real lut[] = {1, 2, 3};
+    CHECK_OK(exp_rs_context_add_array(ctx, "lut", lut, 3));
+    const char *pf[] = {"q"};
+    CHECK_OK(exp_rs_context_add_object(ctx, "p", pf, lut, 1));
+    CHECK_OK(exp_rs_context_add_expression_function(
+        ctx, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    const char *names[] = {"x", "y"};
+    exp_rs_real values[] = {0.5, -2};
+    int unknown = 0, ok = 0;
+    char src[256];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0;
+        int count = 1 + (int)(rng() % 12);
+        for (int t = 0; t < count; t++) {
+            const char *tok = tokens[rng() % n_tokens];
+            size_t tl = strlen(tok);
+            memcpy(src + len, tok, tl);
+            len += tl;
+        }
+        src[len] = 0;
+        exp_rs_error err;
+        int s = exp_rs_context_eval(ctx, src, names, values, 2, &out, &err);
+        if (strcmp(exp_rs_status_name(s), "UNKNOWN") == 0 || s == EXP_RS_STATUS_PANIC ||
+            s >= 100) {
+            unknown++;
+            fprintf(stderr, "hostile: `%s` -> %d\n", src, s);
+        }
+        if (s != EXP_RS_STATUS_OK) {
+            CHECK(err.span_end >= err.span_start && err.span_end <= len);
+        } else {
+            ok++;
+        }
+    }
+    CHECK(unknown == 0);
+    CHECK(ok > 10);
+    exp_rs_context_free(ctx);
+}
+
 /* ---------- the panic boundary ---------- */
 
 static int hook_calls = 0;
@@ -1040,6 +1117,7 @@ int main(void) {
     test_lifetimes();
     test_reentry();
     test_context_eval_hold();
+    test_hostile();
     test_panic();
     test_zero_allocations();
     return check_summary();
