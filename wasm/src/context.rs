@@ -2,13 +2,12 @@
 //! arrays and objects, over core's [`exp_rs::Context`].
 //!
 //! A compiled expression keeps the core context it was compiled against
-//! (an `Rc`), which must not change under it. So the JS context mutates its
+//! (an `Rc`), which must not change under it. So the JS context changes its
 //! core context in place only while no expression shares it; otherwise it
-//! builds a fresh one from [`Defs`], its own record of what was defined.
+//! builds a fresh one by replaying [`Defs`], its log of what was defined.
 //! An expression therefore sees the context as it was when it was compiled.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use exp_rs::{Arity, CallbackError, Limits};
@@ -24,24 +23,97 @@ type CoreContext = exp_rs::Context<f64>;
 /// The largest `maxDepth` `setLimits` accepts.
 const MAX_DEPTH: u32 = 1024;
 
-/// What a JS context defines, enough to build its core context again.
-#[derive(Clone, Default)]
+/// One definition, as the JS caller made it.
+enum Def {
+    Constant(String, f64),
+    Array(String, Vec<f64>),
+    Object(String, Vec<(String, f64)>),
+    Native(String, Arity, Function),
+    /// The function's name and its whole definition.
+    Expression(String, String),
+    Remove(String),
+}
+
+impl Def {
+    fn name(&self) -> &str {
+        match self {
+            Def::Constant(n, _)
+            | Def::Array(n, _)
+            | Def::Object(n, _)
+            | Def::Native(n, ..)
+            | Def::Expression(n, _)
+            | Def::Remove(n) => n,
+        }
+    }
+
+    /// Which of core's tables the definition goes to (natives and
+    /// expression functions share one).
+    fn table(&self) -> u8 {
+        match self {
+            Def::Constant(..) => 0,
+            Def::Array(..) => 1,
+            Def::Object(..) => 2,
+            Def::Native(..) | Def::Expression(..) => 3,
+            Def::Remove(..) => 4,
+        }
+    }
+
+    /// Applies the definition to a core context. Only an expression
+    /// function can fail (its body is checked against the names defined so
+    /// far).
+    fn apply(&self, ctx: &mut CoreContext) -> Result<(), exp_rs::Error> {
+        match self {
+            Def::Constant(name, v) => ctx.set_constant(name, *v),
+            Def::Array(name, values) => ctx.add_array(name, values),
+            Def::Object(name, fields) => {
+                let fields: Vec<(&str, f64)> =
+                    fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+                ctx.add_object(name, &fields);
+            }
+            Def::Native(name, arity, func) => {
+                let func = func.clone();
+                ctx.add_fallible_function(name, *arity, move |args: &[f64]| call_js(&func, args));
+            }
+            Def::Expression(_, definition) => ctx.add_expression_function(definition)?,
+            Def::Remove(name) => {
+                ctx.remove(name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a JS context defines: enough to build its core context again.
+#[derive(Default)]
 struct Defs {
     /// Starts from [`CoreContext::empty`] instead of the built-ins.
     empty: bool,
-    /// Built-ins (and `pi`, `e`, `tau`) removed with `remove`.
-    removed: BTreeSet<String>,
-    constants: BTreeMap<String, f64>,
-    arrays: BTreeMap<String, Vec<f64>>,
-    objects: BTreeMap<String, Vec<(String, f64)>>,
-    natives: BTreeMap<String, (Arity, Function)>,
-    /// Expression functions by name, in definition order (a body is checked
-    /// against the names defined before it).
-    functions: Vec<(String, String)>,
     limits: Option<Limits>,
+    /// Replayed in order. A redefinition replaces the earlier entry in
+    /// place (so expression functions defined in between still see the
+    /// name); a removal drops every entry of the name.
+    log: Vec<Def>,
 }
 
 impl Defs {
+    fn record(&mut self, def: Def) {
+        match def {
+            Def::Remove(_) => self.log.retain(|d| d.name() != def.name()),
+            // Checked against everything defined so far: it goes last.
+            Def::Expression(..) => self
+                .log
+                .retain(|d| d.table() != def.table() || d.name() != def.name()),
+            _ => {
+                let same = |d: &&mut Def| d.table() == def.table() && d.name() == def.name();
+                if let Some(old) = self.log.iter_mut().find(same) {
+                    *old = def;
+                    return;
+                }
+            }
+        }
+        self.log.push(def);
+    }
+
     /// A core context with everything defined here.
     fn build(&self) -> CoreContext {
         let mut ctx = if self.empty {
@@ -49,56 +121,18 @@ impl Defs {
         } else {
             CoreContext::new()
         };
-        for name in &self.removed {
-            ctx.remove(name);
-        }
         if let Some(limits) = self.limits {
             ctx.set_limits(limits);
         }
-        for (name, &v) in &self.constants {
-            ctx.set_constant(name, v);
-        }
-        for (name, values) in &self.arrays {
-            ctx.add_array(name, values);
-        }
-        for (name, fields) in &self.objects {
-            let fields: Vec<(&str, f64)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-            ctx.add_object(name, &fields);
-        }
-        for (name, (arity, func)) in &self.natives {
-            add_native(&mut ctx, name, *arity, func.clone());
-        }
-        for (_, definition) in &self.functions {
-            // It was accepted when defined. It fails now only if a value
-            // name its body uses was removed since; the function then
-            // cannot compile anyway, and calls to it report
-            // `UnknownFunction`.
-            let _ = ctx.add_expression_function(definition);
+        for def in &self.log {
+            // Only an expression function can fail, and it was accepted
+            // when defined: it fails now only if a value name its body uses
+            // was removed since. It could not compile anyway; calls to it
+            // then report `UnknownFunction` instead.
+            let _ = def.apply(&mut ctx);
         }
         ctx
     }
-
-    /// Forgets every definition of `name` (before redefining it, or for
-    /// `remove`).
-    fn forget(&mut self, name: &str) -> bool {
-        let a = self.constants.remove(name).is_some();
-        let b = self.arrays.remove(name).is_some();
-        let c = self.objects.remove(name).is_some();
-        let d = self.forget_function(name);
-        a || b || c || d
-    }
-
-    fn forget_function(&mut self, name: &str) -> bool {
-        let before = self.functions.len();
-        self.functions.retain(|(n, _)| n != name);
-        let native = self.natives.remove(name).is_some();
-        native || self.functions.len() != before
-    }
-}
-
-/// Registers a JS function as a native function of `ctx`.
-fn add_native(ctx: &mut CoreContext, name: &str, arity: Arity, func: Function) {
-    ctx.add_fallible_function(name, arity, move |args: &[f64]| call_js(&func, args));
 }
 
 /// Calls a native JS function. A throw, or a result that is not a number,
@@ -163,35 +197,29 @@ struct Inner {
 }
 
 impl Inner {
-    /// The core context, uniquely owned (built again if an expression
-    /// shares it), for an in-place change.
-    fn live_mut(&mut self) -> &mut CoreContext {
-        let unique = self
-            .live
-            .as_mut()
-            .is_some_and(|rc| Rc::get_mut(rc).is_some());
-        if !unique {
-            self.live = Some(Rc::new(self.defs.build()));
-        }
-        match &mut self.live {
-            Some(rc) => match Rc::get_mut(rc) {
-                Some(ctx) => ctx,
-                // Unreachable: a new `Rc` has no other owner.
-                None => unreachable_context(),
-            },
-            None => unreachable_context(),
-        }
+    /// Runs `f` on the core context, owned by this context alone (built
+    /// again when an expression shares the current one).
+    fn with_live<T>(&mut self, f: impl FnOnce(&mut CoreContext) -> T) -> T {
+        let mut ctx = match self.live.take().map(Rc::try_unwrap) {
+            Some(Ok(ctx)) => ctx,
+            // Shared with an expression (or never built).
+            _ => self.defs.build(),
+        };
+        let out = f(&mut ctx);
+        self.live = Some(Rc::new(ctx));
+        out
     }
 
-    /// Applies `change` to the definitions and to the core context.
-    fn change(&mut self, change: impl Fn(&mut Defs, Option<&mut CoreContext>)) {
-        change(&mut self.defs, None);
-        if let Some(ctx) = self.live.as_mut().and_then(Rc::get_mut) {
-            change(&mut Defs::default(), Some(ctx));
-        } else {
-            // Shared with an expression: build afresh at the next use.
-            self.live = None;
+    /// Records `def` and applies it to the core context if no expression
+    /// shares that; otherwise the next use builds a fresh one.
+    fn define(&mut self, def: Def) {
+        match self.live.as_mut().and_then(Rc::get_mut) {
+            Some(ctx) => {
+                let _ = def.apply(ctx);
+            }
+            None => self.live = None,
         }
+        self.defs.record(def);
     }
 
     /// The core context for a compile.
@@ -205,13 +233,6 @@ impl Inner {
             }
         }
     }
-}
-
-#[cold]
-fn unreachable_context() -> ! {
-    // Never reached (see the callers); a JS exception rather than a trap
-    // if it ever were.
-    wasm_bindgen::throw_str("exp-rs: internal error: context is shared")
 }
 
 impl Context {
@@ -262,12 +283,7 @@ impl Context {
     /// when they are compiled.
     #[wasm_bindgen(js_name = setConstant)]
     pub fn set_constant(&self, name: &str, value: f64) -> Result<(), JsValue> {
-        self.inner()?.change(|defs, ctx| match ctx {
-            Some(ctx) => ctx.set_constant(name, value),
-            None => {
-                defs.constants.insert(name.to_owned(), value);
-            }
-        });
+        self.inner()?.define(Def::Constant(name.to_owned(), value));
         Ok(())
     }
 
@@ -306,20 +322,16 @@ impl Context {
     #[wasm_bindgen(js_name = addExpressionFunction)]
     pub fn add_expression_function(&self, definition: &str) -> Result<(), JsValue> {
         let mut inner = self.inner()?;
-        let name = match exp_rs::parse_definition(
-            definition,
-            &exp_rs::bumpalo::Bump::new(),
-            inner.live_mut().limits(),
-        ) {
-            Ok(def) => def.name.to_owned(),
-            Err(e) => return Err(error::to_js(e, definition)),
-        };
-        inner
-            .live_mut()
-            .add_expression_function(definition)
+        let limits = inner.with_live(|ctx| *ctx.limits());
+        let name = exp_rs::parse_definition(definition, &exp_rs::bumpalo::Bump::new(), &limits)
+            .map(|def| def.name.to_owned())
             .map_err(|e| error::to_js(e, definition))?;
-        inner.defs.forget_function(&name);
-        inner.defs.functions.push((name, definition.to_owned()));
+        let def = Def::Expression(name, definition.to_owned());
+        // Checked now, against everything defined so far.
+        inner
+            .with_live(|ctx| def.apply(ctx))
+            .map_err(|e| error::to_js(e, definition))?;
+        inner.defs.record(def);
         Ok(())
     }
 
@@ -331,12 +343,7 @@ impl Context {
         name: &str,
         #[wasm_bindgen(unchecked_param_type = "ArrayLike<number>")] values: Vec<f64>,
     ) -> Result<(), JsValue> {
-        self.inner()?.change(|defs, ctx| match ctx {
-            Some(ctx) => ctx.add_array(name, &values),
-            None => {
-                defs.arrays.insert(name.to_owned(), values.clone());
-            }
-        });
+        self.inner()?.define(Def::Array(name.to_owned(), values));
         Ok(())
     }
 
@@ -349,16 +356,7 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] fields: JsValue,
     ) -> Result<(), JsValue> {
         let fields = own_numbers(&fields, "addObject: fields")?;
-        self.inner()?.change(|defs, ctx| match ctx {
-            Some(ctx) => {
-                let fields: Vec<(&str, f64)> =
-                    fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-                ctx.add_object(name, &fields);
-            }
-            None => {
-                defs.objects.insert(name.to_owned(), fields.clone());
-            }
-        });
+        self.inner()?.define(Def::Object(name.to_owned(), fields));
         Ok(())
     }
 
@@ -366,11 +364,8 @@ impl Context {
     /// called `name`; true if there was one.
     pub fn remove(&self, name: &str) -> Result<bool, JsValue> {
         let mut inner = self.inner()?;
-        let existed = inner.live_mut().remove(name);
-        inner.defs.forget(name);
-        if existed {
-            inner.defs.removed.insert(name.to_owned());
-        }
+        let existed = inner.with_live(|ctx| ctx.remove(name));
+        inner.defs.record(Def::Remove(name.to_owned()));
         Ok(existed)
     }
 
@@ -385,7 +380,7 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "Partial<Limits>")] limits: JsValue,
     ) -> Result<(), JsValue> {
         let mut inner = self.inner()?;
-        let mut new = *inner.live_mut().limits();
+        let mut new = inner.with_live(|ctx| *ctx.limits());
         let mut arena_limit = inner.arena_limit;
         for (key, value) in own_entries(&limits, "setLimits")? {
             if key == "maxArenaBytes" && value.is_null() {
@@ -424,7 +419,7 @@ impl Context {
             }
             *slot = value as u32;
         }
-        inner.live_mut().set_limits(new);
+        inner.with_live(|ctx| ctx.set_limits(new));
         inner.defs.limits = Some(new);
         inner.arena_limit = arena_limit;
         Ok(())
@@ -434,7 +429,7 @@ impl Context {
     #[wasm_bindgen(unchecked_return_type = "Limits")]
     pub fn limits(&self) -> Result<JsValue, JsValue> {
         let mut inner = self.inner()?;
-        let l = *inner.live_mut().limits();
+        let l = inner.with_live(|ctx| *ctx.limits());
         let obj = Object::new();
         set(&obj, "maxDepth", l.max_depth.into());
         set(&obj, "maxLen", l.max_len.into());
@@ -470,7 +465,8 @@ impl Context {
     pub fn evaluate(
         &self,
         src: &str,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] vars: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")]
+        vars: Option<JsValue>,
     ) -> Result<f64, JsValue> {
         evaluate_in(self.core()?, src, vars)
     }
@@ -478,13 +474,8 @@ impl Context {
 
 impl Context {
     fn add_native(&self, name: &str, arity: Arity, func: Function) -> Result<(), JsValue> {
-        self.inner()?.change(|defs, ctx| match ctx {
-            Some(ctx) => add_native(ctx, name, arity, func.clone()),
-            None => {
-                defs.forget_function(name);
-                defs.natives.insert(name.to_owned(), (arity, func.clone()));
-            }
-        });
+        self.inner()?
+            .define(Def::Native(name.to_owned(), arity, func));
         Ok(())
     }
 }

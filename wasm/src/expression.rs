@@ -171,10 +171,13 @@ impl Expression {
 
     /// Evaluates at one point: one value per parameter, as an array in
     /// `params` order or as an object keyed by parameter name (own
-    /// properties only). Allocates nothing.
+    /// properties only); may be left out when there are no parameters.
+    /// Allocates nothing.
     pub fn eval(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array | Record<string, number>")]
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "number[] | Float64Array | Record<string, number>"
+        )]
         values: &JsValue,
     ) -> Result<f64, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {

@@ -59,7 +59,9 @@ fn start() {
 #[wasm_bindgen]
 pub fn evaluate(
     src: &str,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] vars: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: Option<
+        JsValue,
+    >,
 ) -> Result<f64, JsValue> {
     expression::evaluate_in(default_context(), src, vars)
 }

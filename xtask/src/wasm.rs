@@ -29,9 +29,16 @@ const WASM_OPT_FLAGS: &[&str] = &["-Oz"];
 /// does not build it twice.
 static BUILT: AtomicBool = AtomicBool::new(false);
 
-/// `wasm` job and `cargo xtask wasm`: builds the npm package into
-/// `wasm/pkg/` and checks that `npm pack` accepts it.
+/// `wasm` job and `cargo xtask wasm`: lints the crate for wasm32, builds
+/// the npm package into `wasm/pkg/` and checks that `npm pack` accepts it.
 pub fn wasm(ctx: &Ctx) -> Result<(), String> {
+    // The wasm32-only code (the counting allocator) is linted here; the
+    // workspace clippy job covers the host build.
+    ensure_rustup_target(WASM_TARGET)?;
+    cargo()
+        .args(["clippy", "-p", "exp-rs-wasm", "--target", WASM_TARGET])
+        .args(["--", "-D", "warnings"])
+        .run()?;
     build_package(&ctx.root)?;
     let tarballs = ctx.root.join("target").join("npm-pack");
     fs::create_dir_all(&tarballs).map_err(|e| format!("{}: {e}", tarballs.display()))?;
@@ -42,15 +49,24 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
         .run()
 }
 
-/// `node` job: `node --test` over `wasm/tests/*.test.mjs`, against the
-/// package as `import 'exp-rs'` resolves it (built first if this run has
-/// not built it yet).
+/// `node` job: type-checks `wasm/tests/types.ts` against the package's
+/// `.d.ts` with the pinned TypeScript, then `node --test` over
+/// `wasm/tests/*.test.mjs`, against the package as `import 'exp-rs'`
+/// resolves it (built first if this run has not built it yet).
 pub fn node(ctx: &Ctx) -> Result<(), String> {
     if !BUILT.load(Ordering::SeqCst) {
         build_package(&ctx.root)?;
     }
     let tests = ctx.root.join("wasm").join("tests");
+    // npm prunes packages it does not know, so link after installing.
+    ensure_npm(&tests)?;
     link_package(&ctx.root, &tests)?;
+    let tsc = tests
+        .join("node_modules")
+        .join("typescript")
+        .join("bin")
+        .join("tsc");
+    Cmd::new("node").arg(tsc).arg("-p").arg(&tests).run()?;
     let mut files: Vec<PathBuf> = read_dir(&tests)?
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
@@ -125,7 +141,23 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
     remove_dir(pkg)?;
     copy_tree(bindgen, pkg)?;
     let npm = root.join("wasm").join("npm");
-    for name in ["package.json", "README.md", "LICENSE"] {
+    // package.json, with the workspace's version.
+    let version = workspace_version(root)?;
+    let template = npm.join("package.json");
+    let json = fs::read_to_string(&template).map_err(|e| format!("{}: {e}", template.display()))?;
+    let json: String = json
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("\"version\":") {
+                format!("  \"version\": \"{version}\",\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let to = pkg.join("package.json");
+    fs::write(&to, json).map_err(|e| format!("{}: {e}", to.display()))?;
+    for name in ["README.md", "LICENSE"] {
         let from = if name == "README.md" {
             root.join("wasm").join(name)
         } else {
@@ -215,6 +247,23 @@ fn locked_version(root: &Path, krate: &str) -> Result<String, String> {
         }
     }
     Err(format!("{krate} is not in Cargo.lock"))
+}
+
+/// `version` of `[workspace.package]` in the root `Cargo.toml`.
+fn workspace_version(root: &Path) -> Result<String, String> {
+    let toml =
+        fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    toml.split("[workspace.package]")
+        .nth(1)
+        .and_then(|section| {
+            section
+                .lines()
+                .take_while(|l| !l.starts_with('['))
+                .find_map(|l| l.trim().strip_prefix("version = \""))
+        })
+        .and_then(|v| v.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| "no version in [workspace.package] of Cargo.toml".to_owned())
 }
 
 /// The gzip size of `path` at level 9, computed by node's zlib (no extra
