@@ -60,7 +60,7 @@ test('eval takes number[], Float64Array or an object', () => {
 
 test('evalBatch agrees with eval, point by point', () => {
   const f = compile('x * sin(y) + z ^ 2 - (x > y ? x : y)');
-  const n = 1000; // more than one internal chunk of 256 rows
+  const n = 1000; // many internal chunks of 64 rows, the last one partial
   const cols = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   for (let i = 0; i < n; i++) {
     cols[0][i] = i / 7 - 50;

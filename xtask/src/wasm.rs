@@ -40,27 +40,33 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
         .args(["--", "-D", "warnings"])
         .run()?;
     build_package(&ctx.root)?;
-    let tarballs = ctx.root.join("target").join("npm-pack");
-    fs::create_dir_all(&tarballs).map_err(|e| format!("{}: {e}", tarballs.display()))?;
-    Cmd::new("npm")
-        .args(["pack", "--pack-destination"])
-        .arg(&tarballs)
-        .dir(ctx.root.join("wasm").join("pkg"))
-        .run()
+    let tarball = pack(&ctx.root)?;
+    println!("npm package: {}", tarball.display());
+    Ok(())
 }
 
-/// `node` job: type-checks `wasm/tests/types.ts` against the package's
-/// `.d.ts` with the pinned TypeScript, then `node --test` over
-/// `wasm/tests/*.test.mjs`, against the package as `import 'exp-rs'`
-/// resolves it (built first if this run has not built it yet).
+/// `node` job: unpacks what `npm pack` made of `wasm/pkg/` (built first if
+/// this run has not built it yet) and installs it as `exp-rs` for
+/// `wasm/tests/`, so the tests see exactly the published files; then
+/// type-checks `wasm/tests/types.ts` against its `.d.ts` with the pinned
+/// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs`.
 pub fn node(ctx: &Ctx) -> Result<(), String> {
     if !BUILT.load(Ordering::SeqCst) {
         build_package(&ctx.root)?;
     }
+    let tarball = pack(&ctx.root)?;
+    let unpacked = ctx.root.join("target").join("npm-pack").join("package");
+    remove_dir(&unpacked)?;
+    Cmd::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(ctx.root.join("target").join("npm-pack"))
+        .run()?;
     let tests = ctx.root.join("wasm").join("tests");
     // npm prunes packages it does not know, so link after installing.
     ensure_npm(&tests)?;
-    link_package(&ctx.root, &tests)?;
+    link_package(&unpacked, &tests)?;
     let tsc = tests
         .join("node_modules")
         .join("typescript")
@@ -77,6 +83,23 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     }
     // node exits non-zero when any test fails (or none ran to completion).
     Cmd::new("node").arg("--test").args(&files).run()
+}
+
+/// `npm pack` of `wasm/pkg/` into `target/npm-pack/`; returns the tarball.
+fn pack(root: &Path) -> Result<PathBuf, String> {
+    let dir = root.join("target").join("npm-pack");
+    fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Cmd::new("npm")
+        .args(["pack", "--pack-destination"])
+        .arg(&dir)
+        .dir(root.join("wasm").join("pkg"))
+        .run()?;
+    let tarball = dir.join(format!("exp-rs-{}.tgz", workspace_version(root)?));
+    if tarball.exists() {
+        Ok(tarball)
+    } else {
+        Err(format!("npm pack did not write {}", tarball.display()))
+    }
 }
 
 /// Builds `wasm/pkg/` from scratch.
@@ -210,22 +233,21 @@ fn ensure_wasm_opt(target: &Path) -> Result<PathBuf, String> {
     }
 }
 
-/// Makes `import 'exp-rs'` in `dir` resolve to `wasm/pkg` (through its
-/// `exports` map), as it would after `npm install exp-rs`.
-fn link_package(root: &Path, dir: &Path) -> Result<(), String> {
+/// Makes `import 'exp-rs'` in `dir` resolve to the package at `pkg`
+/// (through its `exports` map), as it would after `npm install exp-rs`.
+fn link_package(pkg: &Path, dir: &Path) -> Result<(), String> {
     let modules = dir.join("node_modules");
     fs::create_dir_all(&modules).map_err(|e| format!("{}: {e}", modules.display()))?;
     let link = modules.join("exp-rs");
-    let pkg = root.join("wasm").join("pkg");
-    if fs::read_link(&link).ok().as_deref() == Some(pkg.as_path()) {
+    if fs::read_link(&link).ok().as_deref() == Some(pkg) {
         return Ok(());
     }
     let _ = fs::remove_file(&link);
     let _ = fs::remove_dir_all(&link);
     #[cfg(unix)]
-    let linked = std::os::unix::fs::symlink(&pkg, &link);
+    let linked = std::os::unix::fs::symlink(pkg, &link);
     #[cfg(not(unix))]
-    let linked = copy_tree(&pkg, &link).map_err(io::Error::other);
+    let linked = copy_tree(pkg, &link).map_err(io::Error::other);
     linked.map_err(|e| format!("cannot link {} to {}: {e}", link.display(), pkg.display()))
 }
 
