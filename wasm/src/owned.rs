@@ -164,3 +164,53 @@ mod counting {
     #[global_allocator]
     static GLOBAL: Counting = Counting;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // These exercise every unsafe block above; `cargo +nightly miri test -p
+    // exp-rs-wasm owned` checks them for undefined behaviour.
+
+    #[test]
+    fn compiles_evaluates_and_drops_in_any_order() {
+        let mut ctx = Context::<f64>::new();
+        ctx.add_function("twice", exp_rs::Arity::Exact(1), |a| 2.0 * a[0]);
+        ctx.add_expression_function("sq(x) = x * x")
+            .map_err(|e| e.kind)
+            .expect("defines");
+        ctx.add_array("lut", &[1.0, 2.0, 3.0]);
+        let ctx = Rc::new(ctx);
+        let a = OwnedExpr::compile("twice(sq(x)) + lut[y]", None, Rc::clone(&ctx), None)
+            .map_err(|e| e.kind)
+            .expect("compiles");
+        let b = OwnedExpr::compile("x + 1", Some(&["x"]), Rc::clone(&ctx), None)
+            .map_err(|e| e.kind)
+            .expect("compiles");
+        // The caller's handle goes first: the expressions keep the context.
+        drop(ctx);
+        assert_eq!(a.with(|e| e.eval(&[3.0, 1.0])), Ok(20.0));
+        assert_eq!(a.with(|e| e.params().len()), 2);
+        // Moving the owner moves no borrowed memory.
+        let moved = Box::new(a);
+        assert_eq!(moved.with(|e| e.eval(&[1.0, 2.0])), Ok(5.0));
+        assert_eq!(b.with(|e| e.eval(&[1.0])), Ok(2.0));
+        drop(b);
+        drop(moved);
+    }
+
+    #[test]
+    fn a_failed_compile_frees_its_arena() {
+        let ctx = Rc::new(Context::<f64>::new());
+        for src in ["1 +", "y", "(((", "sin(1, 2)"] {
+            let err = OwnedExpr::compile(src, Some(&["x"]), Rc::clone(&ctx), None);
+            assert!(err.is_err(), "{src}");
+        }
+        let capped = OwnedExpr::compile("1 + 2 + 3 + x", None, Rc::clone(&ctx), Some(64));
+        assert_eq!(
+            capped.err().map(|e| e.kind),
+            Some(exp_rs::ErrorKind::ArenaFull)
+        );
+        assert_eq!(Rc::strong_count(&ctx), 1);
+    }
+}
