@@ -65,6 +65,11 @@ pub const JOBS: &[Job] = &[
         run: ffi_thumb,
     },
     Job {
+        name: "ffi-qemu",
+        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook",
+        run: ffi_qemu,
+    },
+    Job {
         name: "bench-agree",
         about: "every benchmark peer computes what exp-rs computes (no timing); benches compile",
         run: crate::bench::agree,
@@ -475,4 +480,82 @@ fn llvm_bin_dir() -> Result<PathBuf, String> {
         .join("lib/rustlib")
         .join(host.trim())
         .join("bin"))
+}
+
+/// Debian packages of the Cortex-M7 smoke test.
+const ARM_APT: &[&str] = &[
+    "gcc-arm-none-eabi",
+    "libnewlib-arm-none-eabi",
+    "qemu-system-arm",
+];
+
+/// `ffi-qemu`: links the thumbv7em staticlib into a tiny C program for the
+/// QEMU mps2-an500 (a Cortex-M7) and runs it: the bare-metal runtime (the
+/// allocator forwarding to newlib's `malloc`, counted; the panic handler
+/// reaching the C hook) and a zero-allocation loop checked against libm.
+fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
+    ensure_rustup_target(THUMB)?;
+    crate::ensure::ensure_apt(ARM_APT)?;
+    cargo()
+        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
+        .args([
+            "build",
+            "-p",
+            "exp-rs-ffi",
+            "--lib",
+            "--release",
+            "--target",
+            THUMB,
+        ])
+        .args(["--features", "runtime,test-panic"])
+        .run()?;
+    let dir = format!("{FFI_OUT}/{THUMB}/smoke");
+    make_dir(std::path::Path::new(&dir))?;
+    let lib = format!("{dir}/libexp_rs_ffi.a");
+    let built = target_dir(ctx)
+        .join(THUMB)
+        .join("release")
+        .join("libexp_rs_ffi.a");
+    std::fs::copy(&built, &lib)
+        .map_err(|e| format!("cannot copy {} to {lib}: {e}", built.display()))?;
+    let elf = format!("{dir}/smoke.elf");
+    crate::cmd::Cmd::new("arm-none-eabi-gcc")
+        .args([
+            "-mcpu=cortex-m7",
+            "-mfpu=fpv5-d16",
+            "-mfloat-abi=hard",
+            "-mthumb",
+        ])
+        .args(["-std=c99", "-O2", "-ffunction-sections", "-fdata-sections"])
+        .args(C_WARNINGS)
+        .args(["-nostartfiles", "--specs=nosys.specs", "-Iffi-c/include"])
+        .args(["-T", "ffi-c/tests/thumb/mps2-an500.ld"])
+        .args([
+            "ffi-c/tests/thumb/startup.c",
+            "ffi-c/tests/thumb/smoke.c",
+            &lib,
+        ])
+        .args([
+            "-Wl,--gc-sections",
+            "-Wl,--wrap=malloc,--wrap=free,--wrap=realloc",
+        ])
+        .args(["-Wl,--no-warn-rwx-segments", "-lm", "-o", &elf])
+        .run()?;
+    crate::cmd::Cmd::new("arm-none-eabi-size").arg(&elf).run()?;
+    // A hang (a panic hook that returned, a lock-up) fails by the timeout.
+    crate::cmd::Cmd::new("timeout")
+        .args([
+            "120",
+            "qemu-system-arm",
+            "-machine",
+            "mps2-an500",
+            "-nographic",
+        ])
+        .args([
+            "-semihosting-config",
+            "enable=on,target=native",
+            "-kernel",
+            &elf,
+        ])
+        .run()
 }
