@@ -8,7 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{Cmd, cargo};
-use crate::jobs::Ctx;
+use crate::ensure::ensure_npm;
+use crate::jobs::{Ctx, JOBS};
 
 /// The tinyexpr release the benchmarks use: PyPI's `tinex` sdist ships its
 /// C sources. Fetched at bench time into `target/`, never committed.
@@ -84,21 +85,41 @@ pub fn agree(ctx: &Ctx) -> Result<(), String> {
     cargo().args(["test", "-p", "exp-rs-benches"]).run()?;
     cargo()
         .args(["bench", "-p", "exp-rs-benches", "--no-run"])
-        .run()
+        .run()?;
+    js(ctx, &["--agree"])
+}
+
+/// Runs the JS benchmark (`benches/js/bench.mjs`) with `args`, building the
+/// npm package first if no earlier job did.
+fn js(ctx: &Ctx, args: &[&str]) -> Result<(), String> {
+    if !ctx.root.join("wasm/pkg/node.js").exists() {
+        let wasm = JOBS
+            .iter()
+            .find(|j| j.name == "wasm")
+            .ok_or("no `wasm` job")?;
+        (wasm.run)(ctx)?;
+    }
+    let dir = ctx.root.join("benches/js");
+    ensure_npm(&dir)?;
+    Cmd::new("node").arg(dir.join("bench.mjs")).args(args).run()
 }
 
 /// `cargo xtask bench [SECONDS]`: the full run, then BENCHMARKS.md.
-pub fn run(ctx: &Ctx, seconds: Option<&str>) -> Result<(), String> {
-    fetch_tinyexpr(&ctx.root);
-    let criterion = ctx.root.join("target/criterion");
-    if criterion.exists() {
-        fs::remove_dir_all(&criterion).map_err(|e| e.to_string())?;
+/// `cargo xtask bench report` only rewrites BENCHMARKS.md from the last run.
+pub fn run(ctx: &Ctx, arg: Option<&str>) -> Result<(), String> {
+    if arg != Some("report") {
+        fetch_tinyexpr(&ctx.root);
+        let criterion = ctx.root.join("target/criterion");
+        if criterion.exists() {
+            fs::remove_dir_all(&criterion).map_err(|e| e.to_string())?;
+        }
+        let mut bench = cargo().args(["bench", "-p", "exp-rs-benches", "--bench", "eval"]);
+        if let Some(s) = arg {
+            bench = bench.env("EXP_RS_BENCH_SECONDS", s);
+        }
+        bench.run()?;
+        js(ctx, &[])?;
     }
-    let mut bench = cargo().args(["bench", "-p", "exp-rs-benches", "--bench", "eval"]);
-    if let Some(s) = seconds {
-        bench = bench.env("EXP_RS_BENCH_SECONDS", s);
-    }
-    bench.run()?;
     let report = report(&ctx.root)?;
     fs::write(ctx.root.join("BENCHMARKS.md"), report).map_err(|e| e.to_string())?;
     println!("[bench] wrote BENCHMARKS.md");
@@ -320,6 +341,9 @@ fn report(root: &Path) -> Result<String, String> {
         for m in &misses {
             let _ = writeln!(w, "- {m}");
         }
+    }
+    if let Ok(js) = fs::read_to_string(root.join("target/js-bench.md")) {
+        let _ = writeln!(w, "\n{js}");
     }
     let _ = writeln!(w, "\n## Machine and how to reproduce\n");
     let cpu = fs::read_to_string("/proc/cpuinfo")

@@ -70,11 +70,6 @@ pub const JOBS: &[Job] = &[
         run: ffi_qemu,
     },
     Job {
-        name: "bench-agree",
-        about: "every benchmark peer computes what exp-rs computes (no timing); benches compile",
-        run: crate::bench::agree,
-    },
-    Job {
         name: "wasm",
         about: "npm package exp-rs into wasm/pkg/ (wasm-bindgen, wasm-opt), sizes, npm pack",
         run: crate::wasm::wasm,
@@ -83,6 +78,11 @@ pub const JOBS: &[Job] = &[
         name: "node",
         about: "node --test over the npm package: API, errors, allocations, conformance table",
         run: crate::wasm::node,
+    },
+    Job {
+        name: "bench-agree",
+        about: "every benchmark peer (Rust, C, JS) computes what exp-rs computes; benches compile",
+        run: crate::bench::agree,
     },
 ];
 

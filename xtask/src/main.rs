@@ -68,8 +68,8 @@ fn print_help() {
          Commands:\n  \
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
-         bench [SECONDS]\n      \
-         Run the side-by-side benchmarks, write BENCHMARKS.md.\n  \
+         bench [SECONDS | report]\n      \
+         Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
          wasm\n      \
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          help\n      \
