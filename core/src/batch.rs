@@ -85,13 +85,22 @@ impl<'a, R: Real> Batch<'a, R> {
             .try_alloc_str(src)
             .map_err(|_| Error::new(ErrorKind::ArenaFull, Span::default()))?;
         let declared = self.names.len();
-        let program = match compile(
+        let compiled = compile(
             ast,
             self.ctx,
             self.arena,
             &mut self.names,
             FreeNames::AreParams,
-        ) {
+        )
+        .and_then(|program| {
+            if !self.scratch.fits(&program) {
+                let stack = program.stack_size.max(self.scratch.stack.len() as u32);
+                let frames = program.frame_count.max(self.scratch.frames.len() as u32);
+                self.scratch = Scratch::new_in(self.arena, stack, frames)?;
+            }
+            Ok(program)
+        });
+        let program = match compiled {
             Ok(p) => p,
             Err(e) => {
                 // Names a failed expression introduced do not stay.
@@ -99,11 +108,6 @@ impl<'a, R: Real> Batch<'a, R> {
                 return Err(e);
             }
         };
-        if !self.scratch.fits(&program) {
-            let stack = program.stack_size.max(self.scratch.stack.len() as u32);
-            let frames = program.frame_count.max(self.scratch.frames.len() as u32);
-            self.scratch = Scratch::new_in(self.arena, stack, frames)?;
-        }
         self.values.resize(self.names.len(), R::ZERO);
         self.programs.push((program, source));
         self.results.push(R::NAN);
