@@ -179,3 +179,44 @@ fn kinds_have_stable_numbers_and_names() {
     assert!(ErrorKind::NotAValue.is_syntax());
     assert!(ErrorKind::IndexOutOfBounds.is_evaluation());
 }
+
+#[test]
+fn a_batch_expression_that_fills_the_arena_adds_no_parameters() {
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)")
+        .unwrap();
+    // Every cap below what the expression needs fails somewhere (parse,
+    // compile or the evaluation scratch) and leaves the batch as it was.
+    let needed = {
+        let arena = Bump::new();
+        Batch::new(&ctx, &arena)
+            .add_expression("a + fact(b)")
+            .unwrap();
+        arena.allocated_bytes()
+    };
+    let mut failed = 0;
+    for cap in (0..needed).step_by(64) {
+        let arena = Bump::new();
+        arena.set_allocation_limit(Some(cap));
+        let mut batch = Batch::new(&ctx, &arena);
+        match batch.add_expression("a + fact(b)") {
+            Err(e) => {
+                failed += 1;
+                assert_eq!(e.kind, ErrorKind::ArenaFull, "cap {cap}");
+                assert!(
+                    batch.param_names().is_empty(),
+                    "cap {cap}: {:?}",
+                    batch.param_names()
+                );
+                assert!(batch.is_empty());
+            }
+            Ok(_) => {
+                assert_eq!(batch.param_names(), ["a", "b"]);
+                assert!(batch.set_param(1, 4.0));
+                batch.eval().unwrap();
+                assert_eq!(batch.result(0), Some(24.0));
+            }
+        }
+    }
+    assert!(failed > 0);
+}
