@@ -246,6 +246,7 @@ impl Context {
     }
 
     fn with_defs(defs: Defs) -> Context {
+        crate::panic_hook();
         Context {
             inner: RefCell::new(Inner {
                 defs,

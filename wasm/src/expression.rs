@@ -50,6 +50,7 @@ pub(crate) fn compile_in(
     src: &str,
     params: Option<Vec<String>>,
 ) -> Result<Expression, JsValue> {
+    crate::panic_hook();
     let owned = match &params {
         Some(params) => {
             let names: Vec<&str> = params.iter().map(String::as_str).collect();
@@ -79,6 +80,7 @@ pub(crate) fn evaluate_in(
     src: &str,
     vars: Option<JsValue>,
 ) -> Result<f64, JsValue> {
+    crate::panic_hook();
     let vars = match vars {
         Some(v) => own_numbers(&v, "evaluate: vars")?,
         None => Vec::new(),

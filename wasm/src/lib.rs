@@ -41,11 +41,12 @@ fn default_context() -> (Rc<exp_rs::Context<f64>>, Option<usize>) {
     (DEFAULT.with(Rc::clone), None)
 }
 
-/// Installs the panic hook (which prints a Rust panic to the console) when
-/// the module starts. Panics are bugs: core never panics on any input.
-#[cfg(feature = "console_error_panic_hook")]
-#[wasm_bindgen(start)]
-fn start() {
+/// Installs the panic hook (which prints a Rust panic to the console), once;
+/// called by every entry point that creates something. Panics are bugs:
+/// core never panics on any input. (Not a `#[wasm_bindgen(start)]`
+/// function, which would become part of the JS API.)
+pub(crate) fn panic_hook() {
+    #[cfg(feature = "console_error_panic_hook")]
     console_error_panic_hook::set_once();
 }
 
@@ -81,7 +82,7 @@ pub fn compile(src: &str, params: Option<Vec<String>>) -> Result<Expression, JsV
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).
-#[wasm_bindgen(js_name = errorKinds)]
+#[wasm_bindgen(js_name = errorKinds, unchecked_return_type = "ErrorKind[]")]
 pub fn error_kinds() -> Vec<String> {
     exp_rs::ErrorKind::ALL
         .iter()
