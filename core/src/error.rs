@@ -174,6 +174,18 @@ impl ErrorKind {
         ErrorKind::Reentrant,
     ];
 
+    /// The kind with this stable number (`kind as u8`), as the C and JS
+    /// doors report it.
+    ///
+    /// ```
+    /// use exp_rs::ErrorKind;
+    /// assert_eq!(ErrorKind::from_code(ErrorKind::Arity as u8), Some(ErrorKind::Arity));
+    /// assert_eq!(ErrorKind::from_code(0), None);
+    /// ```
+    pub fn from_code(code: u8) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|k| *k as u8 == code)
+    }
+
     /// True for the syntax errors SPEC.md names (found by the lexer and
     /// parser, plus a function name used as a value).
     pub const fn is_syntax(self) -> bool {
