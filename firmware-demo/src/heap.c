@@ -1,0 +1,104 @@
+/* The heap region, handed to newlib's malloc through _sbrk, and the
+ * counting wrappers around malloc/free/realloc/calloc. */
+#include "heap.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <reent.h>
+#include <stdbool.h>
+
+extern char _heap_start[], _heap_end[];
+
+static char *brk = _heap_start;
+static struct heap_stats stats;
+
+/* The reentrant forms: the plain malloc_usable_size and mallinfo live in
+ * newlib-nano's mstats.o next to malloc_stats, which drags in stdio. */
+static size_t usable(void *p) { return _malloc_usable_size_r(_REENT, p); }
+static volatile bool frozen;
+
+/* newlib's malloc grows its pool with this; the region is fixed by the
+ * linker script, so running out is ENOMEM, never a collision with the
+ * stack. */
+void *_sbrk(ptrdiff_t increment);
+void *_sbrk(ptrdiff_t increment) {
+    if (increment > _heap_end - brk || increment < _heap_start - brk) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    char *old = brk;
+    brk += increment;
+    return old;
+}
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void __real_free(void *p);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+void __wrap_free(void *p);
+
+static void count_block(void *p, size_t requested) {
+    stats.bytes += requested;
+    stats.live += usable(p);
+    if (stats.live > stats.peak_live) stats.peak_live = stats.live;
+}
+
+void *__wrap_malloc(size_t size) {
+    if (frozen) stats.frozen_allocations++;
+    void *p = __real_malloc(size);
+    if (p) {
+        stats.allocations++;
+        count_block(p, size);
+    }
+    return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size) {
+    if (frozen) stats.frozen_allocations++;
+    void *p = __real_calloc(n, size);
+    if (p) {
+        stats.allocations++;
+        count_block(p, n * size);
+    }
+    return p;
+}
+
+void *__wrap_realloc(void *p, size_t size) {
+    if (frozen) stats.frozen_allocations++;
+    size_t before = p ? usable(p) : 0;
+    void *q = __real_realloc(p, size);
+    if (p && size == 0) { /* freed */
+        stats.frees++;
+        stats.live -= before;
+    } else if (q) {
+        if (p)
+            stats.reallocs++;
+        else
+            stats.allocations++;
+        stats.live -= before;
+        count_block(q, size);
+    }
+    return q;
+}
+
+void __wrap_free(void *p) {
+    if (frozen) stats.frozen_frees++;
+    if (!p) return;
+    stats.frees++;
+    stats.live -= usable(p);
+    __real_free(p);
+}
+
+void heap_freeze(void) { frozen = true; }
+void heap_thaw(void) { frozen = false; }
+
+void heap_stats(struct heap_stats *out) {
+    *out = stats;
+    out->sbrk_used = (size_t)(brk - _heap_start);
+    out->heap_size = (size_t)(_heap_end - _heap_start);
+}
+
+size_t heap_in_use(void) { return (size_t)_mallinfo_r(_REENT).uordblks; }

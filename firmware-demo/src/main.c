@@ -1,0 +1,329 @@
+/* exp-rs firmware demo: 7 user-configurable expressions over 10 sensor
+ * parameters, evaluated at 1000 Hz from a SysTick-driven loop, each result
+ * checked against the same formula in C, with no heap allocation after
+ * set-up. The report goes out over semihosting; the exit status is 0 only
+ * if every check held.
+ *
+ * Command line (semihosting; QEMU: -semihosting-config ...,arg=WORD):
+ *   ticks=N   ticks to run (default 10000: 10 s at 1000 Hz)
+ *   evals=K   evaluate the batch K times per tick (default 1); cargo xtask
+ *             firmware runs K=1 and K=2 to count the instructions of one
+ *             batch evaluation exactly. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "demo.h"
+#include "exp_rs.h"
+#include "heap.h"
+#include "semihost.h"
+
+/* ---- checks ---- */
+
+static unsigned checks_failed;
+
+static void check(bool ok, const char *what) {
+    if (!ok) {
+        checks_failed++;
+        out_str("CHECK FAILED: ");
+        out_str(what);
+        out_nl();
+    }
+}
+
+#define CHECK(cond) check((cond), #cond)
+
+/* A set-up step that must succeed; on failure print why and stop. */
+static void must(exp_rs_status s, const char *what, const ExpRsContext *ctx,
+                 const ExpRsBatchBuilder *b) {
+    if (s == EXP_RS_STATUS_OK) return;
+    char msg[160];
+    out_str("SETUP FAILED: ");
+    out_str(what);
+    out_str(": ");
+    out_str(exp_rs_status_name(s));
+    out_nl();
+    msg[0] = '\0';
+    if (b)
+        exp_rs_batch_builder_last_error_message(b, msg, sizeof msg, NULL);
+    else if (ctx)
+        exp_rs_context_last_error_message(ctx, msg, sizeof msg, NULL);
+    out_str(msg);
+    out_nl();
+    out_str("result: FAIL");
+    out_nl();
+    sh_exit(1);
+}
+
+/* exp-rs calls this if it panics (a bug): report and stop. */
+static void on_panic(const char *file, size_t file_len, uint32_t line) {
+    out_str("PANIC in exp-rs at ");
+    for (size_t i = 0; file && i < file_len; i++) out_char(file[i]);
+    out_char(':');
+    out_u(line);
+    out_nl();
+    out_str("result: FAIL (panic)");
+    out_nl();
+    sh_exit(2);
+}
+
+/* ---- the tick ---- */
+
+static volatile uint32_t ticks_pending;
+
+void SysTick_Handler(void) { ticks_pending++; }
+
+/* Sleeps until the next tick; returns how many ticks were missed (a tick
+ * that came while the previous one was still being worked on). */
+static uint32_t wait_for_tick(void) {
+    for (;;) {
+        irq_disable();
+        uint32_t pending = ticks_pending;
+        if (pending) {
+            ticks_pending = 0;
+            irq_enable();
+            return pending - 1;
+        }
+        wait_for_interrupt(); /* wakes on the pending SysTick, even masked */
+        irq_enable();         /* ... which runs here */
+    }
+}
+
+static void systick_start(void) {
+    SYST_RVR = CPU_HZ / TICK_HZ - 1;
+    SYST_CVR = 0;
+    SCB_SHPR3 = (SCB_SHPR3 & 0x00FFFFFFu) | (0x80u << 24); /* mid priority */
+    SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
+}
+
+static void systick_stop(void) { SYST_CSR = 0; }
+
+/* ---- the command line ---- */
+
+static unsigned long arg_value(const char *cmdline, const char *key, unsigned long dflt) {
+    size_t n = strlen(key);
+    for (const char *p = cmdline; (p = strstr(p, key)) != NULL; p += n) {
+        if ((p == cmdline || p[-1] == ' ') && p[n] == '=') {
+            char *end;
+            unsigned long v = strtoul(p + n + 1, &end, 10);
+            if (end != p + n + 1) return v;
+        }
+    }
+    return dflt;
+}
+
+/* ---- results ---- */
+
+static bool close_enough(double got, double want, double *rel_err) {
+    double scale = fabs(want) > 1 ? fabs(want) : 1;
+    double err = fabs(got - want) / scale;
+    if (err > *rel_err) *rel_err = err;
+    return err <= 1e-12; /* both sides compute in double; libm may differ by an ulp */
+}
+
+static void report_line(const char *key, uint64_t value, const char *unit) {
+    out_str("  ");
+    out_str(key);
+    out_str(": ");
+    out_u(value);
+    if (unit) {
+        out_char(' ');
+        out_str(unit);
+    }
+    out_nl();
+}
+
+int main(void) {
+    board_init();
+    exp_rs_set_panic_hook(on_panic);
+
+    char cmdline[128];
+    if (sh_get_cmdline(cmdline, sizeof cmdline) != 0) cmdline[0] = '\0';
+    unsigned long ticks = arg_value(cmdline, "ticks", 10000);
+    unsigned long evals = arg_value(cmdline, "evals", 1);
+
+    out_str("exp-rs firmware demo: board ");
+    out_str(BOARD_NAME);
+    out_str(", exp-rs ");
+    out_str(exp_rs_version());
+    out_str(sizeof(exp_rs_real) == 8 ? ", double" : ", float");
+    out_str(", ticks=");
+    out_u(ticks);
+    out_str(" evals=");
+    out_u(evals);
+    out_nl();
+    CHECK(exp_rs_real_size() == sizeof(exp_rs_real));
+
+    /* ---- set-up: everything that allocates ---- */
+    ExpRsContext *ctx = exp_rs_context_new(); /* built-ins: sqrt, atan2, clamp, ... */
+    CHECK(ctx != NULL);
+    if (!ctx) sh_exit(1);
+    must(demo_context(ctx), "context", ctx, NULL);
+
+    size_t arena_size = 0;
+    must(exp_rs_arena_estimate(ctx, demo_exprs, N_EXPRS, &arena_size), "arena estimate", ctx,
+         NULL);
+    ExpRsArena *arena = exp_rs_arena_new(arena_size); /* fixed: it never grows */
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK(arena != NULL && b != NULL);
+    if (!arena || !b) sh_exit(1);
+    for (size_t i = 0; i < N_PARAMS; i++) {
+        size_t index = SIZE_MAX;
+        must(exp_rs_batch_builder_add_param(b, demo_param_names[i], 0, &index), "add_param",
+             NULL, b);
+        CHECK(index == i);
+    }
+    for (size_t i = 0; i < N_EXPRS; i++)
+        must(exp_rs_batch_builder_add_expression(b, demo_exprs[i]), demo_exprs[i], NULL, b);
+    size_t n_params = 0;
+    must(exp_rs_batch_builder_param_count(b, &n_params), "param_count", NULL, b);
+    CHECK(n_params == N_PARAMS); /* no expression introduced a name of its own */
+    CHECK(exp_rs_batch_builder_expression_count(b) == N_EXPRS);
+
+    struct heap_stats setup;
+    heap_stats(&setup);
+    size_t in_use_before = heap_in_use();
+    uint32_t stack_setup = stack_high_water();
+    stack_paint(); /* the loop's high-water is measured on its own */
+
+    /* ---- the real-time loop: no allocation from here ---- */
+    heap_freeze();
+    exp_rs_real prev = 0, p[N_PARAMS], r[N_EXPRS], want[N_EXPRS];
+    uint64_t evaluations = 0, checked = 0;
+    uint32_t mismatches = 0, eval_errors = 0, missed = 0, overtemp_ticks = 0;
+    double max_rel_err = 0;
+#if HAVE_DWT
+    uint32_t batch_min = UINT32_MAX, batch_max = 0, tick_max = 0;
+    uint64_t batch_sum = 0;
+#endif
+    systick_start();
+    for (unsigned long tick = 0; tick < ticks; tick++) {
+        missed += wait_for_tick();
+#if HAVE_DWT
+        uint32_t t0 = DWT_CYCCNT;
+#endif
+        demo_sensors((unsigned)tick, prev, p);
+        exp_rs_batch_builder_set_params(b, p, N_PARAMS);
+        for (unsigned long k = 0; k < evals; k++) {
+#if HAVE_DWT
+            uint32_t c0 = DWT_CYCCNT;
+#endif
+            if (exp_rs_batch_builder_eval(b, NULL) != EXP_RS_STATUS_OK) eval_errors++;
+#if HAVE_DWT
+            uint32_t c = DWT_CYCCNT - c0;
+            batch_sum += c;
+            if (c < batch_min) batch_min = c;
+            if (c > batch_max) batch_max = c;
+#endif
+            evaluations += N_EXPRS;
+        }
+        exp_rs_batch_builder_results(b, r, N_EXPRS, NULL);
+        prev = r[E_LOWPASS];
+        overtemp_ticks += r[E_OVERTEMP] == 1;
+
+        demo_reference(p, want);
+        for (int i = 0; i < N_EXPRS; i++) {
+            checked++;
+            if (!close_enough(r[i], want[i], &max_rel_err)) {
+                if (mismatches++ < 5) {
+                    out_str("MISMATCH tick ");
+                    out_u(tick);
+                    out_str(" `");
+                    out_str(demo_exprs[i]);
+                    out_str("`: exp-rs ");
+                    out_fixed(r[i], 9);
+                    out_str(", C ");
+                    out_fixed(want[i], 9);
+                    out_nl();
+                }
+            }
+        }
+#if HAVE_DWT
+        uint32_t t = DWT_CYCCNT - t0;
+        if (t > tick_max) tick_max = t;
+#endif
+    }
+    systick_stop();
+    heap_thaw();
+
+    /* ---- what the loop cost ---- */
+    struct heap_stats loop;
+    heap_stats(&loop);
+    size_t in_use_after = heap_in_use();
+    uint32_t stack_loop = stack_high_water();
+    size_t arena_used = exp_rs_arena_used(arena), arena_cap = exp_rs_arena_capacity(arena);
+
+    CHECK(evaluations == (uint64_t)ticks * evals * N_EXPRS);
+    CHECK(eval_errors == 0);
+    CHECK(mismatches == 0);
+    CHECK(missed == 0);
+    CHECK(loop.frozen_allocations == 0);
+    CHECK(loop.frozen_frees == 0);
+    CHECK(loop.allocations == setup.allocations && loop.reallocs == setup.reallocs);
+    CHECK(loop.frees == setup.frees);
+    CHECK(in_use_after == in_use_before);
+    CHECK(loop.sbrk_used == setup.sbrk_used);
+    CHECK(ticks < 4000 || (overtemp_ticks > 0 && overtemp_ticks < ticks)); /* the flag toggles */
+    CHECK(stack_setup < stack_size() && stack_loop < stack_size());
+
+    out_str("last tick:");
+    for (int i = 0; i < N_EXPRS; i++) {
+        out_str(i ? ", " : " ");
+        out_str(demo_expr_labels[i]);
+        out_char(' ');
+        out_fixed(r[i], 3);
+    }
+    out_nl();
+
+    /* ---- tear-down: every byte goes back ---- */
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+    struct heap_stats end;
+    heap_stats(&end);
+    CHECK(end.live == 0);
+    CHECK(end.allocations == end.frees);
+
+    out_str("report:");
+    out_nl();
+    report_line("ticks run", ticks, "(1000 Hz SysTick)");
+    report_line("expressions", N_EXPRS, NULL);
+    report_line("parameters", N_PARAMS, NULL);
+    report_line("evaluations", evaluations, NULL);
+    report_line("results checked against C", checked, NULL);
+    report_line("mismatches", mismatches, NULL);
+    out_str("  max relative error: ");
+    out_sci(max_rel_err);
+    out_nl();
+    report_line("missed ticks", missed, NULL);
+    report_line("setup allocations", setup.allocations, NULL);
+    report_line("setup reallocs", setup.reallocs, NULL);
+    report_line("setup frees", setup.frees, NULL);
+    report_line("setup bytes requested", setup.bytes, "B");
+    report_line("allocations during loop", loop.frozen_allocations, NULL);
+    report_line("frees during loop", loop.frozen_frees, NULL);
+    report_line("heap in use", in_use_after, "B");
+    report_line("heap high-water", loop.sbrk_used, "B");
+    report_line("heap peak live", loop.peak_live, "B");
+    report_line("heap size", loop.heap_size, "B");
+    report_line("arena capacity", arena_cap, "B");
+    report_line("arena bytes used", arena_used, "B");
+    report_line("stack high-water setup", stack_setup, "B");
+    report_line("stack high-water loop", stack_loop, "B");
+    report_line("stack size", stack_size(), "B");
+    report_line("leaked after teardown", end.live, "B");
+#if HAVE_DWT
+    report_line("cycles per batch min", batch_min, NULL);
+    report_line("cycles per batch avg", batch_sum / (ticks * evals > 0 ? ticks * evals : 1), NULL);
+    report_line("cycles per batch max", batch_max, NULL);
+    report_line("cycles per tick max", tick_max, NULL);
+    report_line("cpu clock", CPU_HZ, "Hz");
+#endif
+    report_line("checks failed", checks_failed, NULL);
+    out_str(checks_failed == 0 ? "result: PASS" : "result: FAIL");
+    out_nl();
+    return checks_failed == 0 ? 0 : 1;
+}
