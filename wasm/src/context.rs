@@ -17,6 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{self, set_callback_cause};
 use crate::expression::{Expression, compile_in, evaluate_in};
+use crate::js;
 
 type CoreContext = exp_rs::Context<f64>;
 
@@ -283,8 +284,16 @@ impl Context {
     /// Binds (or rebinds) a constant. Constants are folded into programs
     /// when they are compiled.
     #[wasm_bindgen(js_name = setConstant)]
-    pub fn set_constant(&self, name: &str, value: f64) -> Result<(), JsValue> {
-        self.inner()?.define(Def::Constant(name.to_owned(), value));
+    pub fn set_constant(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue,
+    ) -> Result<(), JsValue> {
+        let name = js::string(name, "setConstant: name")?;
+        let value = value
+            .as_f64()
+            .ok_or_else(|| error::type_error("setConstant: value must be a number"))?;
+        self.inner()?.define(Def::Constant(name, value));
         Ok(())
     }
 
@@ -295,12 +304,18 @@ impl Context {
     #[wasm_bindgen(js_name = addFunction)]
     pub fn add_function(
         &self,
-        name: &str,
-        #[wasm_bindgen(unchecked_param_type = "(...args: number[]) => number")] func: Function,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(...args: number[]) => number")] func: &JsValue,
         arity: Option<u32>,
     ) -> Result<(), JsValue> {
-        let arity = Arity::Exact(arity.unwrap_or_else(|| func.length()) as usize);
-        self.add_native(name, arity, func)
+        let func = function(func, "addFunction")?;
+        let arity = match arity {
+            Some(n) => n,
+            // Through `Reflect.get`: a `length` getter may throw.
+            None => js::length(&func)?,
+        };
+        let arity = Arity::Exact(arity as usize);
+        self.add_native(name, arity, func, "addFunction")
     }
 
     /// Adds (or replaces) a variadic native function taking at least
@@ -309,11 +324,13 @@ impl Context {
     #[wasm_bindgen(js_name = addVariadicFunction)]
     pub fn add_variadic_function(
         &self,
-        name: &str,
-        #[wasm_bindgen(unchecked_param_type = "(...args: number[]) => number")] func: Function,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "(...args: number[]) => number")] func: &JsValue,
         #[wasm_bindgen(js_name = minArgs)] min_args: Option<u32>,
     ) -> Result<(), JsValue> {
-        self.add_native(name, Arity::AtLeast(min_args.unwrap_or(0) as usize), func)
+        let func = function(func, "addVariadicFunction")?;
+        let arity = Arity::AtLeast(min_args.unwrap_or(0) as usize);
+        self.add_native(name, arity, func, "addVariadicFunction")
     }
 
     /// Adds (or replaces) an expression function from its definition,
@@ -321,7 +338,11 @@ impl Context {
     /// context's constants, arrays and objects; it may call any function,
     /// itself included. Errors point into `definition`.
     #[wasm_bindgen(js_name = addExpressionFunction)]
-    pub fn add_expression_function(&self, definition: &str) -> Result<(), JsValue> {
+    pub fn add_expression_function(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] definition: &JsValue,
+    ) -> Result<(), JsValue> {
+        let definition = &js::string(definition, "addExpressionFunction: definition")?;
         let mut inner = self.inner()?;
         let limits = inner.with_live(|ctx| *ctx.limits());
         let name = exp_rs::parse_definition(definition, &exp_rs::bumpalo::Bump::new(), &limits)
@@ -341,10 +362,12 @@ impl Context {
     #[wasm_bindgen(js_name = addArray)]
     pub fn add_array(
         &self,
-        name: &str,
-        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number>")] values: Vec<f64>,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] values: &JsValue,
     ) -> Result<(), JsValue> {
-        self.inner()?.define(Def::Array(name.to_owned(), values));
+        let name = js::string(name, "addArray: name")?;
+        let values = js::numbers(values, "addArray: values")?;
+        self.inner()?.define(Def::Array(name, values));
         Ok(())
     }
 
@@ -353,20 +376,30 @@ impl Context {
     #[wasm_bindgen(js_name = addObject)]
     pub fn add_object(
         &self,
-        name: &str,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] fields: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] fields: &JsValue,
     ) -> Result<(), JsValue> {
-        let fields = own_numbers(&fields, "addObject: fields")?;
-        self.inner()?.define(Def::Object(name.to_owned(), fields));
+        let name = js::string(name, "addObject: name")?;
+        if fields.is_undefined() || fields.is_null() {
+            return Err(error::type_error(
+                "addObject: expected an object of numbers",
+            ));
+        }
+        let fields = js::number_entries(fields, "addObject: fields")?;
+        self.inner()?.define(Def::Object(name, fields));
         Ok(())
     }
 
     /// Removes the constant, function (built-ins too), array or object
     /// called `name`; true if there was one.
-    pub fn remove(&self, name: &str) -> Result<bool, JsValue> {
+    pub fn remove(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
+    ) -> Result<bool, JsValue> {
+        let name = js::string(name, "remove: name")?;
         let mut inner = self.inner()?;
-        let existed = inner.with_live(|ctx| ctx.remove(name));
-        inner.defs.record(Def::Remove(name.to_owned()));
+        let existed = inner.with_live(|ctx| ctx.remove(&name));
+        inner.defs.record(Def::Remove(name));
         Ok(existed)
     }
 
@@ -378,12 +411,14 @@ impl Context {
     #[wasm_bindgen(js_name = setLimits)]
     pub fn set_limits(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Partial<Limits>")] limits: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Partial<Limits>")] limits: &JsValue,
     ) -> Result<(), JsValue> {
+        // Read the argument (which may run user code) before borrowing.
+        let entries = js::entries(limits, "setLimits")?;
         let mut inner = self.inner()?;
         let mut new = inner.with_live(|ctx| *ctx.limits());
         let mut arena_limit = inner.arena_limit;
-        for (key, value) in own_entries(&limits, "setLimits")? {
+        for (key, value) in entries {
             if key == "maxArenaBytes" && value.is_null() {
                 arena_limit = None;
                 continue;
@@ -457,26 +492,39 @@ impl Context {
     }
 
     /// Compiles `src` against this context; see the module-level `compile`.
-    pub fn compile(&self, src: &str, params: Option<Vec<String>>) -> Result<Expression, JsValue> {
-        compile_in(self.core()?, src, params)
+    pub fn compile(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+    ) -> Result<Expression, JsValue> {
+        let src = js::string(src, "compile: src")?;
+        let params = js::strings(params, "compile: params")?;
+        compile_in(self.core()?, &src, params)
     }
 
     /// Evaluates `src` once against this context; see the module-level
     /// `evaluate`.
     pub fn evaluate(
         &self,
-        src: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")]
-        vars: Option<JsValue>,
+        vars: &JsValue,
     ) -> Result<f64, JsValue> {
-        evaluate_in(self.core()?, src, vars)
+        let src = js::string(src, "evaluate: src")?;
+        evaluate_in(self.core()?, &src, vars)
     }
 }
 
 impl Context {
-    fn add_native(&self, name: &str, arity: Arity, func: Function) -> Result<(), JsValue> {
-        self.inner()?
-            .define(Def::Native(name.to_owned(), arity, func));
+    fn add_native(
+        &self,
+        name: &JsValue,
+        arity: Arity,
+        func: Function,
+        what: &str,
+    ) -> Result<(), JsValue> {
+        let name = js::string(name, &format!("{what}: name"))?;
+        self.inner()?.define(Def::Native(name, arity, func));
         Ok(())
     }
 }
@@ -492,37 +540,10 @@ pub(crate) fn set(obj: &Object, key: &str, value: JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
 }
 
-/// The own enumerable properties of `value` (a plain object), each of which
-/// must be a number. `undefined`/`null` are no properties.
-pub(crate) fn own_numbers(value: &JsValue, what: &str) -> Result<Vec<(String, f64)>, JsValue> {
-    own_entries(value, what)?
-        .into_iter()
-        .map(|(key, v)| match v.as_f64() {
-            Some(x) => Ok((key, x)),
-            None => Err(error::type_error(&format!(
-                "{what}: `{key}` is not a number"
-            ))),
-        })
-        .collect()
-}
-
-/// The own enumerable properties of `value` (a plain object), as
-/// `Object.entries` lists them. `undefined`/`null` are no properties.
-fn own_entries(value: &JsValue, what: &str) -> Result<Vec<(String, JsValue)>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    if !value.is_object() || Array::is_array(value) {
-        return Err(error::type_error(&format!(
-            "{what}: expected an object of numbers"
-        )));
-    }
-    let entries = Object::entries(value.unchecked_ref::<Object>());
-    Ok(entries
-        .iter()
-        .map(|entry| {
-            let entry: Array = entry.unchecked_into();
-            (entry.get(0).as_string().unwrap_or_default(), entry.get(1))
-        })
-        .collect())
+/// A function argument.
+fn function(value: &JsValue, what: &str) -> Result<Function, JsValue> {
+    value
+        .dyn_ref::<Function>()
+        .cloned()
+        .ok_or_else(|| error::type_error(&format!("{what}: not a function")))
 }

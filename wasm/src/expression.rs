@@ -4,13 +4,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use exp_rs::ErrorKind;
-use js_sys::{Array, Float64Array, JSON, Object, Reflect};
+use js_sys::{Float64Array, JSON, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::ast_json::ast_json;
-use crate::context::{own_numbers, set};
+use crate::context::set;
 use crate::error;
+use crate::js;
 use crate::owned::{OwnedExpr, allocation_counters};
 
 type CoreContext = exp_rs::Context<f64>;
@@ -42,6 +43,8 @@ struct Scratch {
     columns: Box<[f64]>,
     /// `CHUNK` results.
     results: Box<[f64]>,
+    /// `evalBatch`'s columns while it runs (capacity: one per parameter).
+    handles: Vec<Float64Array>,
 }
 
 /// Compiles `src` against `ctx`; see [`compile`](crate::compile).
@@ -65,6 +68,7 @@ pub(crate) fn compile_in(
         row: vec![0.0; n].into(),
         columns: vec![0.0; n * CHUNK].into(),
         results: vec![0.0; CHUNK].into(),
+        handles: Vec::with_capacity(n),
     };
     Ok(Expression {
         owned,
@@ -78,13 +82,10 @@ pub(crate) fn compile_in(
 pub(crate) fn evaluate_in(
     (ctx, arena_limit): (Rc<CoreContext>, Option<usize>),
     src: &str,
-    vars: Option<JsValue>,
+    vars: &JsValue,
 ) -> Result<f64, JsValue> {
     crate::panic_hook();
-    let vars = match vars {
-        Some(v) => own_numbers(&v, "evaluate: vars")?,
-        None => Vec::new(),
-    };
+    let vars = js::number_entries(vars, "evaluate: vars")?;
     let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
     let owned = OwnedExpr::compile(src, Some(&names), ctx, arena_limit)
@@ -105,7 +106,8 @@ impl Expression {
         self.owned.with(|e| error::to_js(err, e.source()))
     }
 
-    /// Fills `row` from `eval`'s argument.
+    /// Fills `row` from `eval`'s argument. Every JS read that can run user
+    /// code returns its throw as an `Err` (see `js`).
     fn fill(&self, row: &mut [f64], values: &JsValue) -> Result<(), JsValue> {
         let n = row.len();
         let count = |got: u32| {
@@ -115,37 +117,35 @@ impl Expression {
             )
         };
         if let Some(a) = values.dyn_ref::<Float64Array>() {
-            if a.length() as usize != n {
-                return Err(count(a.length()));
+            // A genuine typed array: `length` and the copy run no user code.
+            let len = a.length();
+            if len as usize != n {
+                return Err(count(len));
             }
             a.copy_to(row);
-        } else if Array::is_array(values) {
-            let a: &Array = values.unchecked_ref();
-            if a.length() as usize != n {
-                return Err(count(a.length()));
+        } else if js::is_array(values)? {
+            let len = js::length(values)?;
+            if len as usize != n {
+                return Err(count(len));
             }
             for (i, slot) in row.iter_mut().enumerate() {
-                *slot = a.get(i as u32).as_f64().ok_or_else(|| {
+                *slot = js::get_index(values, i as u32)?.as_f64().ok_or_else(|| {
                     error::type_error(&format!("eval: value {i} is not a number"))
                 })?;
             }
         } else if values.is_object() {
-            let obj: &Object = values.unchecked_ref();
             for (slot, key) in row.iter_mut().zip(&self.keys) {
                 // Own properties only: `constructor` or `toString` are never
                 // taken from the prototype.
-                let v = if Object::has_own(obj, key) {
-                    Reflect::get(obj, key)?.as_f64()
-                } else {
-                    let name = key.as_string().unwrap_or_default();
+                let name = || key.as_string().unwrap_or_default();
+                let Some(v) = js::get_own(values, key)? else {
                     return Err(error::plain(
                         ErrorKind::ParamCount,
-                        &format!("no value for parameter `{name}`"),
+                        &format!("no value for parameter `{}`", name()),
                     ));
                 };
-                *slot = v.ok_or_else(|| {
-                    let name = key.as_string().unwrap_or_default();
-                    error::type_error(&format!("eval: `{name}` is not a number"))
+                *slot = v.as_f64().ok_or_else(|| {
+                    error::type_error(&format!("eval: `{}` is not a number", name()))
                 })?;
             }
         } else if !(values.is_undefined() && n == 0) {
@@ -154,6 +154,127 @@ impl Expression {
             ));
         }
         Ok(())
+    }
+}
+
+impl Expression {
+    /// `evalBatch` after the borrow: checks the arguments, then evaluates
+    /// chunk by chunk.
+    fn batch(
+        &self,
+        scratch: &mut Scratch,
+        columns: &JsValue,
+        out: &JsValue,
+    ) -> Result<Float64Array, Stop> {
+        let n = self.keys.len();
+        if !js::is_array(columns)? {
+            return Err(error::type_error("evalBatch: expected an array of Float64Array").into());
+        }
+        let count = js::length(columns)?;
+        if count as usize != n {
+            return Err(error::plain(
+                ErrorKind::ParamCount,
+                &format!("expected {n} columns (one per parameter), got {count}"),
+            )
+            .into());
+        }
+        // Hold the columns themselves: a callback may change the array.
+        let Scratch {
+            row,
+            columns: staged,
+            results,
+            handles,
+        } = scratch;
+        let mut rows = None;
+        for j in 0..count {
+            let Ok(col) = js::get_index(columns, j)?.dyn_into::<Float64Array>() else {
+                return Err(error::type_error(&format!(
+                    "evalBatch: column {j} is not a Float64Array"
+                ))
+                .into());
+            };
+            let len = col.length();
+            if rows.is_some_and(|r| r != len) {
+                return Err(error::range_error("evalBatch: columns differ in length").into());
+            }
+            rows = Some(len);
+            // Within the capacity reserved at compile time: no allocation.
+            handles.push(col);
+        }
+        let out = if out.is_undefined() || out.is_null() {
+            None
+        } else {
+            match out.dyn_ref::<Float64Array>() {
+                Some(o) => Some(o.clone()),
+                None => {
+                    return Err(error::type_error("evalBatch: `out` is not a Float64Array").into());
+                }
+            }
+        };
+        let rows = match (rows, &out) {
+            (Some(r), Some(o)) if o.length() != r => {
+                return Err(error::range_error(
+                    "evalBatch: `out` and the columns differ in length",
+                )
+                .into());
+            }
+            (Some(r), _) => r,
+            (None, Some(o)) => o.length(),
+            (None, None) => 1,
+        } as usize;
+        let out = out.unwrap_or_else(|| Float64Array::new_with_length(rows as u32));
+
+        let before = allocation_counters();
+        let result = self.owned.with(|e| {
+            let mut start = 0;
+            while start < rows {
+                let len = CHUNK.min(rows - start);
+                let (a, b) = (start as u32, (start + len) as u32);
+                // A native callback may have detached or resized a buffer
+                // since the last chunk; a view of the wrong length would
+                // make the copy panic.
+                let same = |a: &Float64Array| a.length() as usize == rows;
+                if !handles.iter().all(same) || !same(&out) {
+                    return Err(Stop::Js(error::range_error(
+                        "evalBatch: a column or `out` changed length during the call",
+                    )));
+                }
+                for (col, chunk) in handles.iter().zip(staged.chunks_exact_mut(CHUNK)) {
+                    col.subarray(a, b).copy_to(&mut chunk[..len]);
+                }
+                for (r, result) in results[..len].iter_mut().enumerate() {
+                    for (j, v) in row.iter_mut().enumerate() {
+                        *v = staged[j * CHUNK + r];
+                    }
+                    *result = e.eval(row).map_err(|err| Stop::Eval(err, start + r))?;
+                }
+                // Callbacks ran since the check above.
+                if !same(&out) {
+                    return Err(Stop::Js(error::range_error(
+                        "evalBatch: `out` changed length during the call",
+                    )));
+                }
+                out.subarray(a, b).copy_from(&results[..len]);
+                start += len;
+            }
+            Ok(())
+        });
+        self.last.set(since(before));
+        result.map(|()| out)
+    }
+}
+
+/// Why `evalBatch` stopped early.
+enum Stop {
+    /// A JS error to throw as it is.
+    Js(JsValue),
+    /// An evaluation error at a point.
+    Eval(exp_rs::Error, usize),
+}
+
+impl From<JsValue> for Stop {
+    fn from(e: JsValue) -> Stop {
+        Stop::Js(e)
     }
 }
 
@@ -203,89 +324,21 @@ impl Expression {
     pub fn eval_batch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Float64Array[]")] columns: &JsValue,
-        out: Option<Float64Array>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Float64Array | null")] out: &JsValue,
     ) -> Result<Float64Array, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
             return Err(Self::reentrant());
         };
-        let Some(cols) = columns.dyn_ref::<Array>() else {
-            return Err(error::type_error(
-                "evalBatch: expected an array of Float64Array",
-            ));
-        };
-        let n = self.keys.len();
-        if cols.length() as usize != n {
-            return Err(error::plain(
-                ErrorKind::ParamCount,
-                &format!(
-                    "expected {n} columns (one per parameter), got {}",
-                    cols.length()
-                ),
-            ));
-        }
-        let mut rows = None;
-        for j in 0..n as u32 {
-            let Some(col) = cols.get(j).dyn_into::<Float64Array>().ok() else {
-                return Err(error::type_error(&format!(
-                    "evalBatch: column {j} is not a Float64Array"
-                )));
-            };
-            match rows {
-                None => rows = Some(col.length()),
-                Some(r) if r != col.length() => {
-                    return Err(error::range_error("evalBatch: columns differ in length"));
-                }
-                Some(_) => {}
-            }
-        }
-        let rows = match (rows, &out) {
-            (Some(r), Some(o)) if o.length() != r => {
-                return Err(error::range_error(
-                    "evalBatch: `out` and the columns differ in length",
-                ));
-            }
-            (Some(r), _) => r,
-            (None, Some(o)) => o.length(),
-            (None, None) => 1,
-        } as usize;
-        let out = out.unwrap_or_else(|| Float64Array::new_with_length(rows as u32));
-
-        let before = allocation_counters();
-        let Scratch {
-            row,
-            columns: staged,
-            results,
-        } = &mut *scratch;
-        let failed = self.owned.with(|e| {
-            let mut start = 0;
-            while start < rows {
-                let len = CHUNK.min(rows - start);
-                let (a, b) = (start as u32, (start + len) as u32);
-                for (j, chunk) in staged.chunks_exact_mut(CHUNK).enumerate() {
-                    let col: Float64Array = cols.get(j as u32).unchecked_into();
-                    col.subarray(a, b).copy_to(&mut chunk[..len]);
-                }
-                for (r, result) in results[..len].iter_mut().enumerate() {
-                    for (j, v) in row.iter_mut().enumerate() {
-                        *v = staged[j * CHUNK + r];
-                    }
-                    match e.eval(row) {
-                        Ok(v) => *result = v,
-                        Err(err) => return Some((err, start + r)),
-                    }
-                }
-                out.subarray(a, b).copy_from(&results[..len]);
-                start += len;
-            }
-            None
-        });
-        self.last.set(since(before));
+        let result = self.batch(&mut scratch, columns, out);
+        // Let go of the columns.
+        scratch.handles.clear();
         drop(scratch);
-        match failed {
-            None => Ok(out),
-            Some((err, r)) => {
+        match result {
+            Ok(out) => Ok(out),
+            Err(Stop::Js(e)) => Err(e),
+            Err(Stop::Eval(err, row)) => {
                 let js = self.error(err);
-                let _ = Reflect::set(&js, &"row".into(), &(r as f64).into());
+                let _ = Reflect::set(&js, &"row".into(), &(row as f64).into());
                 Err(js)
             }
         }

@@ -20,6 +20,7 @@ mod ast_json;
 mod context;
 mod error;
 mod expression;
+mod js;
 #[allow(unsafe_code)]
 mod owned;
 
@@ -59,12 +60,11 @@ pub(crate) fn panic_hook() {
 /// ```
 #[wasm_bindgen]
 pub fn evaluate(
-    src: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: Option<
-        JsValue,
-    >,
+    #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
-    expression::evaluate_in(default_context(), src, vars)
+    let src = js::string(src, "evaluate: src")?;
+    expression::evaluate_in(default_context(), &src, vars)
 }
 
 /// Compiles `src` with the built-in functions and constants. `params` names
@@ -77,8 +77,13 @@ pub fn evaluate(
 /// f.eval([2, 0, 1.5]); // 1.5
 /// ```
 #[wasm_bindgen]
-pub fn compile(src: &str, params: Option<Vec<String>>) -> Result<Expression, JsValue> {
-    expression::compile_in(default_context(), src, params)
+pub fn compile(
+    #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+) -> Result<Expression, JsValue> {
+    let src = js::string(src, "compile: src")?;
+    let params = js::strings(params, "compile: params")?;
+    expression::compile_in(default_context(), &src, params)
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).

@@ -212,3 +212,130 @@ test('many compiles and frees do not leak', () => {
   assert.ok(mem() - before < 4 * 1024 * 1024, `grew by ${mem() - before} bytes`);
   ctx.free();
 });
+
+test('arguments of the wrong JS type: TypeError, never a trap', () => {
+  const ctx = new Context();
+  const f = compile('x + 1');
+  const junk = [123, undefined, null, {}, [], [1], Symbol('s'), 10n, () => 1, new Float64Array(1)];
+  const calls = [
+    (v) => evaluate(v),
+    (v) => compile(v),
+    (v) => compile('x', v === undefined || v === null ? 5 : v),
+    (v) => ctx.evaluate(v),
+    (v) => ctx.compile(v),
+    (v) => ctx.setConstant(v, 1),
+    (v) => ctx.setConstant('k', v),
+    (v) => ctx.addFunction(v, (x) => x),
+    (v) => ctx.addFunction('g', v),
+    (v) => ctx.addVariadicFunction('g', v),
+    (v) => ctx.addExpressionFunction(v),
+    (v) => ctx.addArray(v, [1]),
+    (v) => ctx.addArray('a', v),
+    (v) => ctx.addObject(v, {}),
+    (v) => ctx.addObject('o', v),
+    (v) => ctx.remove(v),
+    (v) => ctx.setLimits(v),
+    (v) => f.eval(v),
+    (v) => f.evalBatch(v),
+    (v) => f.evalBatch([new Float64Array(1)], v),
+  ];
+  for (const call of calls) {
+    for (const v of junk) {
+      try {
+        call(v);
+      } catch (e) {
+        assert.ok(
+          !(e instanceof WebAssembly.RuntimeError),
+          `trap for ${call} with ${typeof v}: ${e.message}`,
+        );
+      }
+    }
+  }
+  assert.throws(() => evaluate(123), TypeError);
+  assert.throws(() => compile('x', 'x'), TypeError);
+  assert.throws(() => compile('x', [1]), TypeError);
+  assert.throws(() => ctx.addFunction('f', 5), TypeError);
+  assert.throws(() => ctx.addArray('a', ['a', 2]), TypeError);
+  assert.throws(() => ctx.setConstant('k', '5'), TypeError);
+  assert.throws(() => f.evalBatch([new Float64Array(1)], [0]), TypeError);
+  assert.equal(f.eval([1]), 2);
+  f.free();
+  ctx.free();
+  stillWorks();
+});
+
+test('getters and proxies that throw leave every object usable', () => {
+  const boom = () => {
+    throw new Error('boom');
+  };
+  const f = compile('x + y');
+  const getter = Object.defineProperty({ y: 1 }, 'x', { get: boom, enumerable: true });
+  const proxy = new Proxy({}, { has: boom, get: boom, getOwnPropertyDescriptor: boom, ownKeys: boom });
+  const arrayProxy = new Proxy([1, 2], { get: boom });
+  const { proxy: revoked, revoke } = Proxy.revocable([1, 2], {});
+  revoke();
+  const arrayWithGetter = Object.defineProperty([1, 2], 1, { get: boom });
+  for (const v of [getter, proxy, arrayProxy, revoked, arrayWithGetter]) {
+    assert.throws(() => f.eval(v));
+    assert.throws(() => f.evalBatch(v));
+    assert.throws(() => f.evalBatch([new Float64Array(1), new Float64Array(1)], v));
+    // Not stuck: the next call works.
+    assert.equal(f.eval([1, 2]), 3);
+  }
+  const columnsWithGetter = Object.defineProperty([new Float64Array(1), null], 1, { get: boom });
+  assert.throws(() => f.evalBatch(columnsWithGetter));
+  assert.deepEqual(f.evalBatch([new Float64Array([1]), new Float64Array([2])]), new Float64Array([3]));
+  const ctx = new Context();
+  for (const v of [getter, proxy, revoked]) {
+    assert.throws(() => ctx.evaluate('x', v));
+    assert.throws(() => ctx.addObject('o', v));
+    assert.throws(() => ctx.setLimits(v));
+    assert.throws(() => compile('x', v));
+    assert.throws(() => ctx.addArray('a', v));
+    // Not stuck either.
+    ctx.setConstant('k', 1);
+    assert.equal(ctx.evaluate('k + 1'), 2);
+  }
+  f.free();
+  ctx.free();
+  stillWorks();
+});
+
+test('a callback that detaches, resizes or replaces evalBatch columns', () => {
+  const n = 300; // several chunks
+  const ctx = new Context();
+  let victim = null;
+  ctx.addFunction('meddle', (x) => {
+    if (x === 100 && victim) victim();
+    return x;
+  });
+  const f = ctx.compile('meddle(x) + y');
+  // Detach a column's buffer mid-batch.
+  let xs = Float64Array.from({ length: n }, (_, i) => i);
+  let ys = new Float64Array(n);
+  victim = () => structuredClone(ys.buffer, { transfer: [ys.buffer] });
+  assert.throws(() => f.evalBatch([xs, ys]), RangeError);
+  // Shrink a resizable buffer mid-batch.
+  const buffer = new ArrayBuffer(n * 8, { maxByteLength: n * 8 });
+  ys = new Float64Array(buffer);
+  victim = () => buffer.resize(8 * 10);
+  assert.throws(() => f.evalBatch([xs, ys]), RangeError);
+  // Replace the columns array's items mid-batch: the columns were taken already.
+  ys = new Float64Array(n);
+  const cols = [xs, ys];
+  victim = () => {
+    cols[0] = 'not a column';
+    cols.length = 0;
+  };
+  const out = f.evalBatch(cols);
+  assert.equal(out[299], 299);
+  // Detach `out` mid-batch.
+  const mine = new Float64Array(n);
+  victim = () => structuredClone(mine.buffer, { transfer: [mine.buffer] });
+  assert.throws(() => f.evalBatch([xs, new Float64Array(n)], mine), RangeError);
+  victim = null;
+  assert.deepEqual(f.evalBatch([new Float64Array([1]), new Float64Array([2])]), new Float64Array([3]));
+  f.free();
+  ctx.free();
+  stillWorks();
+});
