@@ -12,8 +12,6 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "board.h"
 #include "demo.h"
@@ -103,14 +101,17 @@ static void systick_stop(void) { SYST_CSR = 0; }
 
 /* ---- the command line ---- */
 
+/* The number after ` key=` in the command line, or `dflt`. (By hand:
+ * strstr and strtoul would cost 2 KB of flash.) */
 static unsigned long arg_value(const char *cmdline, const char *key, unsigned long dflt) {
-    size_t n = strlen(key);
-    for (const char *p = cmdline; (p = strstr(p, key)) != NULL; p += n) {
-        if ((p == cmdline || p[-1] == ' ') && p[n] == '=') {
-            char *end;
-            unsigned long v = strtoul(p + n + 1, &end, 10);
-            if (end != p + n + 1) return v;
-        }
+    for (const char *p = cmdline; *p; p++) {
+        if (p != cmdline && p[-1] != ' ') continue;
+        const char *k = key, *q = p;
+        while (*k && *q == *k) k++, q++;
+        if (*k || *q != '=' || q[1] < '0' || q[1] > '9') continue;
+        unsigned long v = 0;
+        for (q++; *q >= '0' && *q <= '9'; q++) v = v * 10 + (unsigned long)(*q - '0');
+        return v;
     }
     return dflt;
 }

@@ -136,13 +136,19 @@ static void Default_Handler(void) {
     sh_exit(3);
 }
 
-/* libgcc's unwinder (linked in, never run: exp-rs aborts on panic) refers
- * to abort(); newlib's would pull in signals. Report and stop instead. */
+/* abort(): newlib's would pull in signals. Report and stop instead. */
 void abort(void) {
     out_str("FAULT: abort()");
     out_nl();
     sh_exit(4);
 }
+
+/* The Rust objects in libexp_rs_ffi.a name the ARM EHABI personality
+ * routine in their unwind tables, which would pull in libgcc's unwinder
+ * (about 4 KB of flash). exp-rs is built with panic = "abort": nothing
+ * ever unwinds, so nothing calls it. */
+void __aeabi_unwind_cpp_pr0(void);
+void __aeabi_unwind_cpp_pr0(void) { abort(); }
 
 /* newlib references these when linked without its start files. */
 void _init(void) {}

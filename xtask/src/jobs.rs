@@ -84,6 +84,11 @@ pub const JOBS: &[Job] = &[
         about: "every benchmark peer (Rust, C, JS) computes what exp-rs computes; benches compile",
         run: crate::bench::agree,
     },
+    Job {
+        name: "firmware",
+        about: "C firmware on a QEMU Cortex-M7: 7 expressions at 1000 Hz, 0 allocations, instructions per batch, sizes",
+        run: crate::firmware::firmware,
+    },
 ];
 
 /// The bare-metal target that proves exp-rs is `no_std` (STM32H7 class).

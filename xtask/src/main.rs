@@ -9,6 +9,7 @@
 mod bench;
 mod cmd;
 mod ensure;
+mod firmware;
 mod jobs;
 mod wasm;
 
@@ -50,6 +51,10 @@ fn main() -> ExitCode {
             Some(job) => run_test(&[job]),
             None => usage_error("no `wasm` job"),
         },
+        Some("firmware") if args.len() == 1 => match JOBS.iter().find(|j| j.name == "firmware") {
+            Some(job) => run_test(&[job]),
+            None => usage_error("no `firmware` job"),
+        },
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }
@@ -72,6 +77,8 @@ fn print_help() {
          Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
          wasm\n      \
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
+         firmware\n      \
+         Build the firmware demo, run it in QEMU, count instructions, report sizes (the `firmware` job alone).\n  \
          help\n      \
          Show this help.\n\
          \n\

@@ -1,0 +1,441 @@
+//! The firmware demo (`firmware-demo/`, issue 4): `cargo xtask firmware`
+//! and the `firmware` job.
+//!
+//! Steps: the Arm toolchain, newlib and QEMU (apt) and the rustup target →
+//! `libexp_rs_ffi.a` for the Cortex-M7 → `make` in `firmware-demo/` (both
+//! board images and the QEMU instruction-counting plugin) → the
+//! mps2-an500 image in QEMU three times (10,000 ticks; 2,000 ticks; 10,000
+//! ticks evaluating the batch twice), every run's checks must hold →
+//! instructions per tick, per batch and per expression from the differences
+//! → section sizes of the stm32h743 image and exp-rs's share, from its
+//! linker map.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::cmd::{Cmd, cargo};
+use crate::ensure::{ensure_apt, ensure_rustup_target};
+use crate::jobs::Ctx;
+
+/// Debian packages: the cross compiler, newlib (libc, libm for the C side)
+/// and QEMU; host gcc builds the plugin. Installed without recommends.
+const APT: &[&str] = &[
+    "gcc-arm-none-eabi",
+    "libnewlib-arm-none-eabi",
+    "qemu-system-arm",
+    "gcc",
+    "make",
+];
+
+/// The Cortex-M7 target and its rustflags (the double-precision FPU).
+const THUMB: &str = "thumbv7em-none-eabihf";
+const THUMB_RUSTFLAGS: (&str, &str) = (
+    "CARGO_TARGET_THUMBV7EM_NONE_EABIHF_RUSTFLAGS",
+    "-C target-cpu=cortex-m7",
+);
+
+/// Seconds one QEMU run may take before it counts as a hang (a run takes
+/// well under one).
+const QEMU_TIMEOUT_SECS: u32 = 60;
+
+/// The runs: (ticks, batch evaluations per tick). The first is the test
+/// proper and its report is shown; the second differs in ticks only, the
+/// third in evaluations only, so the differences count one tick and one
+/// batch evaluation exactly.
+const RUNS: [(u64, u64); 3] = [(10_000, 1), (2_000, 1), (10_000, 2)];
+
+/// Expressions in the demo's batch (`firmware-demo/src/demo.h`).
+const EXPRESSIONS: u64 = 7;
+
+/// `firmware` job and `cargo xtask firmware`.
+pub fn firmware(ctx: &Ctx) -> Result<(), String> {
+    ensure_apt(APT)?;
+    ensure_rustup_target(THUMB)?;
+    let out = target_dir(ctx).join("firmware-demo");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+
+    // The library, in double precision (the default features), copied so
+    // that another job building the f32 variant cannot swap it under us.
+    cargo()
+        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
+        .args(["build", "-p", "exp-rs-ffi", "--lib", "--release"])
+        .args(["--target", THUMB])
+        .run()?;
+    let built = target_dir(ctx)
+        .join(THUMB)
+        .join("release")
+        .join("libexp_rs_ffi.a");
+    let lib = out.join("libexp_rs_ffi.a");
+    copy_if_changed(&built, &lib)?;
+
+    Cmd::new("make")
+        .arg("-C")
+        .arg(ctx.root.join("firmware-demo"))
+        .arg(format!("ROOT={}", ctx.root.display()))
+        .arg(format!("BUILD={}", out.display()))
+        .arg(format!("EXP_RS_LIB={}", lib.display()))
+        .args(["--no-print-directory", "all"])
+        .run()?;
+
+    let elf = out.join("mps2-an500").join("firmware.elf");
+    let plugin = out.join("insn_count.so");
+    let mut insns = Vec::new();
+    for (i, &(ticks, evals)) in RUNS.iter().enumerate() {
+        let run = run_qemu(&elf, &plugin, &out, ticks, evals)?;
+        if i == 0 {
+            print!("{}", run.report);
+        }
+        println!(
+            "[firmware] ticks={ticks} evals={evals}: PASS, {} instructions",
+            run.insns
+        );
+        insns.push(run.insns);
+    }
+    let per_tick = diff_per(insns[0], insns[1], RUNS[0].0 - RUNS[1].0)?;
+    let per_batch = diff_per(insns[2], insns[0], RUNS[0].0)?;
+    println!(
+        "[firmware] instructions per 1 ms tick (sensors, 10 parameters, one batch, \
+         results, C check): {per_tick:.1}"
+    );
+    println!(
+        "[firmware] instructions per batch evaluation ({EXPRESSIONS} expressions): \
+         {per_batch:.1}, per expression: {:.1}",
+        per_batch / EXPRESSIONS as f64
+    );
+
+    let map_path = out.join("stm32h743").join("firmware.map");
+    let map = std::fs::read_to_string(&map_path)
+        .map_err(|e| format!("cannot read {}: {e}", map_path.display()))?;
+    print_sizes(&parse_map(&map), &map_path);
+    Ok(())
+}
+
+/// The cargo target directory (honours `CARGO_TARGET_DIR`).
+fn target_dir(ctx: &Ctx) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from)
+}
+
+/// Copies `from` to `to` unless `to` already has the same bytes (so make
+/// does not relink for nothing).
+fn copy_if_changed(from: &Path, to: &Path) -> Result<(), String> {
+    let new = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    if std::fs::read(to).is_ok_and(|old| old == new) {
+        return Ok(());
+    }
+    std::fs::write(to, new).map_err(|e| format!("cannot write {}: {e}", to.display()))
+}
+
+/// `(bigger - smaller) / n`, failing if the counts went the wrong way.
+fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
+    if bigger <= smaller || n == 0 {
+        return Err(format!(
+            "instruction counts do not grow with the work: {smaller} then {bigger}"
+        ));
+    }
+    Ok((bigger - smaller) as f64 / n as f64)
+}
+
+/// What one QEMU run printed and counted.
+struct Run {
+    /// The firmware's semihosting output.
+    report: String,
+    /// Guest instructions executed, from the plugin.
+    insns: u64,
+}
+
+/// Runs the mps2-an500 image under `timeout` with the counting plugin;
+/// fails unless the firmware exits 0 and its report says every check held.
+fn run_qemu(elf: &Path, plugin: &Path, out: &Path, ticks: u64, evals: u64) -> Result<Run, String> {
+    let log = out.join(format!("qemu-ticks{ticks}-evals{evals}.log"));
+    let _ = std::fs::remove_file(&log);
+    let timeout = QEMU_TIMEOUT_SECS.to_string();
+    let semihosting =
+        format!("enable=on,target=native,arg=firmware,arg=ticks={ticks},arg=evals={evals}");
+    let mut argv: Vec<OsString> = [
+        "timeout",
+        &timeout,
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an500",
+        "-cpu",
+        "cortex-m7",
+        "-nographic",
+        "-monitor",
+        "none",
+        "-serial",
+        "null",
+        // One virtual ns per instruction, and no real sleeping in WFI:
+        // 10 simulated seconds of 1000 Hz SysTick take a fraction of one.
+        "-icount",
+        "shift=0,sleep=off",
+        "-semihosting-config",
+        &semihosting,
+        "-d",
+        "plugin",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    for (flag, path) in [
+        ("-D", &log),
+        ("-plugin", &plugin.to_owned()),
+        ("-kernel", &elf.to_owned()),
+    ] {
+        argv.push(flag.into());
+        argv.push(path.into());
+    }
+    let shown: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    println!("$ {}", shown.join(" "));
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+    // Semihosting text arrives on stdout or stderr depending on QEMU's
+    // console set-up: take both.
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let failed = |why: String| {
+        Err(format!(
+            "firmware run ticks={ticks} evals={evals}: {why}\n{report}"
+        ))
+    };
+    match output.status.code() {
+        Some(0) => {}
+        Some(124) => return failed(format!("QEMU timed out after {timeout} s (a hang)")),
+        Some(134) => return failed("the core locked up (a fault during a fault)".to_owned()),
+        Some(code) => {
+            return failed(format!(
+                "exit status {code} (1: a check failed, 2: exp-rs panicked, 3: a fault)"
+            ));
+        }
+        None => return failed("QEMU was killed by a signal".to_owned()),
+    }
+    for needed in [
+        "result: PASS",
+        "allocations during loop: 0\n",
+        "frees during loop: 0\n",
+        "mismatches: 0\n",
+        "checks failed: 0\n",
+    ] {
+        if !report.contains(needed) {
+            return failed(format!("the report lacks `{}`", needed.trim()));
+        }
+    }
+    let counted = std::fs::read_to_string(&log).unwrap_or_default();
+    let Some(insns) = counted
+        .lines()
+        .find_map(|l| l.strip_prefix("insns: "))
+        .and_then(|n| n.trim().parse().ok())
+    else {
+        return failed(format!("no instruction count in {}", log.display()));
+    };
+    Ok(Run { report, insns })
+}
+
+/// Where the bytes of an image come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Origin {
+    /// `libexp_rs_ffi.a`: exp-rs, its dependencies and Rust's runtime
+    /// (`core`, `alloc`, `compiler_builtins`, which also supplies
+    /// `memcpy`/`memset` to the C side).
+    ExpRs,
+    /// newlib (`libc_nano.a`, `libm.a`) and `libgcc.a`.
+    Libc,
+    /// The firmware's own objects.
+    Firmware,
+}
+
+/// Bytes per output section, in total and per origin.
+#[derive(Debug, Default, PartialEq)]
+struct Sizes {
+    /// Output section name → its size from the map's header line.
+    total: BTreeMap<String, u64>,
+    /// (output section, origin) → summed input-section sizes.
+    by_origin: BTreeMap<(String, Origin), u64>,
+}
+
+/// Reads a GNU ld map (`-Wl,-Map`): each output section's size, and its
+/// input sections summed by the file they come from. Fill and the
+/// "Discarded input sections" list are not counted.
+fn parse_map(map: &str) -> Sizes {
+    let mut sizes = Sizes::default();
+    let body = map
+        .split_once("Linker script and memory map")
+        .map_or(map, |(_, rest)| rest);
+    let hex = |s: &str| {
+        s.strip_prefix("0x")
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+    };
+    let mut section: Option<String> = None;
+    // An input section whose name filled its line: the numbers follow.
+    let mut wrapped_input = false;
+    for line in body.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            // An output section header (or a directive such as LOAD).
+            wrapped_input = false;
+            if !line.starts_with('.') {
+                section = None;
+                continue;
+            }
+            section = Some(fields[0].to_owned());
+            if let (Some(_), Some(size)) = (
+                fields.get(1).copied().and_then(hex),
+                fields.get(2).copied().and_then(hex),
+            ) {
+                sizes.total.insert(fields[0].to_owned(), size);
+            }
+            continue;
+        }
+        let Some(out) = &section else { continue };
+        // Input section lines: ` name addr size file` or ` name` then
+        // `  addr size file`; symbol lines are `  addr name`.
+        let numbers = if line.starts_with("  ") {
+            if !std::mem::take(&mut wrapped_input) {
+                continue;
+            }
+            &fields[..]
+        } else {
+            if fields[0].starts_with('*') {
+                continue; // a pattern, or *fill*
+            }
+            if fields.len() == 1 {
+                wrapped_input = true;
+                continue;
+            }
+            &fields[1..]
+        };
+        let (Some(_), Some(size), Some(file)) = (
+            numbers.first().copied().and_then(hex),
+            numbers.get(1).copied().and_then(hex),
+            numbers.get(2),
+        ) else {
+            continue;
+        };
+        let origin = if file.contains("libexp_rs_ffi.a(") {
+            Origin::ExpRs
+        } else if ["libc_nano.a(", "libc.a(", "libm.a(", "libgcc.a("]
+            .iter()
+            .any(|l| file.contains(l))
+        {
+            Origin::Libc
+        } else {
+            Origin::Firmware
+        };
+        *sizes.by_origin.entry((out.clone(), origin)).or_default() += size;
+    }
+    sizes
+}
+
+/// Prints the stm32h743 image's sections with exp-rs's share, then flash
+/// and RAM in use.
+fn print_sizes(sizes: &Sizes, map: &Path) {
+    let get = |s: &str| sizes.total.get(s).copied().unwrap_or(0);
+    let part = |s: &str, o: Origin| {
+        sizes
+            .by_origin
+            .get(&(s.to_owned(), o))
+            .copied()
+            .unwrap_or(0)
+    };
+    println!("[firmware] stm32h743 image, from {}:", map.display());
+    println!(
+        "[firmware]   {:12} {:>8} {:>8} {:>8} {:>8}",
+        "section", "total", "exp-rs", "newlib", "firmware"
+    );
+    // .isr_vector, .ARM.extab and .ARM.exidx are counted with .text.
+    let rows: [(&str, &[&str]); 4] = [
+        (
+            ".text",
+            &[".isr_vector", ".text", ".ARM.extab", ".ARM.exidx"],
+        ),
+        (".rodata", &[".rodata"]),
+        (".data", &[".data"]),
+        (".bss", &[".bss"]),
+    ];
+    let (mut flash, mut flash_exp) = (0, 0);
+    for (name, sections) in rows {
+        let sum = |f: &dyn Fn(&str) -> u64| sections.iter().map(|s| f(s)).sum::<u64>();
+        let total = sum(&get);
+        let exp = sum(&|s| part(s, Origin::ExpRs));
+        let libc = sum(&|s| part(s, Origin::Libc));
+        let own = sum(&|s| part(s, Origin::Firmware));
+        println!(
+            "[firmware]   {name:12} {total:>8} {exp:>8} {libc:>8} {own:>8}  ({:.0}% exp-rs)",
+            percent(exp, total)
+        );
+        if name != ".bss" {
+            flash += total;
+            flash_exp += exp;
+        }
+    }
+    let static_ram = get(".data") + get(".bss");
+    println!(
+        "[firmware]   flash used: {flash} B ({flash_exp} B, {:.0}%, from exp-rs) of 2048 KB",
+        percent(flash_exp, flash)
+    );
+    println!(
+        "[firmware]   RAM: {static_ram} B of .data+.bss and {} B of stack in DTCM; {} B heap region in AXI SRAM (arena and tables; see the heap high-water above)",
+        get(".stack"),
+        get(".heap")
+    );
+}
+
+/// `part` as a percentage of `whole` (0 when `whole` is 0).
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        100.0 * part as f64 / whole as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_sections_and_origins() {
+        let map = "\
+Discarded input sections
+
+ .text.unused   0x00000000       0x40 main.o
+
+Linker script and memory map
+
+.text           0x08000200      0x1a0
+ *(.text .text.*)
+ .text.main     0x08000200       0x80 build/main.o
+                0x08000200                main
+ .text._ZN6exp_rs4eval17h0123456789abcdefE
+                0x08000280      0x100 lib/libexp_rs_ffi.a(exp_rs-1.o)
+                0x08000280                exp_rs::eval
+ *fill*         0x08000380        0x4 
+ .text.atan2    0x08000384       0x1c /usr/lib/thumb/libm.a(lib_a-w_atan2.o)
+
+.bss            0x20002000       0x10
+ .bss.x         0x20002000       0x10 build/main.o
+LOAD build/main.o
+";
+        let sizes = parse_map(map);
+        assert_eq!(sizes.total.get(".text"), Some(&0x1a0));
+        assert_eq!(sizes.total.get(".bss"), Some(&0x10));
+        let part = |s: &str, o| sizes.by_origin.get(&(s.to_owned(), o)).copied();
+        assert_eq!(part(".text", Origin::Firmware), Some(0x80));
+        assert_eq!(part(".text", Origin::ExpRs), Some(0x100));
+        assert_eq!(part(".text", Origin::Libc), Some(0x1c));
+        assert_eq!(part(".bss", Origin::Firmware), Some(0x10));
+    }
+}
