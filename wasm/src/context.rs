@@ -342,7 +342,8 @@ impl Context {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] definition: &JsValue,
     ) -> Result<(), JsValue> {
-        let definition = &js::string(definition, "addExpressionFunction: definition")?;
+        let max_len = self.core()?.0.limits().max_len;
+        let definition = &js::source(definition, "addExpressionFunction: definition", max_len)?;
         let mut inner = self.inner()?;
         let limits = inner.with_live(|ctx| *ctx.limits());
         let name = exp_rs::parse_definition(definition, &exp_rs::bumpalo::Bump::new(), &limits)
@@ -497,9 +498,10 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
     ) -> Result<Expression, JsValue> {
-        let src = js::string(src, "compile: src")?;
+        let ctx = self.core()?;
+        let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
         let params = js::strings(params, "compile: params")?;
-        compile_in(self.core()?, &src, params)
+        compile_in(ctx, &src, params)
     }
 
     /// Evaluates `src` once against this context; see the module-level
@@ -510,8 +512,9 @@ impl Context {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")]
         vars: &JsValue,
     ) -> Result<f64, JsValue> {
-        let src = js::string(src, "evaluate: src")?;
-        evaluate_in(self.core()?, &src, vars)
+        let ctx = self.core()?;
+        let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;
+        evaluate_in(ctx, &src, vars)
     }
 }
 

@@ -69,6 +69,24 @@ pub(crate) fn plain(kind: ErrorKind, message: &str) -> JsValue {
     make_error(kind.name(), code(kind), 0, 0, message, JsValue::UNDEFINED)
 }
 
+/// A `TooLong` `ExpRsError` for a source of `units` UTF-16 units refused
+/// before conversion (see `js::source`); the span is `[max_len, units)`.
+pub(crate) fn too_long(units: u32, max_len: u32) -> JsValue {
+    let kind = ErrorKind::TooLong;
+    let message = format!(
+        "{}: {units} characters, the limit is {max_len} bytes",
+        kind.message()
+    );
+    make_error(
+        kind.name(),
+        code(kind),
+        max_len,
+        units,
+        &message,
+        JsValue::UNDEFINED,
+    )
+}
+
 /// A JS `TypeError`, for arguments of the wrong JS type.
 pub(crate) fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()

@@ -11,7 +11,7 @@
 //! unwinding through Rust frames would skip destructors and leave, e.g., a
 //! `RefCell` borrowed forever).
 
-use js_sys::{Array, Float64Array};
+use js_sys::{Array, Float64Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -67,6 +67,21 @@ pub(crate) fn string(value: &JsValue, what: &str) -> Result<String, JsValue> {
     value
         .as_string()
         .ok_or_else(|| error::type_error(&format!("{what} must be a string")))
+}
+
+/// An expression's source. A string longer than `max_len` UTF-16 units is
+/// refused as `TooLong` before it is copied into wasm memory (each unit is
+/// at least one UTF-8 byte, so core would refuse it too): a huge string
+/// costs neither a copy nor a message quoting it.
+pub(crate) fn source(value: &JsValue, what: &str, max_len: u32) -> Result<String, JsValue> {
+    let units = value
+        .dyn_ref::<JsString>()
+        .ok_or_else(|| error::type_error(&format!("{what} must be a string")))?
+        .length();
+    if units > max_len {
+        return Err(error::too_long(units, max_len));
+    }
+    string(value, what)
 }
 
 /// An optional list of strings (`undefined`/`null`: none).

@@ -63,8 +63,9 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
-    let src = js::string(src, "evaluate: src")?;
-    expression::evaluate_in(default_context(), &src, vars)
+    let ctx = default_context();
+    let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;
+    expression::evaluate_in(ctx, &src, vars)
 }
 
 /// Compiles `src` with the built-in functions and constants. `params` names
@@ -81,9 +82,10 @@ pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
 ) -> Result<Expression, JsValue> {
-    let src = js::string(src, "compile: src")?;
+    let ctx = default_context();
+    let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
     let params = js::strings(params, "compile: params")?;
-    expression::compile_in(default_context(), &src, params)
+    expression::compile_in(ctx, &src, params)
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).

@@ -40,7 +40,7 @@ const CASES = [
   ['UnclosedDelimiter', 'a[1', [1, 2], ' ^ unclosed `[`'],
   ['ExpectedName', 'p.', [2, 2], '  ^ expected a field name after `.`, found end of input'],
   ['TooDeep', '('.repeat(300) + '1' + ')'.repeat(300), [256, 257], null],
-  ['TooLong', '1+'.repeat(40000) + '1', [65536, 80001], null],
+  ['TooLong', '1+'.repeat(40000) + '1', [65536, 80001], 'too long'],
   ['UnknownVariable', 'x + y', [4, 5], '    ^ unknown variable `y`'],
   ['UnknownFunction', 'nope(1)', [0, 4], '^ unknown function `nope`'],
   ['Arity', 'sin(1, 2)', [0, 9], '^ wrong number of arguments'],
@@ -62,7 +62,10 @@ for (const [kind, src, [start, end], caret] of CASES) {
     assert.equal(e.kind, kind);
     assert.equal(e.code, errorKinds().indexOf(kind) + 1);
     assert.deepEqual([e.start, e.end], [start, end]);
-    if (caret !== null) {
+    if (caret === 'too long') {
+      // Refused before the string is copied into wasm memory.
+      assert.equal(e.message, `expression too long: ${src.length} characters, the limit is 65536 bytes`);
+    } else if (caret !== null) {
       assert.equal(e.message, `${src}\n${caret}`);
     } else {
       assert.match(e.message, /\n *\^ /);
@@ -71,6 +74,20 @@ for (const [kind, src, [start, end], caret] of CASES) {
     ctx.free();
   });
 }
+
+test('TooLong: counted in UTF-8 bytes, reported in string indices', () => {
+  // 40,000 characters, 80,000 UTF-8 bytes: core refuses it at byte 65,536.
+  const src = 'é'.repeat(40000);
+  let e;
+  try {
+    evaluate(src);
+  } catch (err) {
+    e = err;
+  }
+  assert.equal(e.kind, 'TooLong');
+  assert.deepEqual([e.start, e.end], [32768, 40000]);
+  assert.match(e.message, /\^ expression too long$/);
+});
 
 test('ArenaFull: a capped arena', () => {
   const ctx = new Context();

@@ -339,3 +339,17 @@ test('a callback that detaches, resizes or replaces evalBatch columns', () => {
   ctx.free();
   stillWorks();
 });
+
+test('a huge source is refused without being copied into wasm memory', () => {
+  const huge = '1+'.repeat(25_000_000) + '1'; // 50 MB
+  const before = process.memoryUsage().arrayBuffers;
+  const t = Date.now();
+  assert.throws(() => evaluate(huge), (e) => e.kind === 'TooLong' && e.end === huge.length);
+  assert.throws(() => compile(huge), (e) => e.kind === 'TooLong');
+  const ctx = new Context();
+  assert.throws(() => ctx.addExpressionFunction(`f(x) = ${huge}`), (e) => e.kind === 'TooLong');
+  ctx.free();
+  assert.ok(process.memoryUsage().arrayBuffers - before < 8 * 1024 * 1024);
+  assert.ok(Date.now() - t < 2000);
+  stillWorks();
+});
