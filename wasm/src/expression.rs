@@ -359,9 +359,9 @@ impl Expression {
     }
 
     /// Sizes and the allocations the last `eval`/`evalBatch` made
-    /// (measured by a counting allocator, from after the argument checks
-    /// to the result: copying the values in, evaluating, copying results
-    /// out).
+    /// (counted by the allocator: for `eval` from reading the values to the
+    /// result, for `evalBatch` from copying the first rows in to copying
+    /// the last results out).
     #[wasm_bindgen(unchecked_return_type = "Stats")]
     pub fn stats(&self) -> JsValue {
         let (allocations, bytes) = self.last.get();

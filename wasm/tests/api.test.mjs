@@ -109,8 +109,12 @@ test('eval and evalBatch allocate nothing (counted by the allocator)', () => {
   ctx.addExpressionFunction('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
   ctx.addArray('lut', [1, 2, 3, 4]);
   ctx.addObject('cal', { gain: 2 });
-  const f = ctx.compile('fact(x) + lut[y] * cal.gain + hypot(x, y) + (x > y && y > 0)');
-  assert.equal(f.eval([5, 2]), 120 + 6 + Math.hypot(5, 2) + 1);
+  ctx.addFunction('twice', (v) => 2 * v);
+  ctx.addVariadicFunction('total', (...v) => v.reduce((s, t) => s + t, 0));
+  const f = ctx.compile(
+    'fact(x) + lut[y] * cal.gain + hypot(x, y) + (x > y && y > 0) + twice(x) + total(x, y, 1, 2, 3)',
+  );
+  assert.equal(f.eval([5, 2]), 120 + 6 + Math.hypot(5, 2) + 1 + 10 + 13);
   let s = f.stats();
   assert.equal(s.allocationsLastEval, 0);
   assert.equal(s.bytesAllocatedLastEval, 0);
