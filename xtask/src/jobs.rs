@@ -89,6 +89,11 @@ pub const JOBS: &[Job] = &[
         about: "C firmware on a QEMU Cortex-M7: 7 expressions at 1000 Hz, 0 allocations, instructions per batch, sizes",
         run: crate::firmware::firmware,
     },
+    Job {
+        name: "browser",
+        about: "the playground in headless Chromium (playwright-core): result, tree, costs, plot, errors, links",
+        run: crate::playground::browser,
+    },
 ];
 
 /// The bare-metal target that proves exp-rs is `no_std` (STM32H7 class).

@@ -11,6 +11,7 @@ mod cmd;
 mod ensure;
 mod firmware;
 mod jobs;
+mod playground;
 mod wasm;
 
 use std::path::Path;
@@ -55,6 +56,19 @@ fn main() -> ExitCode {
             Some(job) => run_test(&[job]),
             None => usage_error("no `firmware` job"),
         },
+        Some("playground") => {
+            let ctx = match enter_workspace() {
+                Ok(ctx) => ctx,
+                Err(e) => return e,
+            };
+            match playground::run(&ctx, &args[1..]) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xtask playground: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }
@@ -79,6 +93,8 @@ fn print_help() {
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          firmware\n      \
          Build the firmware demo, run it in QEMU, count instructions, report sizes (the `firmware` job alone).\n  \
+         playground [--port N]\n      \
+         Build what is missing and serve the playground at http://127.0.0.1:8080 (the README's first command).\n  \
          help\n      \
          Show this help.\n\
          \n\

@@ -1,0 +1,647 @@
+// The playground: compiles the expression on every keystroke and shows the
+// result, the tree, the program, what one evaluation costs, and a plot.
+// Everything runs in this page; nothing is fetched after the module.
+
+import init, { Context } from './pkg/web.js';
+import { DEFAULT, EXAMPLES } from './examples.js';
+import { decode, defaultRange, encode, fromExample } from './state.js';
+import { countNodes, foldedSubtrees, markConstants, renderTree } from './ast.js';
+import { Plot } from './plot.js';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+/** Points in the plot (one `evalBatch` call). */
+const PLOT_POINTS = 601;
+/** Evaluations whose allocations are counted (each one read via stats()). */
+const ALLOC_RUNS = 1000;
+/** Minimum time a timing loop runs, in ms. */
+const TIMING_MS = 25;
+
+/** @type {import('./state.js').State} */
+let state = fromExample(DEFAULT);
+/** @type {Context | null} */
+let ctx = null;
+/** Names the definitions panel defines (functions and constants). */
+let userNames = new Set();
+/** @type {import('./pkg/exp_rs.js').Expression | null} */
+let expr = null;
+let params = [];
+let values = new Float64Array(0);
+let builtins = new Set();
+let plot;
+let measureTimer = 0;
+let hashTimer = 0;
+let highlight = null; // span hovered in the tree
+let errorSpan = null; // span of the current error
+
+// ---------------------------------------------------------------- helpers
+
+const fmt = (v) => (Number.isFinite(v) ? String(v) : String(v));
+
+/** The message of an ExpRsError without its first (source) line and caret. */
+function messageText(e) {
+  const lines = String(e.message).split('\n');
+  const last = lines[lines.length - 1];
+  const m = /^\s*\^\s?(.*)$/.exec(last);
+  return m ? m[1] : String(e.message);
+}
+
+/** Source line, a caret under [start, end) and the message, as DOM. */
+function caretBlock(src, e) {
+  const start = Math.max(0, Math.min(e.start ?? 0, src.length));
+  const end = Math.max(start, Math.min(e.end ?? start, src.length));
+  const lineStart = src.lastIndexOf('\n', start - 1) + 1;
+  let lineEnd = src.indexOf('\n', start);
+  if (lineEnd < 0) lineEnd = src.length;
+  const line = src.slice(lineStart, lineEnd);
+  const width = Math.max(1, Math.min(end, lineEnd) - start);
+  const pre = el('pre', 'caret');
+  pre.append(
+    el('span', 'caret-src', line), '\n',
+    el('span', 'caret-mark', ' '.repeat(start - lineStart) + '^' + '~'.repeat(width - 1)),
+    el('span', 'caret-msg', ' ' + messageText(e)),
+  );
+  const head = el('div', 'error-head');
+  head.append(el('span', 'error-kind', e.kind ?? e.name ?? 'Error'));
+  if (e.code !== undefined) head.append(el('span', 'error-code', `code ${e.code}`));
+  head.append(el('span', 'error-where', `at ${start}‥${end}`));
+  const box = el('div', 'error');
+  box.append(head, pre);
+  return box;
+}
+
+function escapeHtml(s) {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+}
+
+// --------------------------------------------------------------- the editor
+
+/** Redraws the editor's backdrop: the hovered span and the error span. */
+function paintBackdrop() {
+  const src = $('src').value;
+  const marks = [];
+  if (errorSpan) marks.push({ ...errorSpan, cls: 'err' });
+  if (highlight) marks.push({ start: highlight[0], end: highlight[1], cls: 'hl' });
+  let html = '';
+  if (marks.length === 0) {
+    html = escapeHtml(src);
+  } else {
+    // Error and highlight never need to nest visibly: draw the highlight
+    // when present, the error otherwise.
+    const m = highlight ? marks[marks.length - 1] : marks[0];
+    const a = Math.min(m.start, src.length);
+    const b = Math.min(Math.max(m.end, a), src.length);
+    const inner = b > a ? escapeHtml(src.slice(a, b)) : '<span class="gap"> </span>';
+    html = `${escapeHtml(src.slice(0, a))}<mark class="${m.cls}">${inner}</mark>${escapeHtml(src.slice(b))}`;
+  }
+  // A trailing newline needs a character after it to take up a line.
+  $('backdrop').innerHTML = html + '\n ';
+  $('src').dataset.highlight = highlight ? `${highlight[0]}-${highlight[1]}` : '';
+}
+
+function autosize(ta = $('src')) {
+  ta.style.height = 'auto';
+  ta.style.height = `${ta.scrollHeight + 2}px`;
+}
+
+// ----------------------------------------------------------- the context
+
+/** Rebuilds the context from the definitions panel. */
+function buildContext() {
+  ctx?.free();
+  ctx = new Context();
+  if (builtins.size === 0) builtins = new Set(ctx.functionNames());
+  userNames = new Set();
+  const box = $('fn-errors');
+  box.replaceChildren();
+  const lines = state.fns.split('\n');
+  let defined = 0;
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('//')) continue;
+    try {
+      const fn = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(line);
+      if (fn) {
+        ctx.addExpressionFunction(line);
+        userNames.add(fn[1]);
+      } else {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
+        if (!m) throw Object.assign(new Error('expected `name(params) = body` or `name = value`'), { kind: 'Definition', start: 0, end: line.length });
+        let value;
+        try {
+          value = ctx.evaluate(m[2]);
+        } catch (e) {
+          const off = raw.indexOf('=') + 1;
+          throw Object.assign(e, { start: e.start + off, end: e.end + off });
+        }
+        ctx.setConstant(m[1], value);
+        userNames.add(m[1]);
+      }
+      defined++;
+    } catch (e) {
+      const item = el('div', 'fn-error');
+      item.append(el('div', 'fn-line', `line ${i + 1}`), caretBlock(raw, e));
+      box.append(item);
+    }
+  }
+  $('fn-count').textContent = defined ? `${defined} defined` : '';
+}
+
+// ---------------------------------------------------------- compile, eval
+
+/** Compiles the expression and refreshes everything that depends on it. */
+function recompile() {
+  const src = state.expr;
+  expr?.free();
+  expr = null;
+  errorSpan = null;
+  try {
+    expr = ctx.compile(src);
+  } catch (e) {
+    showCompileError(src, e);
+    paintBackdrop();
+    saveHash();
+    return;
+  }
+  params = expr.params;
+  for (const name of params) {
+    if (!state.vars[name]) state.vars[name] = { value: 1, ...defaultRange(1) };
+  }
+  if (!params.includes(state.plot.v)) {
+    state.plot.v = params[0] ?? '';
+    const v = state.vars[state.plot.v];
+    if (v) Object.assign(state.plot, { from: v.min, to: v.max });
+  }
+  values = new Float64Array(params.map((p) => state.vars[p].value));
+  document.body.classList.remove('has-error');
+  $('error').replaceChildren();
+  renderVars();
+  renderInspect(src);
+  renderPlotControls();
+  evaluateNow();
+  paintBackdrop();
+  scheduleMeasure();
+  saveHash();
+}
+
+function showCompileError(src, e) {
+  document.body.classList.add('has-error');
+  errorSpan = { start: e.start ?? 0, end: e.end ?? 0 };
+  $('error').replaceChildren(caretBlock(src, e));
+  $('result').textContent = '—';
+  $('result').dataset.value = '';
+  $('result-note').textContent = '';
+  for (const id of ['ast', 'program', 'folding', 'vars']) $(id).replaceChildren();
+  $('vars').append(el('p', 'empty', 'Fix the expression to see its variables.'));
+  $('ast-count').textContent = '';
+  $('prog-count').textContent = '';
+  for (const id of ['s-arena', 's-len', 's-stack', 's-nodes', 's-allocs', 's-bytes', 's-ns', 's-batch']) $(id).textContent = '—';
+  $('stats').dataset.source = '';
+  plot.set(null);
+  $('plot-note').textContent = 'No plot: the expression does not compile.';
+  $('plot-var').disabled = true;
+  $('plot-from').value = String(state.plot.from);
+  $('plot-to').value = String(state.plot.to);
+}
+
+/** Evaluates at the current values; updates the result and the plot. */
+function evaluateNow() {
+  if (!expr) return;
+  const out = $('result');
+  try {
+    const v = expr.eval(values);
+    out.textContent = fmt(v);
+    out.dataset.value = String(v);
+    out.classList.remove('bad');
+    $('result-note').textContent = params.length
+      ? params.map((p, i) => `${p} = ${values[i]}`).join(', ')
+      : 'no variables: a constant';
+  } catch (e) {
+    out.textContent = e.kind ?? 'error';
+    out.dataset.value = '';
+    out.classList.add('bad');
+    $('result-note').textContent = messageText(e);
+  }
+  drawPlot();
+}
+
+// ------------------------------------------------------------- variables
+
+function renderVars() {
+  const box = $('vars');
+  box.replaceChildren();
+  if (params.length === 0) {
+    box.append(el('p', 'empty', 'No variables: every name is a constant or a function.'));
+    return;
+  }
+  for (const [i, name] of params.entries()) {
+    const v = state.vars[name];
+    const row = el('div', 'var');
+    row.dataset.name = name;
+    const label = el('label', 'var-name', name);
+    const numIn = el('input', 'var-num');
+    numIn.type = 'number';
+    numIn.step = 'any';
+    numIn.value = String(v.value);
+    numIn.id = `var-${i}`;
+    numIn.setAttribute('aria-label', `${name} value`);
+    label.htmlFor = numIn.id;
+    const slider = el('input', 'var-slider');
+    slider.type = 'range';
+    slider.setAttribute('aria-label', `${name} slider`);
+    const range = el('div', 'var-range');
+    const syncSlider = () => {
+      slider.min = String(v.min);
+      slider.max = String(v.max);
+      slider.step = String((v.max - v.min) / 1000);
+      slider.value = String(v.value);
+      range.replaceChildren(el('span', '', String(v.min)), el('span', '', String(v.max)));
+    };
+    syncSlider();
+    const set = (x) => {
+      v.value = x;
+      values[i] = x;
+      evaluateNow();
+      scheduleMeasure();
+      saveHash();
+    };
+    numIn.addEventListener('input', () => {
+      const x = numIn.valueAsNumber;
+      if (!Number.isFinite(x)) return;
+      if (x < v.min) v.min = Math.floor(x);
+      if (x > v.max) v.max = Math.ceil(x);
+      syncSlider();
+      set(x);
+    });
+    slider.addEventListener('input', () => {
+      // Round to the slider's resolution so the number reads cleanly.
+      const step = (v.max - v.min) / 1000;
+      const digits = Math.max(0, -Math.floor(Math.log10(step)));
+      const x = Number(slider.valueAsNumber.toFixed(Math.min(digits, 12)));
+      numIn.value = String(x);
+      set(x);
+    });
+    row.append(label, numIn, slider, range);
+    box.append(row);
+  }
+}
+
+// --------------------------------------------------- tree, program, costs
+
+function renderInspect(src) {
+  const tree = expr.ast();
+  const pure = new Set([...builtins].filter((n) => !userNames.has(n)));
+  markConstants(tree, params, pure);
+  const folded = foldedSubtrees(tree);
+  const vals = new Map();
+  for (const node of folded) {
+    try {
+      vals.set(node, ctx.evaluate(src.slice(node.span[0], node.span[1])));
+    } catch {
+      // A subtree is not always an expression of its own (a sequence
+      // element); leave it unlabelled.
+    }
+  }
+  const nodes = countNodes(tree);
+  $('ast-count').textContent = `${nodes} node${nodes === 1 ? '' : 's'}`;
+  $('ast-count').dataset.count = String(nodes);
+  renderTree($('ast'), tree, params, (span) => {
+    highlight = span;
+    paintBackdrop();
+  }, vals);
+
+  const listing = expr.program();
+  const stats = expr.stats();
+  renderProgram(listing);
+  $('prog-count').textContent = `${stats.programLength} instruction${stats.programLength === 1 ? '' : 's'}`;
+  const fold = $('folding');
+  fold.replaceChildren();
+  const summary = el('p', 'fold-summary');
+  summary.append(
+    el('strong', '', `${nodes} tree node${nodes === 1 ? '' : 's'}`), ' compile to ',
+    el('strong', '', `${stats.programLength} instruction${stats.programLength === 1 ? '' : 's'}`),
+    '. Names are resolved to slots, constants folded, operands fused into instructions.',
+  );
+  fold.append(summary);
+  if (folded.length) {
+    const ul = el('ul', 'fold-list');
+    for (const node of folded) {
+      const li = el('li');
+      li.append(el('code', '', src.slice(node.span[0], node.span[1])), ' → ');
+      li.append(el('code', 'v', vals.has(node) ? String(vals.get(node)) : 'a constant'));
+      li.addEventListener('mouseenter', () => {
+        highlight = node.span;
+        paintBackdrop();
+      });
+      li.addEventListener('mouseleave', () => {
+        highlight = null;
+        paintBackdrop();
+      });
+      ul.append(li);
+    }
+    fold.append(ul);
+  }
+  $('s-arena').textContent = `${stats.arenaBytes.toLocaleString('en-US')} B`;
+  $('s-arena').dataset.value = String(stats.arenaBytes);
+  $('s-len').textContent = `${stats.programLength} instr`;
+  $('s-stack').textContent = String(stats.maxStack);
+  $('s-nodes').textContent = String(nodes);
+}
+
+/** The disassembly with its parts coloured. */
+function renderProgram(listing) {
+  const pre = $('program');
+  pre.replaceChildren();
+  for (const line of listing.replace(/\n$/, '').split('\n')) {
+    const row = el('span', 'ins');
+    let m;
+    if (line.startsWith(';')) {
+      row.className = 'ins comment';
+      row.textContent = line;
+    } else if ((m = /^(\s*\d+)(\s+)(\S+)(.*)$/.exec(line))) {
+      row.append(el('span', 'pc', m[1]), m[2], el('span', 'op', m[3]));
+      const ops = m[4];
+      // Literal numbers in operands are what folding produced (not jump
+      // targets, argument slots or call labels).
+      let last = 0;
+      const literals = /^(jump|jfalse|jtrue|and|or|arg|call)$/.test(m[3]) ? [] : ops.matchAll(/(?<![\w/])-?\d+(\.\d+)?(e[-+]?\d+)?(?![\w/])/g);
+      for (const n of literals) {
+        row.append(ops.slice(last, n.index), el('span', 'lit', n[0]));
+        last = n.index + n[0].length;
+      }
+      row.append(ops.slice(last));
+    } else if (/^\S.*:$/.test(line)) {
+      row.className = 'ins label';
+      row.textContent = line;
+    } else {
+      row.textContent = line;
+    }
+    pre.append(row, '\n');
+  }
+}
+
+function scheduleMeasure() {
+  clearTimeout(measureTimer);
+  $('stats').classList.add('stale');
+  measureTimer = setTimeout(measure, 200);
+}
+
+/** Times `fn` over enough runs to take TIMING_MS; returns ms per run. */
+function timePerRun(fn) {
+  let n = 64;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    const t = performance.now() - t0;
+    if (t >= TIMING_MS || n >= 1 << 24) return t / n;
+    n *= t < 1 ? 8 : 2;
+  }
+}
+
+/**
+ * What evaluating costs: ns per `eval` and per `evalBatch` point, and the
+ * allocations counted by the module over ALLOC_RUNS evaluations (each
+ * followed by a `stats()` read) and over one batch.
+ */
+function measure() {
+  if (!expr) return;
+  const stats = $('stats');
+  const e = expr;
+  const vals = values;
+  try {
+    let allocs = 0;
+    let bytes = 0;
+    for (let i = 0; i < ALLOC_RUNS; i++) {
+      e.eval(vals);
+      const s = e.stats();
+      allocs += s.allocationsLastEval;
+      bytes += s.bytesAllocatedLastEval;
+    }
+    const batch = plotColumns();
+    let batchNs = NaN;
+    if (batch) {
+      try {
+        e.evalBatch(batch.columns, batch.out);
+        const s = e.stats();
+        allocs += s.allocationsLastEval;
+        bytes += s.bytesAllocatedLastEval;
+        batchNs = (timePerRun(() => e.evalBatch(batch.columns, batch.out)) * 1e6) / batch.out.length;
+      } catch {
+        // Some point fails (the plot shows a gap there); no batch figure.
+      }
+    }
+    const ns = timePerRun(() => e.eval(vals)) * 1e6;
+    const per = allocs / (ALLOC_RUNS + (batch ? 1 : 0));
+    $('s-allocs').textContent = String(per);
+    $('s-allocs').dataset.value = String(per);
+    $('s-allocs').classList.toggle('zero', per === 0);
+    $('s-bytes').textContent = `${bytes} B over ${ALLOC_RUNS.toLocaleString('en-US')} evals${batch ? ' + 1 batch' : ''}`;
+    $('s-ns').textContent = `${ns < 10 ? ns.toFixed(1) : Math.round(ns)} ns`;
+    $('s-batch').textContent = Number.isFinite(batchNs) ? `${batchNs < 10 ? batchNs.toFixed(1) : Math.round(batchNs)} ns` : '—';
+  } catch (err) {
+    $('s-allocs').textContent = '—';
+    $('s-ns').textContent = '—';
+    $('s-bytes').textContent = `evaluation fails: ${err.kind ?? err.message}`;
+  }
+  stats.classList.remove('stale');
+  stats.dataset.source = e.source;
+}
+
+// ------------------------------------------------------------------- plot
+
+let plotBuf = null;
+
+/** Columns for `evalBatch`: the plotted variable swept, the others fixed. */
+function plotColumns() {
+  const k = params.indexOf(state.plot.v);
+  if (k < 0) return null;
+  if (!plotBuf || plotBuf.cols.length !== params.length) {
+    plotBuf = {
+      xs: new Float64Array(PLOT_POINTS),
+      cols: params.map(() => new Float64Array(PLOT_POINTS)),
+      out: new Float64Array(PLOT_POINTS),
+    };
+  }
+  const { from, to } = state.plot;
+  for (let i = 0; i < PLOT_POINTS; i++) plotBuf.xs[i] = from + ((to - from) * i) / (PLOT_POINTS - 1);
+  params.forEach((p, j) => {
+    if (j === k) plotBuf.cols[j].set(plotBuf.xs);
+    else plotBuf.cols[j].fill(values[j]);
+  });
+  return { xs: plotBuf.xs, columns: plotBuf.cols, out: plotBuf.out, k };
+}
+
+function drawPlot() {
+  const note = $('plot-note');
+  const b = plotColumns();
+  if (!b) {
+    plot.set(null);
+    note.textContent = 'No variables to plot over: the expression is a constant.';
+    return;
+  }
+  let failed = '';
+  try {
+    expr.evalBatch(b.columns, b.out);
+  } catch (e) {
+    // One point failed: evaluate point by point, leaving gaps.
+    failed = `some points fail (${e.kind}), shown as gaps`;
+    const point = new Float64Array(params.length);
+    for (let r = 0; r < b.out.length; r++) {
+      for (let j = 0; j < params.length; j++) point[j] = b.columns[j][r];
+      try {
+        b.out[r] = expr.eval(point);
+      } catch {
+        b.out[r] = NaN;
+      }
+    }
+  }
+  const y = Number($('result').dataset.value);
+  plot.set({
+    xs: b.xs,
+    ys: b.out,
+    xName: state.plot.v,
+    marker: { x: values[b.k], y: $('result').dataset.value === '' ? NaN : y },
+  });
+  const others = params.filter((p) => p !== state.plot.v).map((p) => `${p} = ${state.vars[p].value}`);
+  note.textContent = [
+    `${PLOT_POINTS} points in one evalBatch call`,
+    others.length ? `with ${others.join(', ')}` : '',
+    failed,
+  ].filter(Boolean).join(' · ');
+}
+
+function renderPlotControls() {
+  const sel = $('plot-var');
+  sel.replaceChildren(...params.map((p) => {
+    const o = el('option', '', p);
+    o.value = p;
+    return o;
+  }));
+  sel.value = state.plot.v;
+  sel.disabled = params.length === 0;
+  $('plot-from').value = String(state.plot.from);
+  $('plot-to').value = String(state.plot.to);
+}
+
+function onPlotControls(e) {
+  if (e.target.id === 'plot-var') {
+    state.plot.v = e.target.value;
+    const v = state.vars[state.plot.v];
+    if (v) Object.assign(state.plot, { from: v.min, to: v.max });
+    renderPlotControls();
+  } else {
+    const from = $('plot-from').valueAsNumber;
+    const to = $('plot-to').valueAsNumber;
+    if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
+      $('plot-range').classList.add('bad');
+      return;
+    }
+    $('plot-range').classList.remove('bad');
+    Object.assign(state.plot, { from, to });
+  }
+  drawPlot();
+  scheduleMeasure();
+  saveHash();
+}
+
+// ------------------------------------------------------------ URL, menu
+
+function saveHash() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    const hash = `#${encode(state, expr ? params : Object.keys(state.vars))}`;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }, 150);
+}
+
+/** Replaces the whole view with `next`. */
+function load(next) {
+  state = next;
+  $('src').value = state.expr;
+  $('fns').value = state.fns;
+  autosize();
+  autosize($('fns'));
+  buildContext();
+  recompile();
+}
+
+function buildExamples() {
+  const sel = $('examples');
+  const flat = [];
+  sel.append(el('option', '', 'Examples…'));
+  for (const g of EXAMPLES) {
+    const og = el('optgroup');
+    og.label = g.group;
+    for (const ex of g.items) {
+      const o = el('option', '', ex.title);
+      o.value = String(flat.length);
+      flat.push(ex);
+      og.append(o);
+    }
+    sel.append(og);
+  }
+  sel.addEventListener('change', () => {
+    const ex = flat[Number(sel.value)];
+    sel.selectedIndex = 0;
+    if (ex) {
+      load(fromExample(ex));
+      $('src').focus();
+    }
+  });
+}
+
+// ------------------------------------------------------------------ start
+
+async function main() {
+  await init();
+  plot = new Plot($('plot'), $('plot-readout'));
+  buildExamples();
+
+  $('src').addEventListener('input', () => {
+    state.expr = $('src').value;
+    autosize();
+    recompile();
+  });
+  $('src').addEventListener('scroll', () => {
+    $('backdrop').scrollTop = $('src').scrollTop;
+  });
+  $('fns').addEventListener('input', () => {
+    state.fns = $('fns').value;
+    autosize($('fns'));
+    buildContext();
+    recompile();
+  });
+  for (const id of ['plot-var', 'plot-from', 'plot-to']) $(id).addEventListener('input', onPlotControls);
+  $('share').addEventListener('click', async () => {
+    clearTimeout(hashTimer);
+    history.replaceState(null, '', `#${encode(state, params)}`);
+    let msg = 'Link copied';
+    try {
+      await navigator.clipboard.writeText(location.href);
+    } catch {
+      msg = 'Link is in the address bar';
+    }
+    $('share').dataset.done = msg;
+    $('share').classList.add('done');
+    setTimeout(() => $('share').classList.remove('done'), 1600);
+  });
+  window.addEventListener('hashchange', () => {
+    const next = decode(location.hash);
+    if (next && encode(next, Object.keys(next.vars)) !== encode(state, Object.keys(next.vars))) load(next);
+  });
+
+  load(decode(location.hash) ?? fromExample(DEFAULT));
+  document.body.classList.add('ready');
+}
+
+main().catch((e) => {
+  document.body.classList.add('failed');
+  $('boot-error').textContent = `The WebAssembly module did not load: ${e.message ?? e}`;
+  throw e;
+});

@@ -1,0 +1,286 @@
+// Browser tests of the playground, run by `cargo xtask test` (job
+// `browser`): Debian's Chromium, headless, driven by playwright-core
+// (never a downloaded browser). The page is served by ../serve.mjs on a
+// free port; any console error or uncaught exception fails the test that
+// caused it. Leaves a screenshot in target/playground-screenshot.png.
+//
+//   node --test playground/tests/          (after `cargo xtask wasm`)
+//   EXP_RS_CHROMIUM=/path/to/chromium      another browser binary
+
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../serve.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const SCREENSHOT = join(ROOT, 'target', 'playground-screenshot.png');
+const CHROMIUM = process.env.EXP_RS_CHROMIUM
+  ?? ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find((p) => existsSync(p))
+  ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+const T = { timeout: 30_000 };
+
+let server;
+let base;
+let profile;
+let browser;
+/** Console errors, uncaught exceptions and foreign requests since the last check. */
+let problems = [];
+/** Content types of the responses, by path. */
+const served = new Map();
+
+before(async () => {
+  ({ server, url: base } = await serve({ port: 0 }));
+  profile = mkdtempSync(join(tmpdir(), 'exp-rs-playground-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1360, height: 900 },
+  });
+  const origin = new URL(base).origin;
+  browser.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.origin !== origin && u.protocol !== 'data:') problems.push(`request to another host: ${req.url()}`);
+  });
+  browser.on('response', (res) => {
+    const u = new URL(res.url());
+    served.set(u.pathname, res.headers()['content-type']);
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} for ${u.pathname}`);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  const seen = problems;
+  problems = [];
+  assert.deepEqual(seen, [], 'console errors, page errors or foreign requests');
+});
+
+/** A fresh page at `hash`, with the module loaded and the first view drawn. */
+async function open(hash = '') {
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(base + hash);
+  await page.waitForSelector('body.ready', { timeout: 15_000 });
+  return page;
+}
+
+/** Waits until the cost panel has measured the current expression. */
+async function measured(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('stats');
+    return !s.classList.contains('stale') && s.dataset.source === document.getElementById('src').value;
+  }, null, { timeout: 15_000 });
+}
+
+/** A hash for expression `e` and further `key=value` parts. */
+const hash = (e, ...rest) => `#e=${encodeURIComponent(e)}${rest.map((r) => `&${r}`).join('')}`;
+const text = (page, sel) => page.locator(sel).innerText();
+const result = async (page) => Number(await page.locator('#result').getAttribute('data-value'));
+
+/** Sets variable `name` by typing into its number input. */
+async function setVar(page, name, value) {
+  await page.locator(`.var[data-name="${name}"] .var-num`).fill(String(value));
+}
+
+describe('playground', () => {
+  test('loads the module and draws the default view', T, async () => {
+    const page = await open();
+    assert.equal(served.get('/pkg/exp_rs_bg.wasm'), 'application/wasm');
+    assert.match(await page.inputValue('#src'), /sin/);
+    assert.ok(Number.isFinite(await result(page)));
+    await measured(page);
+    assert.equal(await text(page, '#s-allocs'), '0');
+    await page.close();
+  });
+
+  test('typing an expression: result, tree, costs', T, async () => {
+    const page = await open();
+    await page.locator('#src').fill('');
+    await page.locator('#src').pressSequentially('2 * x + sqrt(y)');
+    const names = await page.locator('.var').evaluateAll((rows) => rows.map((r) => r.dataset.name));
+    assert.deepEqual(names, ['x', 'y']);
+    await setVar(page, 'x', 3);
+    await setVar(page, 'y', 16);
+    assert.equal(await result(page), 10);
+    assert.equal(await text(page, '#result'), '10');
+    // binary +, binary *, number 2, name x, call sqrt, name y
+    assert.equal(await page.locator('#ast-count').getAttribute('data-count'), '6');
+    assert.equal(await page.locator('#ast .node').count(), 6);
+    await measured(page);
+    assert.ok(Number(await page.locator('#s-arena').getAttribute('data-value')) > 0, 'arena bytes > 0');
+    assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0', 'allocations per evaluation');
+    assert.match(await text(page, '#s-ns'), /^[\d.]+ ns$/);
+    assert.match(await text(page, '#s-batch'), /^[\d.]+ ns$/);
+    assert.match(await text(page, '#s-bytes'), /^0 B over 1,000 evals/);
+    assert.match(await text(page, '#s-len'), /^\d+ instr$/);
+    assert.equal(await text(page, '#s-nodes'), '6');
+    assert.match(await text(page, '#program'), /instructions?, stack/);
+    await page.close();
+  });
+
+  test('the slider changes the variable and the result', T, async () => {
+    const page = await open(hash('x*x', 'v=x:2:-10:10', 'p=x:-10:10'));
+    assert.equal(await result(page), 4);
+    const slider = page.locator('.var[data-name="x"] .var-slider');
+    await slider.fill('5'); // sets the value and fires input
+    assert.equal(await page.locator('.var[data-name="x"] .var-num').inputValue(), '5');
+    assert.equal(await result(page), 25);
+    await page.close();
+  });
+
+  test('the plot is drawn with evalBatch', T, async () => {
+    const page = await open(hash('sin(x)', 'v=x:1:-10:10', 'p=x:-6:6'));
+    const canvas = page.locator('#plot');
+    assert.ok(Number(await canvas.getAttribute('data-points')) > 500);
+    const linePixels = await page.evaluate(() => {
+      const c = document.getElementById('plot');
+      const line = getComputedStyle(document.documentElement).getPropertyValue('--plot-line').trim();
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(line.slice(i, i + 2), 16));
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24 && data[i + 3] > 200) n++;
+      }
+      return n;
+    });
+    assert.ok(linePixels > 500, `curve pixels on the canvas: ${linePixels}`);
+    // A new range redraws.
+    await page.locator('#plot-to').fill('-7');
+    assert.ok(await page.locator('#plot-range.bad').count() === 1, 'from ≥ to is refused');
+    await page.locator('#plot-to').fill('3');
+    await page.waitForFunction(() => location.hash.endsWith('p=x:-6:3'));
+    assert.match(await text(page, '#plot-note'), /601 points in one evalBatch call/);
+    await page.close();
+  });
+
+  test('an error shows its caret under the span', T, async () => {
+    const page = await open();
+    await page.locator('#src').fill('sin(x +* 2)');
+    const err = page.locator('#error');
+    assert.equal(await err.locator('.error-kind').innerText(), 'ExpectedOperand');
+    const caret = await err.locator('.caret').innerText();
+    const [src, mark] = caret.split('\n');
+    assert.equal(src, 'sin(x +* 2)');
+    assert.equal(mark.indexOf('^'), 7, 'caret under the `*`');
+    assert.match(mark, /expected an operand, found `\*`/);
+    assert.equal(await page.locator('#backdrop mark.err').innerText(), '*');
+    assert.equal(await text(page, '#result'), '—');
+    // Fixing it brings everything back.
+    await page.locator('#src').fill('sin(x + 2)');
+    assert.equal(await err.innerText(), '');
+    assert.equal(await page.locator('body.has-error').count(), 0);
+    await page.close();
+  });
+
+  test('hovering a tree node highlights its span; clicking folds it', T, async () => {
+    const page = await open(hash('2*x+sqrt(y)', 'v=x:1:-10:10', 'v=y:4:-10:10'));
+    const call = page.locator('#ast .node[data-kind="call"]');
+    await call.hover();
+    assert.equal(await page.locator('#backdrop mark.hl').innerText(), 'sqrt(y)');
+    assert.equal(await page.locator('#src').getAttribute('data-highlight'), '4-11');
+    await call.click();
+    assert.equal(await page.locator('#ast li.closed').count(), 1);
+    assert.equal(await page.locator('#ast .node:visible').count(), 5);
+    await page.close();
+  });
+
+  test('constant folding is shown next to the program', T, async () => {
+    const page = await open(hash('x*2*3+sqrt(16)*pi', 'v=x:1:-10:10'));
+    const folded = await page.locator('.fold-list li').allInnerTexts();
+    assert.deepEqual(folded, [`sqrt(16)*pi → ${4 * Math.PI}`]);
+    const program = await text(page, '#program');
+    assert.match(program, /x, 6/, 'x*2*3 became x*6');
+    assert.match(program, /12\.566370614359172/);
+    assert.equal(await page.locator('#ast .badge.folded').count(), 1);
+    await page.close();
+  });
+
+  test('the context panel defines recursive expression functions', T, async () => {
+    const page = await open();
+    await page.locator('#fns').fill('fact(n) = n <= 1 ? 1 : n * fact(n - 1)\ng = 9.81');
+    await page.locator('#src').fill('fact(k) + g');
+    await setVar(page, 'k', 5);
+    assert.equal(await result(page), 120 + 9.81);
+    assert.equal(await text(page, '#fn-count'), '2 defined');
+    await measured(page);
+    assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0');
+    // A broken definition is reported with its caret; the rest still work.
+    await page.locator('#fns').fill('fact(n) = n <= 1 ? 1 : n * fact(n - 1)\nbad(x) = x +');
+    assert.equal(await page.locator('#fn-errors .fn-line').innerText(), 'line 2');
+    assert.match(await page.locator('#fn-errors .caret').innerText(), /bad\(x\) = x \+\n {12}\^ expected an operand/);
+    await page.close();
+  });
+
+  test('every example loads; the broken ones show errors', T, async () => {
+    const page = await open();
+    const options = await page.locator('#examples option[value]').evaluateAll((os) => os.map((o) => [o.value, o.textContent, o.parentElement.label]));
+    assert.ok(options.length >= 10);
+    assert.equal(options.filter(([, , g]) => g.startsWith('Firmware')).length, 7);
+    for (const [value, title, group] of options) {
+      await page.selectOption('#examples', value);
+      const broken = group === 'Errors';
+      assert.equal(await page.locator('body.has-error').count(), broken ? 1 : 0, title);
+      if (!broken) {
+        assert.ok(Number.isFinite(await result(page)), `${title}: a finite result`);
+        assert.ok(Number(await page.locator('#plot').getAttribute('data-points')) > 0, `${title}: plotted`);
+      }
+    }
+    // The firmware demo's first expression at its demo value.
+    await page.selectOption('#examples', options[0][0]);
+    assert.equal(await result(page), 812 * 0.0625 - 4.5);
+    await page.close();
+  });
+
+  test('a shared link restores the view', T, async () => {
+    const page = await open();
+    await page.locator('#fns').fill('sq(v) = v * v');
+    await page.locator('#src').fill('sq(a) - b / 2');
+    await setVar(page, 'a', 3);
+    await setVar(page, 'b', 4);
+    await page.locator('#plot-var').selectOption('b');
+    await page.locator('#plot-from').fill('-2');
+    await page.locator('#plot-to').fill('8');
+    await page.waitForFunction(() => location.hash.includes('p=b:-2:8'));
+    const link = page.url();
+    await page.close();
+
+    const again = await open(link.slice(base.length));
+    assert.equal(await again.inputValue('#src'), 'sq(a) - b / 2');
+    assert.equal(await again.inputValue('#fns'), 'sq(v) = v * v');
+    assert.equal(await again.locator('.var[data-name="a"] .var-num').inputValue(), '3');
+    assert.equal(await again.locator('.var[data-name="b"] .var-num').inputValue(), '4');
+    assert.equal(await again.inputValue('#plot-var'), 'b');
+    assert.equal(await again.inputValue('#plot-from'), '-2');
+    assert.equal(await again.inputValue('#plot-to'), '8');
+    assert.equal(await result(again), 7);
+    await again.close();
+  });
+
+  test('screenshot of the default view', T, async () => {
+    const page = await open();
+    await measured(page);
+    await page.locator('#ast .node').nth(3).hover();
+    mkdirSync(join(ROOT, 'target'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    assert.ok(existsSync(SCREENSHOT));
+    await page.close();
+  });
+});
