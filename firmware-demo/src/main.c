@@ -12,12 +12,19 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "board.h"
 #include "demo.h"
 #include "exp_rs.h"
 #include "heap.h"
 #include "semihost.h"
+
+/* The nesting depth of the expression that shows the stack stays flat:
+ * each `1+(` level is two levels of tree height, and the default limit is
+ * 256, so 127 is the deepest accepted. (Depth 1 takes the same stack.) */
+#define DEEP 127
 
 /* ---- checks ---- */
 
@@ -157,6 +164,39 @@ static ExpRsBatchBuilder *build_batch(ExpRsArena *arena, const ExpRsContext *ctx
     return b;
 }
 
+/* Constant stack: parsing and compiling in exp-rs do not recurse, so an
+ * expression nested `depth` levels deep, `1+(1+(...(x)...))`, takes the same
+ * stack as a flat one. Compiled with a batch builder into a growing scratch
+ * arena against `ctx`, evaluated at x = 0.5, everything freed again.
+ * Returns the status; writes the value and the arena bytes used. */
+static exp_rs_status eval_nested(const ExpRsContext *ctx, size_t depth, exp_rs_real *out,
+                                 size_t *arena_used) {
+    char *src = malloc(depth * 4 + 2);
+    ExpRsArena *arena = exp_rs_arena_new(0);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    exp_rs_status s = EXP_RS_STATUS_NULL_POINTER;
+    if (src && b) {
+        size_t n = 0;
+        for (size_t i = 0; i < depth; i++) {
+            memcpy(src + n, "1+(", 3);
+            n += 3;
+        }
+        src[n++] = 'x';
+        for (size_t i = 0; i < depth; i++) src[n++] = ')';
+        src[n] = '\0';
+        size_t x;
+        if ((s = exp_rs_batch_builder_add_param(b, "x", 0.5, &x)) == EXP_RS_STATUS_OK &&
+            (s = exp_rs_batch_builder_add_expression(b, src)) == EXP_RS_STATUS_OK &&
+            (s = exp_rs_batch_builder_eval(b, NULL)) == EXP_RS_STATUS_OK)
+            s = exp_rs_batch_builder_result(b, 0, out);
+        *arena_used = exp_rs_arena_used(arena);
+    }
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    free(src);
+    return s;
+}
+
 int main(void) {
     board_init();
     exp_rs_set_panic_hook(on_panic);
@@ -280,6 +320,16 @@ int main(void) {
     uint32_t stack_loop = stack_high_water();
     size_t arena_used = exp_rs_arena_used(arena), arena_cap = exp_rs_arena_capacity(arena);
 
+    /* After the loop (so the figures above are the application's): deep
+     * nesting works within the limit and takes no more stack; past the
+     * limit it is refused. */
+    stack_paint();
+    exp_rs_real deep = 0;
+    size_t deep_arena = 0, refused_arena = 0;
+    CHECK(eval_nested(ctx, DEEP, &deep, &deep_arena) == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
+    CHECK(eval_nested(ctx, 300, &deep, &refused_arena) == EXP_RS_STATUS_TOO_DEEP);
+    uint32_t stack_deep = stack_high_water();
+
     CHECK(evaluations == (uint64_t)ticks * evals * N_EXPRS);
     CHECK(eval_errors == 0);
     CHECK(mismatches == 0);
@@ -291,7 +341,7 @@ int main(void) {
     CHECK(in_use_after == in_use_before);
     CHECK(loop.sbrk_used == setup.sbrk_used);
     CHECK(ticks < 4000 || (overtemp_ticks > 0 && overtemp_ticks < ticks)); /* the flag toggles */
-    CHECK(stack_setup < stack_size() && stack_loop < stack_size());
+    CHECK(stack_setup < stack_size() && stack_loop < stack_size() && stack_deep < stack_size());
 
     out_str("last tick:");
     for (int i = 0; i < N_EXPRS; i++) {
@@ -337,6 +387,9 @@ int main(void) {
     report_line("arena bytes used", arena_used, "B");
     report_line("stack high-water setup", stack_setup, "B");
     report_line("stack high-water loop", stack_loop, "B");
+    report_line("stack high-water nested expression", stack_deep, "B");
+    report_line("nesting depth of that expression", DEEP, NULL);
+    report_line("arena bytes used by that expression", deep_arena, "B");
     report_line("stack size", stack_size(), "B");
     report_line("leaked after teardown", end.live, "B");
 #if HAVE_DWT
