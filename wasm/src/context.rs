@@ -247,7 +247,7 @@ impl Context {
     }
 
     fn with_defs(defs: Defs) -> Context {
-        crate::panic_hook();
+        crate::init();
         Context {
             inner: RefCell::new(Inner {
                 defs,

@@ -1,4 +1,4 @@
-//! Core errors to `ExpRsError` (a JS class in `js/error.js`), and byte
+//! Core errors to `ExpRsError` (a JS class in `js/glue.js`), and byte
 //! offsets to JS string indices.
 
 use std::cell::RefCell;
@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use exp_rs::{Error, ErrorKind, Span};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/js/error.js")]
+#[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(

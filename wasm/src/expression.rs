@@ -4,14 +4,14 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use exp_rs::ErrorKind;
-use js_sys::{Float64Array, JSON, Object, Reflect};
+use js_sys::{Array, Float64Array, JSON, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::ast_json::ast_json;
 use crate::context::set;
 use crate::error;
-use crate::js;
+use crate::js::{self, RowProblem};
 use crate::owned::{OwnedExpr, allocation_counters};
 
 type CoreContext = exp_rs::Context<f64>;
@@ -27,8 +27,9 @@ const CHUNK: usize = 64;
 #[wasm_bindgen]
 pub struct Expression {
     owned: OwnedExpr,
-    /// The parameter names as JS strings, the keys `eval({...})` reads.
-    keys: Box<[JsValue]>,
+    /// The parameter names (a JS array of strings), the keys `eval({...})`
+    /// reads.
+    keys: Array,
     /// Buffers `eval` and `evalBatch` copy values into, allocated here so
     /// evaluation does not allocate.
     scratch: RefCell<Scratch>,
@@ -44,7 +45,7 @@ struct Scratch {
     /// `CHUNK` results.
     results: Box<[f64]>,
     /// `evalBatch`'s columns while it runs (capacity: one per parameter).
-    handles: Vec<Float64Array>,
+    handles: Vec<JsValue>,
 }
 
 /// Compiles `src` against `ctx`; see [`compile`](crate::compile).
@@ -53,7 +54,7 @@ pub(crate) fn compile_in(
     src: &str,
     params: Option<Vec<String>>,
 ) -> Result<Expression, JsValue> {
-    crate::panic_hook();
+    crate::init();
     let owned = match &params {
         Some(params) => {
             let names: Vec<&str> = params.iter().map(String::as_str).collect();
@@ -62,8 +63,8 @@ pub(crate) fn compile_in(
         None => OwnedExpr::compile(src, None, ctx, arena_limit),
     }
     .map_err(|e| error::to_js(e, src))?;
-    let keys: Box<[JsValue]> = owned.with(|e| e.params().iter().map(|&p| p.into()).collect());
-    let n = keys.len();
+    let keys: Array = owned.with(|e| e.params().iter().map(|&p| JsValue::from(p)).collect());
+    let n = keys.length() as usize;
     let scratch = Scratch {
         row: vec![0.0; n].into(),
         columns: vec![0.0; n * CHUNK].into(),
@@ -84,7 +85,7 @@ pub(crate) fn evaluate_in(
     src: &str,
     vars: &JsValue,
 ) -> Result<f64, JsValue> {
-    crate::panic_hook();
+    crate::init();
     let vars = js::number_entries(vars, "evaluate: vars")?;
     let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
@@ -106,54 +107,28 @@ impl Expression {
         self.owned.with(|e| error::to_js(err, e.source()))
     }
 
-    /// Fills `row` from `eval`'s argument. Every JS read that can run user
-    /// code returns its throw as an `Err` (see `js`).
+    /// Fills `row` from `eval`'s argument (see `js::read_row`).
     fn fill(&self, row: &mut [f64], values: &JsValue) -> Result<(), JsValue> {
+        let name = |i: usize| self.keys.get(i as u32).as_string().unwrap_or_default();
         let n = row.len();
-        let count = |got: u32| {
-            error::plain(
+        match js::read_row(row, values, &self.keys)? {
+            None => Ok(()),
+            Some(RowProblem::Count(got)) => Err(error::plain(
                 ErrorKind::ParamCount,
                 &format!("expected {n} values (one per parameter), got {got}"),
-            )
-        };
-        if let Some(a) = values.dyn_ref::<Float64Array>() {
-            // A genuine typed array: `length` and the copy run no user code.
-            let len = a.length();
-            if len as usize != n {
-                return Err(count(len));
-            }
-            a.copy_to(row);
-        } else if js::is_array(values)? {
-            let len = js::length(values)?;
-            if len as usize != n {
-                return Err(count(len));
-            }
-            for (i, slot) in row.iter_mut().enumerate() {
-                *slot = js::get_index(values, i as u32)?.as_f64().ok_or_else(|| {
-                    error::type_error(&format!("eval: value {i} is not a number"))
-                })?;
-            }
-        } else if values.is_object() {
-            for (slot, key) in row.iter_mut().zip(&self.keys) {
-                // Own properties only: `constructor` or `toString` are never
-                // taken from the prototype.
-                let name = || key.as_string().unwrap_or_default();
-                let Some(v) = js::get_own(values, key)? else {
-                    return Err(error::plain(
-                        ErrorKind::ParamCount,
-                        &format!("no value for parameter `{}`", name()),
-                    ));
-                };
-                *slot = v.as_f64().ok_or_else(|| {
-                    error::type_error(&format!("eval: `{}` is not a number", name()))
-                })?;
-            }
-        } else if !(values.is_undefined() && n == 0) {
-            return Err(error::type_error(
+            )),
+            Some(RowProblem::Missing(i)) => Err(error::plain(
+                ErrorKind::ParamCount,
+                &format!("no value for parameter `{}`", name(i)),
+            )),
+            Some(RowProblem::NotANumber(i)) => Err(error::type_error(&format!(
+                "eval: the value for `{}` is not a number",
+                name(i)
+            ))),
+            Some(RowProblem::Type) => Err(error::type_error(
                 "eval: expected number[], Float64Array or an object of numbers",
-            ));
+            )),
         }
-        Ok(())
     }
 }
 
@@ -166,7 +141,7 @@ impl Expression {
         columns: &JsValue,
         out: &JsValue,
     ) -> Result<Float64Array, Stop> {
-        let n = self.keys.len();
+        let n = self.keys.length() as usize;
         if !js::is_array(columns)? {
             return Err(error::type_error("evalBatch: expected an array of Float64Array").into());
         }
@@ -187,13 +162,13 @@ impl Expression {
         } = scratch;
         let mut rows = None;
         for j in 0..count {
-            let Ok(col) = js::get_index(columns, j)?.dyn_into::<Float64Array>() else {
+            let col = js::get_index(columns, j)?;
+            let Some(len) = js::f64_length(&col)? else {
                 return Err(error::type_error(&format!(
                     "evalBatch: column {j} is not a Float64Array"
                 ))
                 .into());
             };
-            let len = col.length();
             if rows.is_some_and(|r| r != len) {
                 return Err(error::range_error("evalBatch: columns differ in length").into());
             }
@@ -201,46 +176,50 @@ impl Expression {
             // Within the capacity reserved at compile time: no allocation.
             handles.push(col);
         }
-        let out = if out.is_undefined() || out.is_null() {
+        let out_len = if out.is_undefined() || out.is_null() {
             None
         } else {
-            match out.dyn_ref::<Float64Array>() {
-                Some(o) => Some(o.clone()),
+            match js::f64_length(out)? {
+                Some(len) => Some(len),
                 None => {
                     return Err(error::type_error("evalBatch: `out` is not a Float64Array").into());
                 }
             }
         };
-        let rows = match (rows, &out) {
-            (Some(r), Some(o)) if o.length() != r => {
+        let rows = match (rows, out_len) {
+            (Some(r), Some(o)) if o != r => {
                 return Err(error::range_error(
                     "evalBatch: `out` and the columns differ in length",
                 )
                 .into());
             }
             (Some(r), _) => r,
-            (None, Some(o)) => o.length(),
+            (None, Some(o)) => o,
             (None, None) => 1,
         } as usize;
-        let out = out.unwrap_or_else(|| Float64Array::new_with_length(rows as u32));
+        let out: JsValue = match out_len {
+            Some(_) => out.clone(),
+            None => Float64Array::new_with_length(rows as u32).into(),
+        };
 
         let before = allocation_counters();
         let result = self.owned.with(|e| {
+            // A native callback may detach or resize a buffer at any point.
+            let changed = || {
+                Stop::Js(error::range_error(
+                    "evalBatch: a column or `out` changed length during the call",
+                ))
+            };
+            let same = |a: &JsValue| Ok::<_, JsValue>(js::f64_length(a)? == Some(rows as u32));
             let mut start = 0;
             while start < rows {
                 let len = CHUNK.min(rows - start);
-                let (a, b) = (start as u32, (start + len) as u32);
-                // A native callback may have detached or resized a buffer
-                // since the last chunk; a view of the wrong length would
-                // make the copy panic.
-                let same = |a: &Float64Array| a.length() as usize == rows;
-                if !handles.iter().all(same) || !same(&out) {
-                    return Err(Stop::Js(error::range_error(
-                        "evalBatch: a column or `out` changed length during the call",
-                    )));
-                }
+                let first = start as u32;
                 for (col, chunk) in handles.iter().zip(staged.chunks_exact_mut(CHUNK)) {
-                    col.subarray(a, b).copy_to(&mut chunk[..len]);
+                    if !same(col)? {
+                        return Err(changed());
+                    }
+                    js::copy_in(col, first, &mut chunk[..len])?;
                 }
                 for (r, result) in results[..len].iter_mut().enumerate() {
                     for (j, v) in row.iter_mut().enumerate() {
@@ -248,19 +227,16 @@ impl Expression {
                     }
                     *result = e.eval(row).map_err(|err| Stop::Eval(err, start + r))?;
                 }
-                // Callbacks ran since the check above.
-                if !same(&out) {
-                    return Err(Stop::Js(error::range_error(
-                        "evalBatch: `out` changed length during the call",
-                    )));
+                if !same(&out)? {
+                    return Err(changed());
                 }
-                out.subarray(a, b).copy_from(&results[..len]);
+                js::copy_out(&results[..len], &out, first)?;
                 start += len;
             }
             Ok(())
         });
         self.last.set(since(before));
-        result.map(|()| out)
+        result.map(|()| out.unchecked_into())
     }
 }
 

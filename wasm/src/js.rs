@@ -11,11 +11,30 @@
 //! unwinding through Rust frames would skip destructors and leave, e.g., a
 //! `RefCell` borrowed forever).
 
-use js_sys::{Array, Float64Array, JsString};
+use js_sys::{Array, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = f64Length)]
+    fn f64_length_catch(value: &JsValue) -> Result<f64, JsValue>;
+    #[wasm_bindgen(js_name = setMemory)]
+    fn set_memory(memory: &JsValue);
+    #[wasm_bindgen(catch, js_name = f64CopyIn)]
+    fn f64_copy_in(ptr: u32, src: &JsValue, start: u32, len: u32) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_name = readRow)]
+    fn read_row_catch(
+        ptr: u32,
+        n: u32,
+        values: &JsValue,
+        keys: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = f64CopyOut)]
+    fn f64_copy_out(ptr: u32, dst: &JsValue, start: u32, len: u32) -> Result<(), JsValue>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -25,10 +44,83 @@ extern "C" {
     fn get_catch(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
     fn get_index_catch(target: &JsValue, index: u32) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
-    fn has_own_catch(target: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn entries_catch(target: &JsValue) -> Result<Array, JsValue>;
+}
+
+thread_local! {
+    static MEMORY_SET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Hands the module's memory to `js/glue.js` (once), which the copies below
+/// write into. Called by every entry point that creates something, so it
+/// has run before any copy.
+pub(crate) fn register_memory() {
+    if !MEMORY_SET.with(|m| m.replace(true)) {
+        set_memory(&wasm_bindgen::memory());
+    }
+}
+
+/// The length of `value` if it is a `Float64Array` (0 once detached);
+/// `None` for anything else, proxies included. Runs no user code, unlike
+/// js-sys's `length()`, which a subclass can make lie (and js-sys's
+/// `copy_to` then panics, which traps).
+pub(crate) fn f64_length(value: &JsValue) -> Result<Option<u32>, JsValue> {
+    let len = f64_length_catch(value)?;
+    Ok((len >= 0.0).then_some(len as u32))
+}
+
+/// Copies `dst.len()` values of the `Float64Array` `src`, from index
+/// `start`, into `dst` (an error if `src` is too short or detached).
+pub(crate) fn copy_in(src: &JsValue, start: u32, dst: &mut [f64]) -> Result<(), JsValue> {
+    // Like an FFI call filling a buffer it is handed: the JS side writes
+    // exactly `dst.len()` values at `dst`'s address in wasm memory.
+    let ptr = dst.as_mut_ptr() as usize as u32;
+    f64_copy_in(ptr, src, start, dst.len() as u32)
+}
+
+/// What was wrong with `Expression.eval`'s argument.
+pub(crate) enum RowProblem {
+    /// This many values instead of one per parameter.
+    Count(i64),
+    /// Item (or parameter) `i` is not a number.
+    NotANumber(usize),
+    /// No own property for parameter `i`.
+    Missing(usize),
+    /// Not an array, typed array or object.
+    Type,
+}
+
+/// Reads `Expression.eval`'s argument into `row` with one call into JS: a
+/// `Float64Array`, an array of numbers, or an object with an own number
+/// property for each of `keys` (a JS array of the parameter names).
+pub(crate) fn read_row(
+    row: &mut [f64],
+    values: &JsValue,
+    keys: &JsValue,
+) -> Result<Option<RowProblem>, JsValue> {
+    // Like an FFI call filling a buffer it is handed (see `copy_in`).
+    let ptr = row.as_mut_ptr() as usize as u32;
+    let problem = read_row_catch(ptr, row.len() as u32, values, keys)?;
+    if problem.is_undefined() {
+        return Ok(None);
+    }
+    // Our own `[problem, at]` array: reading it runs no user code.
+    let problem: Array = problem.unchecked_into();
+    let at = problem.get(1).as_f64().unwrap_or(-1.0);
+    Ok(Some(match problem.get(0).as_f64() {
+        Some(0.0) => RowProblem::Count(at as i64),
+        Some(1.0) => RowProblem::NotANumber(at as usize),
+        Some(2.0) => RowProblem::Missing(at as usize),
+        _ => RowProblem::Type,
+    }))
+}
+
+/// Copies `src` into the `Float64Array` `dst` from index `start` (an error
+/// if `dst` is too short or detached).
+pub(crate) fn copy_out(src: &[f64], dst: &JsValue, start: u32) -> Result<(), JsValue> {
+    let ptr = src.as_ptr() as usize as u32;
+    f64_copy_out(ptr, dst, start, src.len() as u32)
 }
 
 /// `Array.isArray(value)` (a revoked `Proxy` throws).
@@ -39,15 +131,6 @@ pub(crate) fn is_array(value: &JsValue) -> Result<bool, JsValue> {
 /// `value[index]`.
 pub(crate) fn get_index(value: &JsValue, index: u32) -> Result<JsValue, JsValue> {
     get_index_catch(value, index)
-}
-
-/// `value[key]`, only if it is an own property.
-pub(crate) fn get_own(value: &JsValue, key: &JsValue) -> Result<Option<JsValue>, JsValue> {
-    if has_own_catch(value, key)? {
-        get_catch(value, key).map(Some)
-    } else {
-        Ok(None)
-    }
 }
 
 /// The `length` of an array-like, as an index count.
@@ -102,8 +185,10 @@ pub(crate) fn strings(value: &JsValue, what: &str) -> Result<Option<Vec<String>>
 
 /// A list of numbers: a `Float64Array` or an array of numbers.
 pub(crate) fn numbers(value: &JsValue, what: &str) -> Result<Vec<f64>, JsValue> {
-    if let Some(a) = value.dyn_ref::<Float64Array>() {
-        return Ok(a.to_vec());
+    if let Some(len) = f64_length(value)? {
+        let mut values = vec![0.0; len as usize];
+        copy_in(value, 0, &mut values)?;
+        return Ok(values);
     }
     if !is_array(value)? {
         return Err(error::type_error(&format!(

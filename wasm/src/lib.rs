@@ -6,7 +6,7 @@
 //!
 //! * [`evaluate`], [`compile`] and [`Context`] are the entry points;
 //!   [`Expression`] is a compiled expression.
-//! * Every failure is thrown as an `ExpRsError` (`js/error.js`) with the
+//! * Every failure is thrown as an `ExpRsError` (`js/glue.js`) with the
 //!   core error's kind, span and caret message. Nothing traps: core never
 //!   panics on any input, and this crate does not either.
 //! * On wasm32 a counting global allocator measures what `eval` and
@@ -42,13 +42,15 @@ fn default_context() -> (Rc<exp_rs::Context<f64>>, Option<usize>) {
     (DEFAULT.with(Rc::clone), None)
 }
 
-/// Installs the panic hook (which prints a Rust panic to the console), once;
-/// called by every entry point that creates something. Panics are bugs:
+/// Installs the panic hook (which prints a Rust panic to the console) and
+/// hands the memory to the JS glue, once; called by every entry point that
+/// creates something. Panics are bugs:
 /// core never panics on any input. (Not a `#[wasm_bindgen(start)]`
 /// function, which would become part of the JS API.)
-pub(crate) fn panic_hook() {
+pub(crate) fn init() {
     #[cfg(feature = "console_error_panic_hook")]
     console_error_panic_hook::set_once();
+    js::register_memory();
 }
 
 /// Evaluates `src` once with the built-in functions and constants and the

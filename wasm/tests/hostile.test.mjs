@@ -353,3 +353,44 @@ test('a huge source is refused without being copied into wasm memory', () => {
   assert.ok(Date.now() - t < 2000);
   stillWorks();
 });
+
+test('typed arrays that lie about their length cannot make a copy go wrong', () => {
+  let calls = 0;
+  class Liar extends Float64Array {
+    get length() {
+      calls++;
+      return calls % 2 ? 2 : 7; // a different answer every time
+    }
+    static get [Symbol.species]() {
+      throw new Error('species');
+    }
+  }
+  const f = compile('x + y');
+  const liar = new Liar([1, 2]);
+  assert.equal(f.eval(liar), 3); // its true length is 2
+  assert.deepEqual(f.evalBatch([new Liar([1, 2, 3]), new Liar([10, 20, 30])]), new Float64Array([11, 22, 33]));
+  const out = new Liar(3);
+  f.evalBatch([new Float64Array([1, 2, 3]), new Float64Array(3)], out);
+  assert.deepEqual([out[0], out[1], out[2]], [1, 2, 3]);
+  // A Proxy of a typed array is neither a typed array nor an array: an
+  // object, which has no own `x` or `y`.
+  const proxy = new Proxy(new Float64Array([1, 2]), {});
+  assert.throws(() => f.eval(proxy), (e) => e.kind === 'ParamCount');
+  assert.throws(() => f.evalBatch([proxy, proxy]), TypeError);
+  const ctx = new Context();
+  ctx.addArray('a', new Liar([5, 6]));
+  assert.equal(ctx.evaluate('a[0] + a[1]'), 11);
+  assert.throws(() => ctx.evaluate('a[2]'), (e) => e.kind === 'IndexOutOfBounds');
+  // Patched built-ins do not reach the copies either.
+  const saved = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype), 'length');
+  Object.defineProperty(Object.getPrototypeOf(Float64Array.prototype), 'length', { get: () => 1000, configurable: true });
+  try {
+    assert.equal(f.eval(new Float64Array([4, 5])), 9);
+    assert.deepEqual(f.evalBatch([new Float64Array([1]), new Float64Array([2])])[0], 3);
+  } finally {
+    Object.defineProperty(Object.getPrototypeOf(Float64Array.prototype), 'length', saved);
+  }
+  f.free();
+  ctx.free();
+  stillWorks();
+});

@@ -188,10 +188,10 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         };
         fs::copy(&from, pkg.join(name)).map_err(|e| format!("{}: {e}", from.display()))?;
     }
-    // wasm-bindgen puts `js/error.js` under a hashed directory; the entry
+    // wasm-bindgen puts `js/glue.js` under a hashed directory; the entry
     // files re-export `ExpRsError` from that very module, so `instanceof`
     // works on what the module throws.
-    let error_js = find_file(&pkg.join("snippets"), "error.js")?;
+    let error_js = find_file(&pkg.join("snippets"), "glue.js")?;
     let rel = error_js
         .strip_prefix(pkg)
         .map_err(|e| e.to_string())?
