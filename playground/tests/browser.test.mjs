@@ -274,6 +274,23 @@ describe('playground', () => {
     await again.close();
   });
 
+  test('works offline once loaded', T, async () => {
+    const page = await open();
+    await browser.setOffline(true);
+    try {
+      await page.selectOption('#examples', { label: 'Recursion: an expression function' });
+      assert.equal(await result(page), 120 / 3125);
+      await page.locator('#src').fill('fact(n) * 2');
+      assert.equal(await result(page), 240);
+      assert.ok(Number(await page.locator('#plot').getAttribute('data-points')) > 0);
+      await measured(page);
+      assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0');
+    } finally {
+      await browser.setOffline(false);
+    }
+    await page.close();
+  });
+
   test('screenshot of the default view', T, async () => {
     const page = await open();
     await measured(page);

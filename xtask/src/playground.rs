@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), String> {
         _ => return Err("usage: cargo xtask playground [--port N]".to_owned()),
     };
     ensure_package(ctx)?;
-    println!("\nexp-rs playground: http://127.0.0.1:{port}/  (Ctrl-C stops it)\n");
+    // serve.mjs prints the URL once it listens.
     Cmd::new("node")
         .arg(ctx.root.join("playground").join("serve.mjs"))
         .args(["--host", "127.0.0.1", "--port", &port])
