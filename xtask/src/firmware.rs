@@ -7,8 +7,9 @@
 //! mps2-an500 image in QEMU three times (10,000 ticks; 2,000 ticks; 10,000
 //! ticks evaluating the batch twice), every run's checks must hold →
 //! instructions per tick, per batch and per expression from the differences
-//! → section sizes of the stm32h743 image and exp-rs's share, from its
-//! linker map.
+//! → the same for batches of the first 0, 1, … 7 expressions (1,000 ticks,
+//! once and twice per tick), so what each expression adds → section sizes
+//! of the stm32h743 image and exp-rs's share, from its linker map.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -49,6 +50,9 @@ const RUNS: [(u64, u64); 3] = [(10_000, 1), (2_000, 1), (10_000, 2)];
 /// Expressions in the demo's batch (`firmware-demo/src/demo.h`).
 const EXPRESSIONS: u64 = 7;
 
+/// Ticks of the runs that measure each expression's share.
+const PER_EXPRESSION_TICKS: u64 = 1_000;
+
 /// `firmware` job and `cargo xtask firmware`.
 pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     ensure_apt(APT)?;
@@ -82,10 +86,12 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     let elf = out.join("mps2-an500").join("firmware.elf");
     let plugin = out.join("insn_count.so");
     let mut insns = Vec::new();
+    let mut sources = Vec::new();
     for (i, &(ticks, evals)) in RUNS.iter().enumerate() {
-        let run = run_qemu(&elf, &plugin, &out, ticks, evals)?;
+        let run = run_qemu(&elf, &plugin, &out, ticks, evals, EXPRESSIONS)?;
         if i == 0 {
             print!("{}", run.report);
+            sources = expression_sources(&run.report);
         }
         println!(
             "[firmware] ticks={ticks} evals={evals}: PASS, {} instructions",
@@ -104,6 +110,8 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
          {per_batch:.1}, per expression: {:.1}",
         per_batch / EXPRESSIONS as f64
     );
+
+    per_expression(&elf, &plugin, &out, &sources)?;
 
     let map_path = out.join("stm32h743").join("firmware.map");
     let map = std::fs::read_to_string(&map_path)
@@ -147,12 +155,20 @@ struct Run {
 
 /// Runs the mps2-an500 image under `timeout` with the counting plugin;
 /// fails unless the firmware exits 0 and its report says every check held.
-fn run_qemu(elf: &Path, plugin: &Path, out: &Path, ticks: u64, evals: u64) -> Result<Run, String> {
-    let log = out.join(format!("qemu-ticks{ticks}-evals{evals}.log"));
+fn run_qemu(
+    elf: &Path,
+    plugin: &Path,
+    out: &Path,
+    ticks: u64,
+    evals: u64,
+    exprs: u64,
+) -> Result<Run, String> {
+    let log = out.join(format!("qemu-ticks{ticks}-evals{evals}-exprs{exprs}.log"));
     let _ = std::fs::remove_file(&log);
     let timeout = QEMU_TIMEOUT_SECS.to_string();
-    let semihosting =
-        format!("enable=on,target=native,arg=firmware,arg=ticks={ticks},arg=evals={evals}");
+    let semihosting = format!(
+        "enable=on,target=native,arg=firmware,arg=ticks={ticks},arg=evals={evals},arg=exprs={exprs}"
+    );
     let mut argv: Vec<OsString> = [
         "timeout",
         &timeout,
@@ -205,7 +221,7 @@ fn run_qemu(elf: &Path, plugin: &Path, out: &Path, ticks: u64, evals: u64) -> Re
     );
     let failed = |why: String| {
         Err(format!(
-            "firmware run ticks={ticks} evals={evals}: {why}\n{report}"
+            "firmware run ticks={ticks} evals={evals} exprs={exprs}: {why}\n{report}"
         ))
     };
     match output.status.code() {
@@ -239,6 +255,65 @@ fn run_qemu(elf: &Path, plugin: &Path, out: &Path, ticks: u64, evals: u64) -> Re
         return failed(format!("no instruction count in {}", log.display()));
     };
     Ok(Run { report, insns })
+}
+
+/// The batch's expressions, from the report's `  [i] source` lines.
+fn expression_sources(report: &str) -> Vec<String> {
+    report
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ["))
+        .filter_map(|l| l.split_once("] "))
+        .map(|(_, src)| src.to_owned())
+        .collect()
+}
+
+/// The number in the report line `  key: N …`.
+fn report_number(report: &str, key: &str) -> Option<u64> {
+    report.lines().find_map(|l| {
+        l.trim_start()
+            .strip_prefix(key)
+            .and_then(|rest| rest.strip_prefix(": "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    })
+}
+
+/// Runs batches of the first 0, 1, … 7 expressions, each evaluated once and
+/// twice per tick, and prints what each expression adds to one batch
+/// evaluation (instructions) and to the arena (bytes).
+fn per_expression(elf: &Path, plugin: &Path, out: &Path, sources: &[String]) -> Result<(), String> {
+    let ticks = PER_EXPRESSION_TICKS;
+    let mut rows = Vec::new();
+    for exprs in 0..=EXPRESSIONS {
+        let once = run_qemu(elf, plugin, out, ticks, 1, exprs)?;
+        let twice = run_qemu(elf, plugin, out, ticks, 2, exprs)?;
+        let batch = diff_per(twice.insns, once.insns, ticks)?;
+        let arena = report_number(&once.report, "arena bytes used")
+            .ok_or("no `arena bytes used` in the report")?;
+        rows.push((batch, arena));
+    }
+    println!(
+        "[firmware] what each expression adds to a batch evaluation and to the arena \
+         (batches of the first 0..{EXPRESSIONS} expressions, {ticks} ticks each):"
+    );
+    println!(
+        "[firmware]   {:>12} {:>8}  expression",
+        "instructions", "arena B"
+    );
+    let mut previous = (0.0, 0);
+    for (i, &(batch, arena)) in rows.iter().enumerate() {
+        let what = match i {
+            0 => "(the call itself, empty batch; arena: the 10 parameter names)",
+            _ => sources.get(i - 1).map_or("?", String::as_str),
+        };
+        println!(
+            "[firmware]   {:>12.1} {:>8}  {what}",
+            batch - previous.0,
+            arena.saturating_sub(previous.1)
+        );
+        previous = (batch, arena);
+    }
+    Ok(())
 }
 
 /// Where the bytes of an image come from.
