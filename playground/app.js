@@ -370,7 +370,7 @@ function renderProgram(listing) {
       // Literal numbers in operands are what folding produced (not jump
       // targets, argument slots or call labels).
       let last = 0;
-      const literals = /^(jump|jfalse|jtrue|and|or|arg|call)$/.test(m[3]) ? [] : ops.matchAll(/(?<![\w/])-?\d+(\.\d+)?(e[-+]?\d+)?(?![\w/])/g);
+      const literals = /^(jump|jfalse|jtrue|and|or|arg)$/.test(m[3]) ? [] : ops.matchAll(/(?<![\w/])-?\d+(\.\d+)?(e[-+]?\d+)?(?![\w/])/g);
       for (const n of literals) {
         row.append(ops.slice(last, n.index), el('span', 'lit', n[0]));
         last = n.index + n[0].length;

@@ -46,9 +46,12 @@ export function markConstants(node, params, pure) {
   return c;
 }
 
+/** A number, or a sign on one: nothing to fold. */
+const literal = (node) => node.kind === 'number' || (node.kind === 'unary' && node.children[0].kind === 'number');
+
 /** The largest constant subtrees that are more than a literal. */
 export function foldedSubtrees(node, out = []) {
-  if (node.constant && node.kind !== 'number') out.push(node);
+  if (node.constant && !literal(node)) out.push(node);
   else if (!node.constant) for (const c of node.children) foldedSubtrees(c, out);
   return out;
 }
@@ -105,7 +108,7 @@ function renderNode(node, params, onHover, values, depth) {
     toggle.classList.add('leaf');
   }
   row.append(toggle, el('span', `tok tok-${kind}`, text), el('span', 'kind', kind));
-  if (node.constant && node.kind !== 'number' && values.has(node)) {
+  if (values.has(node)) {
     const v = values.get(node);
     row.append(el('span', 'badge folded', `folded → ${Number.isFinite(v) ? Number(v.toPrecision(10)) : v}`));
   }

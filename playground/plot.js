@@ -205,7 +205,7 @@ export class Plot {
         g.arc(sx(x), sy(y), 3.5, 0, 2 * Math.PI);
         g.fill();
       }
-      this.readout.textContent = `${d.xName} = ${label(x)}  →  ${Number.isFinite(y) ? y.toPrecision(6) : String(y)}`;
+      this.readout.textContent = `${d.xName} = ${label(x)}  →  ${Number.isFinite(y) ? Number(y.toPrecision(6)) : y}`;
     } else {
       this.readout.textContent = '';
     }
