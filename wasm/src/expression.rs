@@ -126,13 +126,11 @@ impl Expression {
                 name(i)
             ))),
             Some(RowProblem::Type) => Err(error::type_error(
-                "eval: expected number[], Float64Array or an object of numbers",
+                "eval: expected number[], a typed array or an object of numbers",
             )),
         }
     }
-}
 
-impl Expression {
     /// `evalBatch` after the borrow: checks the arguments, then evaluates
     /// chunk by chunk.
     fn batch(

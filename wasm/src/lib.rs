@@ -44,9 +44,9 @@ fn default_context() -> (Rc<exp_rs::Context<f64>>, Option<usize>) {
 
 /// Installs the panic hook (which prints a Rust panic to the console) and
 /// hands the memory to the JS glue, once; called by every entry point that
-/// creates something. Panics are bugs:
-/// core never panics on any input. (Not a `#[wasm_bindgen(start)]`
-/// function, which would become part of the JS API.)
+/// creates something. (Not a `#[wasm_bindgen(start)]` function, which would
+/// become part of the JS API.) Panics are bugs: core never panics on any
+/// input.
 pub(crate) fn init() {
     #[cfg(feature = "console_error_panic_hook")]
     console_error_panic_hook::set_once();
