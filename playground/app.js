@@ -394,7 +394,7 @@ function scheduleMeasure() {
 
 /** Times `fn` over enough runs to take TIMING_MS; returns ms per run. */
 function timePerRun(fn) {
-  let n = 64;
+  let n = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) fn();
@@ -406,8 +406,9 @@ function timePerRun(fn) {
 
 /**
  * What evaluating costs: ns per `eval` and per `evalBatch` point, and the
- * allocations counted by the module over ALLOC_RUNS evaluations (each
- * followed by a `stats()` read) and over one batch.
+ * allocations counted by the module over ALLOC_RUNS evaluations (fewer
+ * for a slow expression; each followed by a `stats()` read) and over one
+ * batch.
  */
 function measure() {
   if (!expr) return;
@@ -415,9 +416,14 @@ function measure() {
   const e = expr;
   const vals = values;
   try {
+    // A slow expression (deep recursion) gets fewer runs: ~100 ms in all.
+    const t0 = performance.now();
+    for (let i = 0; i < 20; i++) e.eval(vals);
+    const one = (performance.now() - t0) / 20;
+    const runs = Math.max(10, Math.min(ALLOC_RUNS, Math.floor(100 / Math.max(one, 1e-3))));
     let allocs = 0;
     let bytes = 0;
-    for (let i = 0; i < ALLOC_RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       e.eval(vals);
       const s = e.stats();
       allocs += s.allocationsLastEval;
@@ -425,7 +431,7 @@ function measure() {
     }
     const batch = plotColumns();
     let batchNs = NaN;
-    if (batch) {
+    if (batch && lastPlotMs < 100) {
       try {
         e.evalBatch(batch.columns, batch.out);
         const s = e.stats();
@@ -437,15 +443,19 @@ function measure() {
       }
     }
     const ns = timePerRun(() => e.eval(vals)) * 1e6;
-    const per = allocs / (ALLOC_RUNS + (batch ? 1 : 0));
+    const batched = Number.isFinite(batchNs) ? 1 : 0;
+    const per = allocs / (runs + batched);
     $('s-allocs').textContent = String(per);
     $('s-allocs').dataset.value = String(per);
     $('s-allocs').classList.toggle('zero', per === 0);
-    $('s-bytes').textContent = `${bytes} B over ${ALLOC_RUNS.toLocaleString('en-US')} evals${batch ? ' + 1 batch' : ''}`;
+    $('s-bytes').textContent = `${bytes} B over ${runs.toLocaleString('en-US')} evals${batched ? ' + 1 batch' : ''}`;
     $('s-ns').textContent = `${ns < 10 ? ns.toFixed(1) : Math.round(ns)} ns`;
     $('s-batch').textContent = Number.isFinite(batchNs) ? `${batchNs < 10 ? batchNs.toFixed(1) : Math.round(batchNs)} ns` : '—';
   } catch (err) {
     $('s-allocs').textContent = '—';
+    $('s-allocs').dataset.value = '';
+    $('s-allocs').classList.remove('zero');
+    $('s-batch').textContent = '—';
     $('s-ns').textContent = '—';
     $('s-bytes').textContent = `evaluation fails: ${err.kind ?? err.message}`;
   }
@@ -456,6 +466,8 @@ function measure() {
 // ------------------------------------------------------------------- plot
 
 let plotBuf = null;
+/** How long the last plot's evaluation took, in ms. */
+let lastPlotMs = 0;
 
 /** Columns for `evalBatch`: the plotted variable swept, the others fixed. */
 function plotColumns() {
@@ -486,6 +498,7 @@ function drawPlot() {
     return;
   }
   let failed = '';
+  const t0 = performance.now();
   try {
     expr.evalBatch(b.columns, b.out);
   } catch (e) {
@@ -501,6 +514,7 @@ function drawPlot() {
       }
     }
   }
+  lastPlotMs = performance.now() - t0;
   const y = Number($('result').dataset.value);
   plot.set({
     xs: b.xs,
