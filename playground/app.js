@@ -42,8 +42,6 @@ let errorSpan = null; // span of the current error
 
 // ---------------------------------------------------------------- helpers
 
-const fmt = (v) => (Number.isFinite(v) ? String(v) : String(v));
-
 /** The message of an ExpRsError without its first (source) line and caret. */
 function messageText(e) {
   const lines = String(e.message).split('\n');
@@ -56,7 +54,7 @@ function messageText(e) {
 function caretBlock(src, e) {
   const start = Math.max(0, Math.min(e.start ?? 0, src.length));
   const end = Math.max(start, Math.min(e.end ?? start, src.length));
-  const lineStart = src.lastIndexOf('\n', start - 1) + 1;
+  const lineStart = start === 0 ? 0 : src.lastIndexOf('\n', start - 1) + 1;
   let lineEnd = src.indexOf('\n', start);
   if (lineEnd < 0) lineEnd = src.length;
   const line = src.slice(lineStart, lineEnd);
@@ -64,7 +62,8 @@ function caretBlock(src, e) {
   const pre = el('pre', 'caret');
   pre.append(
     el('span', 'caret-src', line), '\n',
-    el('span', 'caret-mark', ' '.repeat(start - lineStart) + '^' + '~'.repeat(width - 1)),
+    // Tabs stay tabs so the caret lines up under them.
+    el('span', 'caret-mark', line.slice(0, start - lineStart).replace(/[^\t]/g, ' ') + '^' + '~'.repeat(width - 1)),
     el('span', 'caret-msg', ' ' + messageText(e)),
   );
   const head = el('div', 'error-head');
@@ -137,7 +136,7 @@ function buildContext() {
         try {
           value = ctx.evaluate(m[2]);
         } catch (e) {
-          const off = raw.indexOf('=') + 1;
+          const off = line.indexOf('=') + 1;
           throw Object.assign(e, { start: e.start + off, end: e.end + off });
         }
         ctx.setConstant(m[1], value);
@@ -146,7 +145,7 @@ function buildContext() {
       defined++;
     } catch (e) {
       const item = el('div', 'fn-error');
-      item.append(el('div', 'fn-line', `line ${i + 1}`), caretBlock(raw, e));
+      item.append(el('div', 'fn-line', `line ${i + 1}`), caretBlock(line, e));
       box.append(item);
     }
   }
@@ -216,7 +215,7 @@ function evaluateNow() {
   const out = $('result');
   try {
     const v = expr.eval(values);
-    out.textContent = fmt(v);
+    out.textContent = String(v);
     out.dataset.value = String(v);
     out.classList.remove('bad');
     $('result-note').textContent = params.length

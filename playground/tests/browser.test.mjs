@@ -227,6 +227,10 @@ describe('playground', () => {
     await page.locator('#fns').fill('fact(n) = n <= 1 ? 1 : n * fact(n - 1)\nbad(x) = x +');
     assert.equal(await page.locator('#fn-errors .fn-line').innerText(), 'line 2');
     assert.match(await page.locator('#fn-errors .caret').innerText(), /bad\(x\) = x \+\n {12}\^ expected an operand/);
+    await page.locator('#fns').fill('  k = 2 *\nnot a definition');
+    const carets = await page.locator('#fn-errors .caret').allInnerTexts();
+    assert.match(carets[0], /^k = 2 \*\n {7}\^ expected an operand/);
+    assert.match(carets[1], /expected `name\(params\) = body` or `name = value`/);
     await page.close();
   });
 
