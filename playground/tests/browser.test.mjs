@@ -263,7 +263,9 @@ describe('playground', () => {
     await page.locator('#plot-var').selectOption('b');
     await page.locator('#plot-from').fill('-2');
     await page.locator('#plot-to').fill('8');
-    await page.waitForFunction(() => location.hash.includes('p=b:-2:8'));
+    await page.locator('#share').click();
+    assert.equal(await page.locator('#share.done').count(), 1, 'Copy link confirms');
+    assert.ok(page.url().includes('p=b:-2:8'), 'the address bar holds the link at once');
     const link = page.url();
     await page.close();
 
