@@ -113,7 +113,9 @@ function renderNode(node, params, onHover, values, depth) {
     row.append(el('span', 'badge folded', `folded → ${Number.isFinite(v) ? Number(v.toPrecision(10)) : v}`));
   }
   row.append(el('span', 'span', `${node.span[0]}‥${node.span[1]}`));
+  row.tabIndex = 0;
   row.addEventListener('mouseenter', () => onHover(node.span));
+  row.addEventListener('focus', () => onHover(node.span));
   li.append(row);
   if (node.children.length) {
     const kids = el('ul');
@@ -129,6 +131,12 @@ function renderNode(node, params, onHover, values, depth) {
       flip();
     });
     row.addEventListener('click', flip);
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        flip();
+      }
+    });
   }
   return li;
 }

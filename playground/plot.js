@@ -57,17 +57,22 @@ export class Plot {
     this.render();
   }
 
-  /** The y range to show: finite values, padded; a flat line gets ±1. */
+  /**
+   * The y range to show: the finite values, padded; a flat line gets ±1.
+   * Poles (tan, 1/x) would flatten everything else, so when the extremes
+   * are far outside the 2nd–98th percentiles, those set the range.
+   */
   yRange(ys) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const y of ys) {
-      if (Number.isFinite(y)) {
-        if (y < lo) lo = y;
-        if (y > hi) hi = y;
-      }
+    const finite = Float64Array.from(ys).filter(Number.isFinite).sort();
+    if (finite.length === 0) return null;
+    let lo = finite[0];
+    let hi = finite[finite.length - 1];
+    const q = (p) => finite[Math.min(finite.length - 1, Math.floor(p * finite.length))];
+    const [qlo, qhi] = [q(0.02), q(0.98)];
+    if (qhi > qlo && hi - lo > 4 * (qhi - qlo)) {
+      const pad = (qhi - qlo) * 0.25;
+      [lo, hi] = [Math.max(lo, qlo - pad), Math.min(hi, qhi + pad)];
     }
-    if (lo === Infinity) return null;
     if (hi - lo < 1e-12 * Math.max(1, Math.abs(hi))) {
       const d = Math.max(1, Math.abs(hi) * 0.1);
       return [lo - d, hi + d];
@@ -156,6 +161,7 @@ export class Plot {
     g.beginPath();
     let pen = false;
     let drawn = 0;
+    let side = 0;
     for (let i = 0; i < d.xs.length; i++) {
       const y = d.ys[i];
       if (!Number.isFinite(y)) {
@@ -163,10 +169,14 @@ export class Plot {
         continue;
       }
       const px = sx(d.xs[i]);
-      const py = sy(y);
-      if (pen) g.lineTo(px, py);
+      // Far off-canvas points are clamped; the clip hides them anyway.
+      const py = Math.max(-1e4, Math.min(1e4, sy(y)));
+      // From above the plot to below it in one step is a pole: no line.
+      const now = y > y1 ? 1 : y < y0 ? -1 : 0;
+      if (pen && now * side !== -1) g.lineTo(px, py);
       else g.moveTo(px, py);
       pen = true;
+      side = now;
       drawn++;
     }
     g.stroke();
