@@ -5,6 +5,7 @@
 //! once. The tree keeps every node's byte span, so tools (the playground)
 //! can highlight the source of any node.
 
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::Span;
@@ -171,13 +172,18 @@ impl<'a> Ast<'a> {
         count
     }
 
-    /// Calls `f` on every node, parents before children (pre-order).
-    /// Recurses once per level; the parser caps the tree's height
-    /// ([`Limits::max_depth`](crate::Limits::max_depth)).
+    /// Calls `f` on every node, parents before children (pre-order). It
+    /// keeps its work list on the heap (setup-time code uses it), so the
+    /// machine stack does not grow with the tree.
     pub fn walk(&self, f: &mut dyn FnMut(&Ast<'a>)) {
         f(self);
-        for child in self.children() {
-            child.walk(f);
+        let mut pending: Vec<&'a Ast<'a>> = self.children().collect();
+        pending.reverse();
+        while let Some(node) = pending.pop() {
+            f(node);
+            let first = pending.len();
+            pending.extend(node.children());
+            pending[first..].reverse();
         }
     }
 

@@ -149,6 +149,11 @@ impl ErrorKind {
         }
     }
 
+    /// The kind's stable number (`1..=21` today; never reused).
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
     /// Every kind, in number order (for tables in the C and JS doors).
     pub const ALL: [ErrorKind; 21] = [
         ErrorKind::InvalidCharacter,
@@ -338,16 +343,50 @@ impl fmt::Display for Rendered<'_> {
             .find('\n')
             .map_or(src.len(), |i| line_start + i);
         let line = src[line_start..line_end].trim_end_matches('\r');
-        f.write_str(line)?;
-        f.write_str("\n")?;
+        let caret = floor_char(src, start).max(line_start) - line_start;
+        // A long line (a generated formula, a `TooLong` input) is cut to a
+        // window around the caret, marked with `…`.
+        let (from, to) = window(line, caret);
+        let shown = &line[from..to];
+        let (lead, trail) = (
+            if from > 0 { "…" } else { "" },
+            if to < line.len() { "…" } else { "" },
+        );
+        writeln!(f, "{lead}{shown}{trail}")?;
         // One caret column per character before the span (tabs kept so the
         // caret lines up in a terminal).
-        for c in src[line_start..floor_char(src, start)].chars() {
+        if from > 0 {
+            f.write_str(" ")?;
+        }
+        for c in line[from..caret.max(from)].chars() {
             f.write_str(if c == '\t' { "\t" } else { " " })?;
         }
         f.write_str("^ ")?;
         self.error.write_message(src, f)
     }
+}
+
+/// Characters of context the caret line keeps on each side of the caret.
+const WINDOW: usize = 60;
+
+/// Byte range of `line` to show: all of it if short, else about
+/// [`WINDOW`] characters either side of byte `caret`, on char boundaries.
+fn window(line: &str, caret: usize) -> (usize, usize) {
+    if line.chars().count() <= 2 * WINDOW {
+        return (0, line.len());
+    }
+    let before = &line[..caret.min(line.len())];
+    let from = before
+        .char_indices()
+        .rev()
+        .nth(WINDOW - 1)
+        .map_or(0, |(i, _)| i);
+    let after = &line[caret.min(line.len())..];
+    let to = after
+        .char_indices()
+        .nth(WINDOW)
+        .map_or(line.len(), |(i, _)| caret + i);
+    (from, to)
 }
 
 /// The largest char boundary of `s` at or before `i`.

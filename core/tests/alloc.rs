@@ -83,7 +83,8 @@ fn context<R: Real>() -> Context<R> {
     ctx
 }
 
-const N: usize = 100_000;
+/// Evaluations per measurement (fewer under Miri, which is far slower).
+const N: usize = if cfg!(miri) { 200 } else { 100_000 };
 
 fn expr_eval_allocates_nothing<R: Real>() {
     let ctx = context::<R>();

@@ -58,7 +58,9 @@ fn walked(case: &Case) -> Result<f64, Error> {
 fn run(f: impl Fn(&Case) -> Option<String>) {
     let cases = cases();
     assert!(cases.len() >= 300, "the table has {} rows", cases.len());
-    let failures: Vec<String> = cases.iter().filter_map(f).collect();
+    // Under Miri (thousands of times slower) a sample of the rows.
+    let step = if cfg!(miri) { 40 } else { 1 };
+    let failures: Vec<String> = cases.iter().step_by(step).filter_map(f).collect();
     assert!(
         failures.is_empty(),
         "{} of {} rows failed:\n{}",

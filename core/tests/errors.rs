@@ -168,6 +168,17 @@ fn caret_rendering() {
     );
     assert_eq!(render("y"), "y\n^ unknown variable `y`");
     assert_eq!(format!("{}", error("y")), "unknown variable at 0..1");
+    // A long line is cut to a window around the caret.
+    let long = format!("{}1 +* 2{}", "x + ".repeat(100), " + x".repeat(100));
+    let text = render(&long);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with('…') && first.ends_with('…') && first.chars().count() < 130,
+        "{first}"
+    );
+    let caret = text.lines().nth(1).unwrap();
+    let column = |s: &str, c: char| s.chars().position(|x| x == c);
+    assert_eq!(column(caret, '^'), column(first, '*'), "\n{text}");
 }
 
 #[test]
