@@ -46,7 +46,7 @@ let errorSpan = null; // span of the current error
 function messageText(e) {
   const lines = String(e.message).split('\n');
   const last = lines[lines.length - 1];
-  const m = /^\s*\^\s?(.*)$/.exec(last);
+  const m = /^\s*[\^~]+\s?(.*)$/.exec(last);
   return m ? m[1] : String(e.message);
 }
 
@@ -57,13 +57,23 @@ function caretBlock(src, e) {
   const lineStart = start === 0 ? 0 : src.lastIndexOf('\n', start - 1) + 1;
   let lineEnd = src.indexOf('\n', start);
   if (lineEnd < 0) lineEnd = src.length;
-  const line = src.slice(lineStart, lineEnd);
+  let line = src.slice(lineStart, lineEnd);
+  let col = start - lineStart;
   const width = Math.max(1, Math.min(end, lineEnd) - start);
+  // A long line is cut to a window around the span.
+  const WINDOW = 60;
+  if (line.length > 2 * WINDOW + width) {
+    const from = Math.max(0, col - WINDOW);
+    const to = Math.min(line.length, col + width + WINDOW);
+    const head = from > 0 ? '…' : '';
+    line = head + line.slice(from, to) + (to < line.length ? '…' : '');
+    col = col - from + head.length;
+  }
   const pre = el('pre', 'caret');
   pre.append(
     el('span', 'caret-src', line), '\n',
     // Tabs stay tabs so the caret lines up under them.
-    el('span', 'caret-mark', line.slice(0, start - lineStart).replace(/[^\t]/g, ' ') + '^' + '~'.repeat(width - 1)),
+    el('span', 'caret-mark', line.slice(0, col).replace(/[^\t]/g, ' ') + '^' + '~'.repeat(width - 1)),
     el('span', 'caret-msg', ' ' + messageText(e)),
   );
   const head = el('div', 'error-head');

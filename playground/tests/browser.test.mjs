@@ -184,6 +184,11 @@ describe('playground', () => {
     assert.match(mark, /expected an operand, found `\*`/);
     assert.equal(await page.locator('#backdrop mark.err').innerText(), '*');
     assert.equal(await text(page, '#result'), '—');
+    // A long line is cut to a window around the span.
+    await page.locator('#src').fill(`${'y + '.repeat(100)}y +* 2`);
+    const [longSrc, longMark] = (await err.locator('.caret').innerText()).split('\n');
+    assert.ok(longSrc.startsWith('…') && longSrc.length < 140, longSrc);
+    assert.equal(longSrc[longMark.indexOf('^')], '*');
     // Fixing it brings everything back.
     await page.locator('#src').fill('sin(x + 2)');
     assert.equal(await err.innerText(), '');
