@@ -343,7 +343,7 @@ impl fmt::Display for Rendered<'_> {
             .find('\n')
             .map_or(src.len(), |i| line_start + i);
         let line = src[line_start..line_end].trim_end_matches('\r');
-        let caret = floor_char(src, start).max(line_start) - line_start;
+        let caret = (floor_char(src, start).max(line_start) - line_start).min(line.len());
         // A long line (a generated formula, a `TooLong` input) is cut to a
         // window around the caret, marked with `…`.
         let (from, to) = window(line, caret);

@@ -168,6 +168,12 @@ fn caret_rendering() {
     );
     assert_eq!(render("y"), "y\n^ unknown variable `y`");
     assert_eq!(format!("{}", error("y")), "unknown variable at 0..1");
+    // A caret past a trailing CR (found by fuzzing: this panicked once).
+    assert_eq!(render("\r"), "\n^ expected an operand, found end of input");
+    assert_eq!(
+        render("1 +\r"),
+        "1 +\n   ^ expected an operand, found end of input"
+    );
     // A long line is cut to a window around the caret.
     let long = format!("{}1 +* 2{}", "x + ".repeat(100), " + x".repeat(100));
     let text = render(&long);
