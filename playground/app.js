@@ -170,6 +170,7 @@ function recompile() {
   expr?.free();
   expr = null;
   errorSpan = null;
+  highlight = null;
   try {
     expr = ctx.compile(src);
   } catch (e) {
@@ -578,7 +579,10 @@ function onPlotControls(e) {
 function saveHash() {
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => {
-    const hash = `#${encode(state, expr ? params : Object.keys(state.vars))}`;
+    // A broken expression keeps the values of the names it mentions.
+    const names = expr ? params : Object.keys(state.vars).filter((n) =>
+      new RegExp(`(^|[^\\w])${n.replace(/[^\w]/g, '\\$&')}($|[^\\w])`).test(state.expr));
+    const hash = `#${encode(state, names)}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }, 150);
 }

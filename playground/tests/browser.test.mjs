@@ -194,6 +194,12 @@ describe('playground', () => {
     assert.equal(await err.innerText(), '');
     assert.equal(await page.locator('body.has-error').count(), 0);
     await page.close();
+
+    // A link to a broken expression keeps its variables.
+    const broken = await open(hash('sin(x +* 2) + y', 'v=x:3:-10:10', 'v=y:4:0:9', 'v=unused:1:0:2'));
+    assert.equal(await broken.locator('body.has-error').count(), 1);
+    await broken.waitForFunction(() => location.hash.includes('v=x:3:-10:10&v=y:4:0:9&p='));
+    await broken.close();
   });
 
   test('hovering a tree node highlights its span; clicking folds it', T, async () => {
