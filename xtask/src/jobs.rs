@@ -90,6 +90,11 @@ pub const JOBS: &[Job] = &[
         run: crate::firmware::firmware,
     },
     Job {
+        name: "fuzz-smoke",
+        about: "cargo-fuzz: replay the committed corpus, then each target for 10 s",
+        run: crate::fuzz::smoke,
+    },
+    Job {
         name: "browser",
         about: "the playground in headless Chromium (playwright-core): result, tree, costs, plot, errors, links",
         run: crate::playground::browser,

@@ -10,6 +10,7 @@ mod bench;
 mod cmd;
 mod ensure;
 mod firmware;
+mod fuzz;
 mod jobs;
 mod playground;
 mod wasm;
@@ -35,6 +36,19 @@ fn main() -> ExitCode {
             Ok(selected) => run_test(&selected),
             Err(e) => usage_error(&e),
         },
+        Some("fuzz") => {
+            let ctx = match enter_workspace() {
+                Ok(ctx) => ctx,
+                Err(e) => return e,
+            };
+            match fuzz::run(&ctx, args.get(1).map(String::as_str)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("xtask fuzz: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some("bench") => {
             let ctx = match enter_workspace() {
                 Ok(ctx) => ctx,
@@ -87,6 +101,8 @@ fn print_help() {
          Commands:\n  \
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
+         fuzz [SECONDS]\n      \
+         Fuzz every target for SECONDS each (default 60), then Miri on core's tests.\n  \
          bench [SECONDS | report]\n      \
          Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
          wasm\n      \

@@ -1,0 +1,48 @@
+//! Arbitrary bytes as source and variable values: compile (with free names
+//! as parameters), evaluate, render any error. Nothing may panic.
+#![no_main]
+
+use exp_rs::bumpalo::Bump;
+use exp_rs::{Batch, Context, Expr};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    // The first 32 bytes are four variable values, the rest is the source.
+    let (head, tail) = data.split_at(data.len().min(32));
+    let values: Vec<f64> = head.chunks(8).map(|c| {
+        let mut b = [0u8; 8];
+        b[..c.len()].copy_from_slice(c);
+        f64::from_le_bytes(b)
+    }).collect();
+    let Ok(src) = std::str::from_utf8(tail) else { return };
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("f(n) = n <= 0 ? 0 : 1 + f(n - 1)").unwrap();
+    ctx.add_array("a", &[1.0, 2.0, 3.0]);
+    let arena = Bump::new();
+    arena.set_allocation_limit(Some(1 << 20));
+    match Expr::compile_auto(src, &ctx, &arena) {
+        Ok(e) => {
+            let mut v = values.clone();
+            v.resize(e.params().len(), 0.5);
+            let _ = e.eval(&v);
+            let _ = e.eval(&v);
+            let _ = e.program().to_string();
+            let _ = e.ast().sexpr().to_string();
+        }
+        Err(err) => {
+            let _ = err.render(src).to_string();
+        }
+    }
+    // The same source through a batch, and through f32.
+    let mut batch = Batch::new(&ctx, &arena);
+    if batch.add_expression(src).is_ok() {
+        batch.set_params(&values);
+        let _ = batch.eval();
+    }
+    let ctx32 = Context::<f32>::new();
+    let arena32 = Bump::new();
+    if let Ok(e) = Expr::compile_auto(src, &ctx32, &arena32) {
+        let v = vec![1.5f32; e.params().len()];
+        let _ = e.eval(&v);
+    }
+});

@@ -1,0 +1,95 @@
+//! Fuzzing with cargo-fuzz (libFuzzer, nightly): `cargo xtask fuzz
+//! [SECONDS]` for real runs, and the `fuzz-smoke` job of `cargo xtask test`,
+//! which replays the committed corpus and fuzzes each target briefly.
+
+use std::path::Path;
+
+use crate::cmd::Cmd;
+use crate::ensure::{ensure_cargo_install, ensure_rustup_component};
+use crate::jobs::Ctx;
+
+/// The targets in `fuzz/fuzz_targets/`.
+const TARGETS: [&str; 3] = ["parse_eval", "structured", "c_api"];
+
+/// The cargo-fuzz release the project pins.
+const CARGO_FUZZ: (&str, &str) = ("cargo-fuzz", "0.13.2");
+
+/// Seconds per target in `cargo xtask test`.
+const SMOKE_SECONDS: u32 = 10;
+
+/// Installs nightly's pieces and cargo-fuzz when missing.
+fn ensure_tools() -> Result<(), String> {
+    ensure_nightly()?;
+    ensure_cargo_install(CARGO_FUZZ.0, CARGO_FUZZ.1, "cargo-fuzz")
+}
+
+/// A nightly toolchain (the machines have one; a fresh one gets a minimal
+/// profile).
+fn ensure_nightly() -> Result<(), String> {
+    let toolchains = Cmd::new("rustup").args(["toolchain", "list"]).read()?;
+    if !toolchains.lines().any(|l| l.starts_with("nightly")) {
+        Cmd::new("rustup")
+            .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+            .run()?;
+    }
+    Ok(())
+}
+
+/// Runs every target for `seconds`, reading the committed corpus and
+/// writing what it finds under `target/fuzz-corpus/` (so the work tree
+/// stays clean). A crash fails with libFuzzer's report and the input in
+/// `fuzz/artifacts/`.
+fn run_all(root: &Path, seconds: u32) -> Result<(), String> {
+    for target in TARGETS {
+        let scratch = root.join("target/fuzz-corpus").join(target);
+        std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+        Cmd::new("cargo")
+            .args(["+nightly", "fuzz", "run", "-O", target])
+            .arg(&scratch)
+            .arg(root.join("fuzz/corpus").join(target))
+            .args([
+                "--",
+                &format!("-max_total_time={seconds}"),
+                "-print_final_stats=1",
+            ])
+            .dir(root.join("fuzz"))
+            .run()?;
+    }
+    Ok(())
+}
+
+/// `fuzz-smoke` job: each target for a few seconds after replaying its
+/// committed corpus.
+pub fn smoke(ctx: &Ctx) -> Result<(), String> {
+    ensure_tools()?;
+    run_all(&ctx.root, SMOKE_SECONDS)
+}
+
+/// `cargo xtask fuzz [SECONDS]`: each target for SECONDS (default 60), then
+/// core's test suite under Miri (reduced sizes under `cfg(miri)`).
+pub fn run(ctx: &Ctx, seconds: Option<&str>) -> Result<(), String> {
+    let seconds = match seconds {
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("`{s}` is not a number of seconds"))?,
+        None => 60,
+    };
+    ensure_tools()?;
+    run_all(&ctx.root, seconds)?;
+    ensure_rustup_component(Some("nightly"), "miri")?;
+    ensure_rustup_component(Some("nightly"), "rust-src")?;
+    // libm's hardware `sqrt` is inline assembly, which Miri cannot run:
+    // its software versions compute the same (correctly rounded) results.
+    Cmd::new("cargo")
+        .args([
+            "+nightly",
+            "miri",
+            "test",
+            "-p",
+            "exp-rs",
+            "--features",
+            "libm/force-soft-floats",
+        ])
+        .dir(&ctx.root)
+        .run()
+}
