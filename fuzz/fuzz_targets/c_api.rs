@@ -88,7 +88,8 @@ fuzz_target!(|calls: Vec<Call>| {
                 Call::AddParam(name, v) => {
                     if let Ok(name) = CString::new(name.as_str()) {
                         let mut index = 0usize;
-                        let _ = exp_rs_batch_builder_add_param(builder, name.as_ptr(), *v, &mut index);
+                        let _ =
+                            exp_rs_batch_builder_add_param(builder, name.as_ptr(), *v, &mut index);
                     }
                 }
                 Call::SetParam(i, v) => {
@@ -103,12 +104,22 @@ fuzz_target!(|calls: Vec<Call>| {
                 Call::Results(n) => {
                     let mut out = vec![0.0; usize::from(*n % 8)];
                     let mut written = 0usize;
-                    let _ = exp_rs_batch_builder_results(builder, out.as_mut_ptr(), out.len(), &mut written);
+                    let _ = exp_rs_batch_builder_results(
+                        builder,
+                        out.as_mut_ptr(),
+                        out.len(),
+                        &mut written,
+                    );
                 }
                 Call::Message(n) => {
                     let mut buf = vec![0 as std::ffi::c_char; usize::from(*n)];
                     let mut needed = 0usize;
-                    let _ = exp_rs_batch_builder_last_error_message(builder, buf.as_mut_ptr(), buf.len(), &mut needed);
+                    let _ = exp_rs_batch_builder_last_error_message(
+                        builder,
+                        buf.as_mut_ptr(),
+                        buf.len(),
+                        &mut needed,
+                    );
                 }
             }
         }

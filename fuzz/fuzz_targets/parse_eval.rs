@@ -9,14 +9,20 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     // The first 32 bytes are four variable values, the rest is the source.
     let (head, tail) = data.split_at(data.len().min(32));
-    let values: Vec<f64> = head.chunks(8).map(|c| {
-        let mut b = [0u8; 8];
-        b[..c.len()].copy_from_slice(c);
-        f64::from_le_bytes(b)
-    }).collect();
-    let Ok(src) = std::str::from_utf8(tail) else { return };
+    let values: Vec<f64> = head
+        .chunks(8)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            f64::from_le_bytes(b)
+        })
+        .collect();
+    let Ok(src) = std::str::from_utf8(tail) else {
+        return;
+    };
     let mut ctx = Context::<f64>::new();
-    ctx.add_expression_function("f(n) = n <= 0 ? 0 : 1 + f(n - 1)").unwrap();
+    ctx.add_expression_function("f(n) = n <= 0 ? 0 : 1 + f(n - 1)")
+        .unwrap();
     ctx.add_array("a", &[1.0, 2.0, 3.0]);
     let arena = Bump::new();
     arena.set_allocation_limit(Some(1 << 20));

@@ -183,11 +183,15 @@ fuzz_target!(|input: (Node, i8, i8)| {
             return;
         }
     };
-    let v64 = e64.eval(&[f64::from(x), f64::from(y)]).expect("valid expressions evaluate");
+    let v64 = e64
+        .eval(&[f64::from(x), f64::from(y)])
+        .expect("valid expressions evaluate");
 
     let ctx32 = Context::<f32>::new();
     let e32 = Expr::compile(&src, &["x", "y"], &ctx32, &arena).expect("f32 compiles what f64 does");
-    let v32 = e32.eval(&[f32::from(x), f32::from(y)]).expect("valid expressions evaluate");
+    let v32 = e32
+        .eval(&[f32::from(x), f32::from(y)])
+        .expect("valid expressions evaluate");
     // Integers below 2^24 are exact in both precisions: when no
     // intermediate can leave that range, the two must agree exactly.
     let mut worst = 0.0;
@@ -200,5 +204,9 @@ fuzz_target!(|input: (Node, i8, i8)| {
     let mut printed = String::new();
     source(ast, &mut printed);
     let again = parse_expression_arena(&printed, &arena).expect("printed source re-parses");
-    assert_eq!(ast.sexpr().to_string(), again.sexpr().to_string(), "`{src}` → `{printed}`");
+    assert_eq!(
+        ast.sexpr().to_string(),
+        again.sexpr().to_string(),
+        "`{src}` → `{printed}`"
+    );
 });
