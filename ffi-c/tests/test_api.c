@@ -925,29 +925,54 @@ static unsigned rng(void) {
     return (rng_state >> 16) & 0x7fff;
 }
 
+/* `open` n times, then "1", then `close` n times, as a NUL-terminated string. */
+static char *nest(const char *open, const char *close, size_t n) {
+    size_t lo = strlen(open), lc = strlen(close);
+    char *s = malloc(n * (lo + lc) + 2);
+    char *p = s;
+    for (size_t i = 0; i < n; i++, p += lo) memcpy(p, open, lo);
+    *p++ = '1';
+    for (size_t i = 0; i < n; i++, p += lc) memcpy(p, close, lc);
+    *p = 0;
+    return s;
+}
+
 static void test_hostile(void) {
-    /* Deep nesting is TOO_DEEP and long input TOO_LONG, never a crash. */
-    size_t n = 30000;
-    char *deep = malloc(2 * n + 2);
-    memset(deep, '(', n);
-    deep[n] = '1';
-    memset(deep + n + 1, ')', n);
-    deep[2 * n + 1] = 0;
+    /* SECURITY.md's hostile set: 100,000-deep nesting of every kind and
+     * 100,000-term chains are TOO_DEEP, 10 MB of input TOO_LONG, never a
+     * crash, and the library keeps working afterwards. */
+    const size_t n = 100000;
+    ExpRsContext *hctx = exp_rs_context_new();
+    /* A length limit that admits the input, so depth is what answers. */
+    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256));
+    exp_rs_real arr[] = {1, 2};
+    CHECK_OK(exp_rs_context_add_array(hctx, "a", arr, 2));
+    static const char *shapes[][2] = {{"(", ")"}, {"-", ""}, {"!", ""}, {"sin(", ")"}, {"a[", "]"}, {"2^", ""}};
     exp_rs_real out;
-    CHECK_STATUS(exp_rs_eval(deep, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_DEEP);
-    memset(deep, '-', 2 * n + 1); /* 60001 prefix minus signs */
-    deep[2 * n] = '1';
-    CHECK_STATUS(exp_rs_eval(deep, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_DEEP);
-    free(deep);
-    char *longsrc = malloc(70001);
-    for (size_t i = 0; i < 70000; i += 2) {
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        char *deep = nest(shapes[k][0], shapes[k][1], n);
+        CHECK_STATUS(exp_rs_context_eval(hctx, deep, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
+        free(deep);
+    }
+    char *chain = nest("1+", "", n);
+    CHECK_STATUS(exp_rs_context_eval(hctx, chain, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
+    free(chain);
+    size_t big = 10u << 20;
+    char *longsrc = malloc(big + 1);
+    for (size_t i = 0; i < big; i += 2) {
         longsrc[i] = '1';
         longsrc[i + 1] = '+';
     }
-    longsrc[69999] = '1';
-    longsrc[70000] = 0;
+    longsrc[big - 1] = '1';
+    longsrc[big] = 0;
     CHECK_STATUS(exp_rs_eval(longsrc, NULL, NULL, 0, &out), EXP_RS_STATUS_TOO_LONG);
     free(longsrc);
+    /* An embedded NUL ends the C string: "1 +" is what the library sees. */
+    CHECK_STATUS(exp_rs_context_eval(hctx, "1 +\0 2", NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_EXPECTED_OPERAND);
+    /* Still working. */
+    CHECK_OK(exp_rs_context_eval(hctx, "a[1] + 1", NULL, NULL, 0, &out, NULL));
+    CHECK(out == 3.0);
+    exp_rs_context_free(hctx);
 
     /* Random token soup: every answer is a status we know, and any success
      * through the one-shot also succeeds through a batch builder. */
