@@ -210,7 +210,10 @@ fn a_panicking_native_function_leaves_the_expression_usable() {
     let arena = Bump::new();
     let e = Expr::compile("boom(x) + 1", &["x"], &ctx, &arena).unwrap();
     let caught = catch_unwind(AssertUnwindSafe(|| e.eval(&[50.0])));
-    assert!(caught.is_err(), "the native's panic reaches the caller, as in Rust");
+    assert!(
+        caught.is_err(),
+        "the native's panic reaches the caller, as in Rust"
+    );
     // The scratch borrow was released while unwinding: no Reentrant, no stale state.
     assert_eq!(e.eval(&[2.0]).unwrap(), 3.0);
 }
