@@ -202,6 +202,100 @@ static exp_rs_status eval_nested(const ExpRsContext *ctx, size_t depth, exp_rs_r
     return s;
 }
 
+/* ---- the hostile set (SECURITY.md): bad input at start-up ---- */
+
+/* `open` n times, `mid`, then `close` n times, in a heap buffer. */
+static char *repeat3(const char *open, size_t n, const char *mid, const char *close) {
+    size_t lo = strlen(open), lm = strlen(mid), lc = strlen(close);
+    char *s = malloc(n * (lo + lc) + lm + 1);
+    if (!s) return NULL;
+    char *p = s;
+    for (size_t i = 0; i < n; i++, p += lo) memcpy(p, open, lo);
+    memcpy(p, mid, lm);
+    p += lm;
+    for (size_t i = 0; i < n; i++, p += lc) memcpy(p, close, lc);
+    *p = '\0';
+    return s;
+}
+
+/* Evaluates `src` once against `ctx`, prints the status and, for engine
+ * errors, the caret message; returns whether the status was `want`. */
+static int hostile_case(const ExpRsContext *ctx, const char *label, const char *src,
+                        exp_rs_status want) {
+    exp_rs_real out = 0;
+    exp_rs_error err;
+    exp_rs_status s = src ? exp_rs_context_eval(ctx, src, NULL, NULL, 0, &out, &err)
+                          : EXP_RS_STATUS_NULL_POINTER;
+    out_str("  ");
+    out_str(label);
+    out_str(": ");
+    out_str(exp_rs_status_name(s));
+    out_nl();
+    if (src && s != EXP_RS_STATUS_OK && s < 100) {
+        char msg[400];
+        exp_rs_error_render(src, &err, msg, sizeof msg, NULL);
+        /* Indent both lines of the caret rendering. */
+        out_str("    ");
+        for (const char *c = msg; *c; c++) {
+            out_char(*c);
+            if (*c == '\n') out_str("    ");
+        }
+        out_nl();
+    }
+    return s == want;
+}
+
+/* Feeds the hostile set through a context of its own: deep nesting of
+ * every kind (1,000 levels, inside the 4 KB length limit set here; the
+ * depth limit stops them at 256 either way), a long chain, bytes outside the language, invalid
+ * UTF-8, input past the length limit, a capped arena, runaway recursion.
+ * Every one must be a clean error status; returns how many were not. */
+static unsigned hostile_set(void) {
+    unsigned bad = 0;
+    ExpRsContext *hctx = exp_rs_context_new();
+    /* 4 KB of source at most, 16 nested calls: small for a small machine. */
+    must(exp_rs_context_set_limits(hctx, 256, 4096, 16), "hostile limits", hctx, NULL);
+    must(exp_rs_context_add_expression_function(hctx, "down(n) = down(n - 1) + 1"),
+         "down(n)", hctx, NULL);
+    static const struct {
+        const char *label, *open, *mid, *close;
+        size_t n;
+    } deep[] = {
+        {"1,000 nested (", "(", "1", ")", 1000},
+        {"1,000 prefix -", "-", "1", "", 1000},
+        {"1,000 prefix !", "!", "1", "", 1000},
+        {"500 nested sin(", "sin(", "1", ")", 500},
+        {"1,000 nested a[", "a[", "1", "]", 1000},
+        {"1,000-term chain", "1+", "1", "", 1000},
+        {"1,000 powers", "2^", "1", "", 1000},
+    };
+    for (size_t i = 0; i < sizeof deep / sizeof deep[0]; i++) {
+        char *src = repeat3(deep[i].open, deep[i].n, deep[i].mid, deep[i].close);
+        bad += !hostile_case(hctx, deep[i].label, src, EXP_RS_STATUS_TOO_DEEP);
+        free(src);
+    }
+    char *longsrc = repeat3("1+", 3000, "1", "");
+    bad += !hostile_case(hctx, "6 KB of input (limit 4 KB)", longsrc, EXP_RS_STATUS_TOO_LONG);
+    free(longsrc);
+    bad += !hostile_case(hctx, "a byte outside the language", "x \x01 y", EXP_RS_STATUS_INVALID_CHARACTER);
+    bad += !hostile_case(hctx, "invalid UTF-8", "1 + \xff\xfe", EXP_RS_STATUS_INVALID_UTF8);
+    bad += !hostile_case(hctx, "unknown name", "2 * nope", EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    bad += !hostile_case(hctx, "runaway recursion", "down(1)", EXP_RS_STATUS_RECURSION_LIMIT);
+    /* A capped arena: ARENA_FULL, and the builder stays usable. */
+    ExpRsArena *small = exp_rs_arena_new(0);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(small, hctx);
+    exp_rs_arena_set_limit(small, 64);
+    exp_rs_status s = exp_rs_batch_builder_add_expression(b, "x * sin(y) + z");
+    out_str("  arena capped at 64 B: ");
+    out_str(exp_rs_status_name(s));
+    out_nl();
+    bad += s != EXP_RS_STATUS_ARENA_FULL;
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(small);
+    exp_rs_context_free(hctx);
+    return bad;
+}
+
 int main(void) {
     board_init();
     exp_rs_set_panic_hook(on_panic);
@@ -347,6 +441,14 @@ int main(void) {
     CHECK(eval_nested(ctx, DEEP, &deep, &deep_arena) == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
     CHECK(eval_nested(ctx, 300, &deep, &refused_arena) == EXP_RS_STATUS_TOO_DEEP);
     uint32_t stack_deep = stack_high_water();
+    /* The hostile set, on the same 8 KB stack. */
+    stack_paint();
+    out_str("hostile input:");
+    out_nl();
+    unsigned hostile_failed = hostile_set();
+    uint32_t stack_hostile = stack_high_water();
+    CHECK(hostile_failed == 0);
+    CHECK(stack_hostile < stack_size());
 
     CHECK(evaluations == (uint64_t)ticks * evals * n_exprs);
     CHECK(eval_errors == 0);
@@ -409,6 +511,8 @@ int main(void) {
     report_line("stack high-water nested expression", stack_deep, "B");
     report_line("nesting depth of that expression", DEEP, NULL);
     report_line("arena bytes used by that expression", deep_arena, "B");
+    report_line("stack high-water hostile set", stack_hostile, "B");
+    report_line("hostile inputs not refused cleanly", hostile_failed, NULL);
     report_line("stack size", stack_size(), "B");
     report_line("leaked after teardown", end.live, "B");
 #if HAVE_DWT
