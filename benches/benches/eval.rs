@@ -181,6 +181,23 @@ fn batch_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// exp-rs computes with the `libm` crate on every target (the same bits on
+/// the host, the Cortex-M7 and wasm); C and the Rust peers call the
+/// platform's libm (glibc here). These rows show what that costs per call.
+fn math_benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("math");
+    let mut k = 0usize;
+    let mut x = || {
+        k = k.wrapping_add(1);
+        black_box(3.0 + (k & 1023) as f64 * 1e-6)
+    };
+    group.bench_function("pow libm", |b| b.iter(|| libm::pow(x(), 1.5)));
+    group.bench_function("pow glibc", |b| b.iter(|| x().powf(1.5)));
+    group.bench_function("sin libm", |b| b.iter(|| libm::sin(x())));
+    group.bench_function("sin glibc", |b| b.iter(|| x().sin()));
+    group.finish();
+}
+
 fn config() -> Criterion {
     // Short by default (the whole run takes a few minutes on 2 cores);
     // EXP_RS_BENCH_SECONDS lengthens each measurement.
@@ -198,6 +215,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = eval_benches, batch_benches, compile_benches
+    targets = eval_benches, batch_benches, compile_benches, math_benches
 }
 criterion_main!(benches);

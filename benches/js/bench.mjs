@@ -160,6 +160,19 @@ function markdown(results) {
         `${(q['exp-rs'] / 1000).toFixed(2)} | ${(q['math.js'] / 1000).toFixed(2)} | ${(q['expr-eval'] / 1000).toFixed(2)} | ${r.allocationsPerEval} |`,
     );
   }
+  const n = results.length;
+  const batch20 = results.filter((r) => r.perPoint['math.js'] >= 20 * r.perPoint['exp-rs'] && r.perPoint['expr-eval'] >= 20 * r.perPoint['exp-rs']).length;
+  const callWins = results.filter((r) => r.perCall['exp-rs'] < r.perCall['math.js'] && r.perCall['exp-rs'] < r.perCall['expr-eval']).length;
+  const x2 = results[0];
+  lines.push(
+    '',
+    '| JS target | measured |',
+    '|---|---|',
+    `| evalBatch ≥ 20 × faster per point than math.js and expr-eval | ${batch20} of ${n} expressions |`,
+    `| single eval faster than both | ${callWins} of ${n} expressions |`,
+    '',
+    `A call into the module costs more than a small formula: \`${x2.src}\` takes ${f(x2.perCall['exp-rs'])} ns per \`eval\` call but ${f(x2.perPoint['exp-rs'])} ns per point inside one \`evalBatch\`, so about ${f(x2.perCall['exp-rs'] - x2.perPoint['exp-rs'])} ns of every call is the JS↔wasm crossing and the checked copy of the argument (the module checks every argument so that no input can trap it). For short formulas that overhead decides single calls; \`evalBatch\` pays it once per batch.`,
+  );
   return lines.join('\n') + '\n';
 }
 
