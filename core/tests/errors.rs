@@ -110,16 +110,28 @@ fn reentrant_evaluation_is_an_error() {
         Some(e) => e.eval(&[]).map_err(|_| CallbackError),
         None => Ok(0.0),
     });
-    let ctx: &'static Context<f64> = Box::leak(Box::new(ctx));
-    let arena: &'static Bump = Box::leak(Box::new(Bump::new()));
-    let e: &'static Expr<'static, f64> =
-        Box::leak(Box::new(Expr::compile("again()", &[], ctx, arena).unwrap()));
-    slot.set(Some(e));
+    // The expression must be reachable from its own context, so the three
+    // live on the heap behind raw pointers, freed at the end (Miri checks).
+    let ctx = Box::into_raw(Box::new(ctx));
+    let arena = Box::into_raw(Box::new(Bump::new()));
+    // SAFETY: `ctx` and `arena` stay valid until freed below, after `e`.
+    let (c, a): (&'static Context<f64>, &'static Bump) = unsafe { (&*ctx, &*arena) };
+    let e = Box::into_raw(Box::new(Expr::compile("again()", &[], c, a).unwrap()));
+    // SAFETY: as above; `e` is freed below, after its last use.
+    let expr: &'static Expr<'static, f64> = unsafe { &*e };
+    slot.set(Some(expr));
     // The inner call fails with Reentrant, which the native turns into a
     // callback error; the outer evaluation reports that.
-    assert_eq!(e.eval(&[]).unwrap_err().kind, ErrorKind::Callback);
+    assert_eq!(expr.eval(&[]).unwrap_err().kind, ErrorKind::Callback);
     slot.set(None);
-    assert_eq!(e.eval(&[]).unwrap(), 0.0);
+    assert_eq!(expr.eval(&[]).unwrap(), 0.0);
+    // SAFETY: each pointer came from `Box::into_raw` and is freed once, the
+    // expression first (it borrows the other two); nothing uses them after.
+    unsafe {
+        drop(Box::from_raw(e));
+        drop(Box::from_raw(arena));
+        drop(Box::from_raw(ctx));
+    }
 }
 
 #[test]
