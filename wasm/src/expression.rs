@@ -16,9 +16,11 @@ use crate::owned::{OwnedExpr, allocation_counters};
 
 type CoreContext = exp_rs::Context<f64>;
 
-/// Rows `evalBatch` stages in Rust memory at a time: 512 bytes per
-/// parameter in every expression; 64 measured as fast as 256.
-const CHUNK: usize = 64;
+/// Rows `evalBatch` stages in Rust memory at a time: 8 KiB per parameter
+/// in every expression. Fewer JS calls per point: 1,024 rows
+/// measured 28–29 % faster per point than 64 (7.8 against 10.8 ns for
+/// `x * 2`, 15.1 against 21.2 for a three-parameter low-pass step).
+const CHUNK: usize = 1024;
 
 /// A compiled expression. Compile once, then `eval` (one point) or
 /// `evalBatch` (many points) as often as needed: neither allocates.

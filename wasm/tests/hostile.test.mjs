@@ -302,11 +302,11 @@ test('getters and proxies that throw leave every object usable', () => {
 });
 
 test('a callback that detaches, resizes or replaces evalBatch columns', () => {
-  const n = 300; // several chunks
+  const n = 3000; // several chunks of 1,024 rows
   const ctx = new Context();
   let victim = null;
   ctx.addFunction('meddle', (x) => {
-    if (x === 100 && victim) victim();
+    if (x === 1500 && victim) victim();
     return x;
   });
   const f = ctx.compile('meddle(x) + y');

@@ -36,32 +36,12 @@ fn main() -> ExitCode {
             Ok(selected) => run_test(&selected),
             Err(e) => usage_error(&e),
         },
-        Some("fuzz") => {
-            let ctx = match enter_workspace() {
-                Ok(ctx) => ctx,
-                Err(e) => return e,
-            };
-            match fuzz::run(&ctx, args.get(1).map(String::as_str)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("xtask fuzz: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Some("bench") => {
-            let ctx = match enter_workspace() {
-                Ok(ctx) => ctx,
-                Err(e) => return e,
-            };
-            match bench::run(&ctx, args.get(1).map(String::as_str)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("xtask bench: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        Some("fuzz") => command("fuzz", |ctx| {
+            fuzz::run(ctx, args.get(1).map(String::as_str))
+        }),
+        Some("bench") => command("bench", |ctx| {
+            bench::run(ctx, args.get(1).map(String::as_str))
+        }),
         Some("wasm") if args.len() == 1 => match JOBS.iter().find(|j| j.name == "wasm") {
             Some(job) => run_test(&[job]),
             None => usage_error("no `wasm` job"),
@@ -168,6 +148,22 @@ enum Outcome {
     Failed(Duration),
     /// Not started because an earlier job failed.
     NotRun,
+}
+
+/// Runs a command that is not a job list (`bench`, `fuzz`) from the
+/// workspace root; its error is printed under the command's name.
+fn command(name: &str, run: impl FnOnce(&Ctx) -> Result<(), String>) -> ExitCode {
+    let ctx = match enter_workspace() {
+        Ok(ctx) => ctx,
+        Err(e) => return e,
+    };
+    match run(&ctx) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Makes the workspace root the working directory and returns the context
