@@ -171,6 +171,8 @@ function markdown(results) {
     `| evalBatch ≥ 20 × faster per point than math.js and expr-eval | ${batch20} of ${n} expressions |`,
     `| single eval faster than both | ${callWins} of ${n} expressions |`,
     '',
+    `evalBatch ratios per point span ${Math.min(...results.map((r) => Math.min(r.perPoint['math.js'], r.perPoint['expr-eval']) / r.perPoint['exp-rs'])).toFixed(1)}–${Math.max(...results.map((r) => Math.min(r.perPoint['math.js'], r.perPoint['expr-eval']) / r.perPoint['exp-rs'])).toFixed(1)}× against the faster peer: a point costs the interpreter's work in wasm (\`${x2.src}\`: ${f(x2.perPoint['exp-rs'])} ns, the exp-rs row of the Rust tables above shows the same program natively) and the peers ${f(Math.min(...results.map((r) => Math.min(r.perPoint['math.js'], r.perPoint['expr-eval']))))}–${f(Math.max(...results.map((r) => Math.min(r.perPoint['math.js'], r.perPoint['expr-eval']))))} ns; pow-heavy rows also pay for libm's \`pow\` (see above).`,
+    '',
     `A call into the module costs more than a small formula: \`${x2.src}\` takes ${f(x2.perCall['exp-rs'])} ns per \`eval\` call but ${f(x2.perPoint['exp-rs'])} ns per point inside one \`evalBatch\`, so about ${f(x2.perCall['exp-rs'] - x2.perPoint['exp-rs'])} ns of every call is the JS↔wasm crossing and the checked copy of the argument (the module checks every argument so that no input can trap it). For short formulas that overhead decides single calls; \`evalBatch\` pays it once per batch.`,
   );
   return lines.join('\n') + '\n';
