@@ -16,7 +16,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::cmd::{Cmd, cargo};
+use crate::cmd::Cmd;
 use crate::ensure::{ensure_apt, ensure_rustup_target};
 use crate::jobs::Ctx;
 
@@ -30,12 +30,8 @@ const APT: &[&str] = &[
     "make",
 ];
 
-/// The Cortex-M7 target and its rustflags (the double-precision FPU).
+/// The Cortex-M7 target (its rustflags live with `jobs::build_thumb_ffi`).
 const THUMB: &str = "thumbv7em-none-eabihf";
-const THUMB_RUSTFLAGS: (&str, &str) = (
-    "CARGO_TARGET_THUMBV7EM_NONE_EABIHF_RUSTFLAGS",
-    "-C target-cpu=cortex-m7",
-);
 
 /// Seconds one QEMU run may take before it counts as a hang (a run takes
 /// well under one).
@@ -62,15 +58,7 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
 
     // The library, in double precision (the default features), copied so
     // that another job building the f32 variant cannot swap it under us.
-    cargo()
-        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-        .args(["build", "-p", "exp-rs-ffi", "--lib", "--release"])
-        .args(["--target", THUMB])
-        .run()?;
-    let built = target_dir(ctx)
-        .join(THUMB)
-        .join("release")
-        .join("libexp_rs_ffi.a");
+    let built = crate::jobs::build_thumb_ffi(ctx, "runtime")?;
     let lib = out.join("libexp_rs_ffi.a");
     copy_if_changed(&built, &lib)?;
 

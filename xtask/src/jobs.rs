@@ -406,24 +406,8 @@ fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
         "exp_rs_batch_builder_eval",
     ];
     let bin = llvm_bin_dir()?;
-    let built = target_dir(ctx)
-        .join(THUMB)
-        .join("release")
-        .join("libexp_rs_ffi.a");
     for (precision, features) in [("f64", "runtime"), ("f32", "runtime,f32")] {
-        cargo()
-            .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-            .args([
-                "build",
-                "-p",
-                "exp-rs-ffi",
-                "--lib",
-                "--release",
-                "--target",
-                THUMB,
-            ])
-            .args(["--features", features])
-            .run()?;
+        let built = build_thumb_ffi(ctx, features)?;
         // The bare-metal code paths (panic handler, C allocator) only
         // compile for this target: lint them here.
         cargo()
@@ -504,13 +488,10 @@ const ARM_APT: &[&str] = &[
     "qemu-system-arm",
 ];
 
-/// `ffi-qemu`: links the thumbv7em staticlib into a tiny C program for the
-/// QEMU mps2-an500 (a Cortex-M7) and runs it: the bare-metal runtime (the
-/// allocator forwarding to newlib's `malloc`, counted; the panic handler
-/// reaching the C hook) and a zero-allocation loop checked against libm.
-fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
-    ensure_rustup_target(THUMB)?;
-    crate::ensure::ensure_apt(ARM_APT)?;
+/// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
+/// returns where cargo put it; callers copy it before another build with
+/// other features replaces it.
+pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
     cargo()
         .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
         .args([
@@ -522,15 +503,25 @@ fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
             "--target",
             THUMB,
         ])
-        .args(["--features", "runtime,test-panic"])
+        .args(["--features", features])
         .run()?;
+    Ok(target_dir(ctx)
+        .join(THUMB)
+        .join("release")
+        .join("libexp_rs_ffi.a"))
+}
+
+/// `ffi-qemu`: links the thumbv7em staticlib into a tiny C program for the
+/// QEMU mps2-an500 (a Cortex-M7) and runs it: the bare-metal runtime (the
+/// allocator forwarding to newlib's `malloc`, counted; the panic handler
+/// reaching the C hook) and a zero-allocation loop checked against libm.
+fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
+    ensure_rustup_target(THUMB)?;
+    crate::ensure::ensure_apt(ARM_APT)?;
+    let built = build_thumb_ffi(ctx, "runtime,test-panic")?;
     let dir = format!("{FFI_OUT}/{THUMB}/smoke");
     make_dir(std::path::Path::new(&dir))?;
     let lib = format!("{dir}/libexp_rs_ffi.a");
-    let built = target_dir(ctx)
-        .join(THUMB)
-        .join("release")
-        .join("libexp_rs_ffi.a");
     std::fs::copy(&built, &lib)
         .map_err(|e| format!("cannot copy {} to {lib}: {e}", built.display()))?;
     let elf = format!("{dir}/smoke.elf");
