@@ -3,8 +3,9 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 /// A command line to run. Build it with [`Cmd::new`] and the chained setters,
 /// then [`Cmd::run`] it (echoed, output shown) or [`Cmd::read`] it (quiet,
@@ -92,6 +93,19 @@ impl Cmd {
         } else {
             Err(format!("`{self}` failed ({status})"))
         }
+    }
+
+    /// Echoes the command and starts it in the background with stdout and
+    /// stderr written to `log`, for jobs that run side by side.
+    pub fn spawn_logged(&self, log: &Path) -> Result<Child, String> {
+        println!("$ {self} > {}", log.display());
+        let out = File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        self.command()
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("could not start `{self}`: {e}"))
     }
 
     /// Runs the command quietly and returns its stdout; on failure the error

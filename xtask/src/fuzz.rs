@@ -35,15 +35,27 @@ fn ensure_nightly() -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every target for `seconds`, reading the committed corpus and
-/// writing what it finds under `target/fuzz-corpus/` (so the work tree
-/// stays clean). A crash fails with libFuzzer's report and the input in
-/// `fuzz/artifacts/`.
+/// Runs every target for `seconds`, side by side (so `cargo xtask fuzz
+/// 3600` takes an hour, not three), reading the committed corpus and writing
+/// what it finds under `target/fuzz-corpus/` (so the work tree stays clean).
+/// Each target's output goes to `target/fuzz-logs/<target>.log`; its final
+/// statistics are printed, or on a crash the end of the log with
+/// libFuzzer's report (the input is in `fuzz/artifacts/`).
 fn run_all(root: &Path, seconds: u32) -> Result<(), String> {
+    // One build first, so the three runs don't queue on cargo's lock.
+    Cmd::new("cargo")
+        .args(["+nightly", "fuzz", "build", "-O"])
+        .dir(root.join("fuzz"))
+        .run()?;
+    let logs = root.join("target/fuzz-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let mut running = Vec::new();
     for target in TARGETS {
         let scratch = root.join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-        Cmd::new("cargo")
+        let log = logs.join(format!("{target}.log"));
+        let child = Cmd::new("cargo")
             // ASan's stack depot keeps every distinct allocation stack; the
             // generated trees of `structured` make new ones forever, which
             // grew RSS past libFuzzer's 2 GB limit in a 10-minute run
@@ -61,9 +73,55 @@ fn run_all(root: &Path, seconds: u32) -> Result<(), String> {
                 "-print_final_stats=1",
             ])
             .dir(root.join("fuzz"))
-            .run()?;
+            .spawn_logged(&log)?;
+        running.push((target, log, child));
     }
-    Ok(())
+    let mut failed = Vec::new();
+    for (target, log, mut child) in running {
+        let status = child.wait().map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if status.success() {
+            let secs = started.elapsed().as_secs();
+            println!("fuzz {target}: {}", summary(&text, secs));
+        } else {
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(80)..];
+            println!("fuzz {target} FAILED ({status}):\n{}", tail.join("\n"));
+            failed.push(target);
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "fuzzing failed: {} (logs in {})",
+            failed.join(", "),
+            logs.display()
+        ))
+    }
+}
+
+/// The executions and coverage from libFuzzer's final statistics
+/// (`-print_final_stats=1`) and its last status line, after `secs` of
+/// running.
+fn summary(log: &str, secs: u64) -> String {
+    let stat = |name: &str| {
+        log.lines()
+            .find_map(|l| l.strip_prefix(&format!("stat::{name}:")))
+            .map_or("?", str::trim)
+            .to_owned()
+    };
+    let cov = log
+        .lines()
+        .rev()
+        .find_map(|l| l.split_whitespace().skip_while(|w| *w != "cov:").nth(1))
+        .unwrap_or("?");
+    format!(
+        "{} executions in {secs} s ({}/s), coverage {cov}, peak RSS {} MB, nothing found",
+        stat("number_of_executed_units"),
+        stat("average_exec_per_sec"),
+        stat("peak_rss_mb"),
+    )
 }
 
 /// `fuzz-smoke` job: each target for a few seconds after replaying its

@@ -82,7 +82,7 @@ fn print_help() {
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
          fuzz [SECONDS]\n      \
-         Fuzz every target for SECONDS each (default 60), then Miri on core's tests.\n  \
+         Fuzz the three targets side by side for SECONDS (default 60), then Miri on core's tests.\n  \
          bench [SECONDS | report]\n      \
          Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
          wasm\n      \
