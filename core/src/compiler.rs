@@ -139,6 +139,7 @@ pub(crate) fn compile<'a, R: Real>(
         stack_size,
         frame_count: frames,
         max_calls: limit,
+        max_total_calls: ctx.limits().max_total_calls,
     })
 }
 

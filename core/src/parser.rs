@@ -26,14 +26,22 @@ pub struct Limits {
     /// Deepest chain of expression-function calls at evaluation time
     /// (default 256). Deeper is [`ErrorKind::RecursionLimit`].
     pub max_calls: u32,
+    /// Most expression-function calls in one evaluation, nested or not
+    /// (default 1,000,000). More is [`ErrorKind::RecursionLimit`]. This
+    /// bounds the running time of an evaluation: without calls it is
+    /// linear in the program, and `fib(n) = n < 2 ? n : fib(n-1) +
+    /// fib(n-2)` would otherwise make `fib(200)` run for ever.
+    pub max_total_calls: u32,
 }
 
 impl Limits {
-    /// The defaults: depth 256, 64 KiB of source, 256 nested calls.
+    /// The defaults: depth 256, 64 KiB of source, 256 nested calls,
+    /// 1,000,000 calls per evaluation.
     pub const DEFAULT: Limits = Limits {
         max_depth: 256,
         max_len: 64 * 1024,
         max_calls: 256,
+        max_total_calls: 1_000_000,
     };
 }
 

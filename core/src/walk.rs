@@ -38,12 +38,20 @@ use crate::real::Real;
 /// }
 /// ```
 pub fn eval_ast<R: Real>(ast: &Ast<'_>, ctx: &Context<R>) -> Result<R, Error> {
-    Walker { ctx, calls: 0 }.eval(ast, &[])
+    Walker {
+        ctx,
+        calls: 0,
+        total_calls: 0,
+    }
+    .eval(ast, &[])
 }
 
 struct Walker<'c, R: Real> {
     ctx: &'c Context<R>,
+    /// Calls in progress (nesting depth).
     calls: u32,
+    /// Calls made so far in this evaluation.
+    total_calls: u32,
 }
 
 /// Arguments a native call gathers without allocating.
@@ -203,7 +211,8 @@ impl<R: Real> Walker<'_, R> {
                 (native.func)(values).map_err(|_| Error::new(ErrorKind::Callback, node.span))
             }
             Function::Expr(f) => {
-                if self.calls >= ctx.limits().max_calls {
+                let limits = ctx.limits();
+                if self.calls >= limits.max_calls || self.total_calls >= limits.max_total_calls {
                     return Err(Error::new(ErrorKind::RecursionLimit, node.span));
                 }
                 let scratch = Bump::new();
@@ -214,6 +223,7 @@ impl<R: Real> Walker<'_, R> {
                     frame.push((p, arg(self, i)?));
                 }
                 self.calls += 1;
+                self.total_calls += 1;
                 // Spans inside the body are into the definition's source:
                 // report errors at this call instead.
                 let result = self

@@ -61,6 +61,7 @@ fn limits_are_errors() {
         max_depth: 4,
         max_len: 30,
         max_calls: 2,
+        ..Limits::DEFAULT
     });
     let arena = Bump::new();
     let e = Expr::compile("((((1))))", &[], &ctx, &arena).err().unwrap();

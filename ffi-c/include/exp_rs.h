@@ -764,10 +764,11 @@ exp_rs_status exp_rs_context_remove(ExpRsContext *ctx, const char *name);
 
 /**
  * Sets the limits every compile with this context obeys: the deepest
- * nesting (default 256), the longest source in bytes (default 65536) and
- * the deepest chain of expression-function calls at evaluation time
- * (default 256). Deeper or longer input fails with `TOO_DEEP`, `TOO_LONG`
- * or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
+ * nesting (default 256), the longest source in bytes (default 65536), the
+ * deepest chain of expression-function calls at evaluation time (default
+ * 256) and the most expression-function calls in one evaluation (default
+ * 1000000, which bounds its running time). Deeper or longer input fails
+ * with `TOO_DEEP`, `TOO_LONG` or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
  * `CONTEXT_IN_USE`. No allocation.
  *
  * # Safety
@@ -776,7 +777,8 @@ exp_rs_status exp_rs_context_remove(ExpRsContext *ctx, const char *name);
 exp_rs_status exp_rs_context_set_limits(ExpRsContext *ctx,
                                         uint32_t max_depth,
                                         uint32_t max_len,
-                                        uint32_t max_calls);
+                                        uint32_t max_calls,
+                                        uint32_t max_total_calls);
 
 /**
  * Copies the last failure of a call on this context into `*out` (status

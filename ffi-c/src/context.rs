@@ -458,10 +458,11 @@ pub unsafe extern "C" fn exp_rs_context_remove(
 }
 
 /// Sets the limits every compile with this context obeys: the deepest
-/// nesting (default 256), the longest source in bytes (default 65536) and
-/// the deepest chain of expression-function calls at evaluation time
-/// (default 256). Deeper or longer input fails with `TOO_DEEP`, `TOO_LONG`
-/// or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
+/// nesting (default 256), the longest source in bytes (default 65536), the
+/// deepest chain of expression-function calls at evaluation time (default
+/// 256) and the most expression-function calls in one evaluation (default
+/// 1000000, which bounds its running time). Deeper or longer input fails
+/// with `TOO_DEEP`, `TOO_LONG` or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
 /// `CONTEXT_IN_USE`. No allocation.
 ///
 /// # Safety
@@ -472,12 +473,14 @@ pub unsafe extern "C" fn exp_rs_context_set_limits(
     max_depth: u32,
     max_len: u32,
     max_calls: u32,
+    max_total_calls: u32,
 ) -> exp_rs_status {
     let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| {
         c.set_limits(Limits {
             max_depth,
             max_len,
             max_calls,
+            max_total_calls,
         });
         exp_rs_status::Ok
     };

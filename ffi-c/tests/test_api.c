@@ -492,7 +492,7 @@ static void test_context(void) {
     CHECK_STATUS(exp_rs_context_add_expression_function(ctx, "k(x) = x"),
                  EXP_RS_STATUS_CONTEXT_IN_USE);
     CHECK_STATUS(exp_rs_context_remove(ctx, "g"), EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_set_limits(ctx, 1, 1, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_STATUS(exp_rs_context_set_limits(ctx, 1, 1, 1, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
     CHECK_STATUS(exp_rs_context_add_array(ctx, "k", lut, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
     CHECK_STATUS(exp_rs_context_add_object(ctx, "k", fields, fvals, 1),
                  EXP_RS_STATUS_CONTEXT_IN_USE);
@@ -514,15 +514,15 @@ static void test_context(void) {
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "forever(1)"));
     CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_RECURSION_LIMIT);
     exp_rs_batch_builder_free(b);
-    CHECK_OK(exp_rs_context_set_limits(ctx, 4, 1000, 256));
+    CHECK_OK(exp_rs_context_set_limits(ctx, 4, 1000, 256, 1000000));
     b = exp_rs_batch_builder_new(arena, ctx);
     CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "((((((1))))))"), EXP_RS_STATUS_TOO_DEEP);
     exp_rs_batch_builder_free(b);
-    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 8, 256));
+    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 8, 256, 1000000));
     b = exp_rs_batch_builder_new(arena, ctx);
     CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1 + 2 + 3 + 4"), EXP_RS_STATUS_TOO_LONG);
     exp_rs_batch_builder_free(b);
-    CHECK_STATUS(exp_rs_context_set_limits(NULL, 1, 1, 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_set_limits(NULL, 1, 1, 1, 1), EXP_RS_STATUS_NULL_POINTER);
 
     /* The empty context knows no functions. */
     b = exp_rs_batch_builder_new(arena, empty);
@@ -534,7 +534,7 @@ static void test_context(void) {
     exp_rs_batch_builder_free(b);
 
     /* One-shot against a context: reads only, so allowed while builders use it. */
-    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 65536, 256)); /* the defaults again */
+    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 65536, 256, 1000000)); /* the defaults again */
     ExpRsBatchBuilder *holder = exp_rs_batch_builder_new(arena, ctx);
     const char *xn[] = {"x"};
     exp_rs_real xv[] = {4};
@@ -944,7 +944,7 @@ static void test_hostile(void) {
     const size_t n = 100000;
     ExpRsContext *hctx = exp_rs_context_new();
     /* A length limit that admits the input, so depth is what answers. */
-    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256));
+    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 1000000));
     exp_rs_real arr[] = {1, 2};
     CHECK_OK(exp_rs_context_add_array(hctx, "a", arr, 2));
     static const char *shapes[][2] = {{"(", ")"}, {"-", ""}, {"!", ""}, {"sin(", ")"}, {"a[", "]"}, {"2^", ""}};
@@ -969,6 +969,20 @@ static void test_hostile(void) {
     free(longsrc);
     /* An embedded NUL ends the C string: "1 +" is what the library sees. */
     CHECK_STATUS(exp_rs_context_eval(hctx, "1 +\0 2", NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_EXPECTED_OPERAND);
+    /* 2^201 calls: the budget of calls per evaluation stops them, at the
+     * call that exceeded it; a smaller budget is counted exactly (twice(3)
+     * makes 15 calls). */
+    CHECK_OK(exp_rs_context_add_expression_function(
+        hctx, "twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)"));
+    exp_rs_error herr = {0, 0, 0, 0};
+    CHECK_STATUS(exp_rs_context_eval(hctx, "1 + twice(200)", NULL, NULL, 0, &out, &herr),
+                 EXP_RS_STATUS_RECURSION_LIMIT);
+    CHECK(herr.span_start == 4 && herr.span_end == 14);
+    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 15));
+    CHECK_OK(exp_rs_context_eval(hctx, "twice(3)", NULL, NULL, 0, &out, NULL));
+    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 14));
+    CHECK_STATUS(exp_rs_context_eval(hctx, "twice(3)", NULL, NULL, 0, &out, NULL),
+                 EXP_RS_STATUS_RECURSION_LIMIT);
     /* Still working. */
     CHECK_OK(exp_rs_context_eval(hctx, "a[1] + 1", NULL, NULL, 0, &out, NULL));
     CHECK(out == 3.0);

@@ -248,15 +248,20 @@ static int hostile_case(const ExpRsContext *ctx, const char *label, const char *
 /* Feeds the hostile set through a context of its own: deep nesting of
  * every kind (1,000 levels, inside the 4 KB length limit set here; the
  * depth limit stops them at 256 either way), a long chain, bytes outside the language, invalid
- * UTF-8, input past the length limit, a capped arena, runaway recursion.
+ * UTF-8, input past the length limit, a capped arena, runaway recursion,
+ * exponential recursion.
  * Every one must be a clean error status; returns how many were not. */
 static unsigned hostile_set(void) {
     unsigned bad = 0;
     ExpRsContext *hctx = exp_rs_context_new();
-    /* 4 KB of source at most, 16 nested calls: small for a small machine. */
-    must(exp_rs_context_set_limits(hctx, 256, 4096, 16), "hostile limits", hctx, NULL);
+    /* 4 KB of source at most, 16 nested calls and 10,000 calls per
+     * evaluation: small for a small machine. */
+    must(exp_rs_context_set_limits(hctx, 256, 4096, 16, 10000), "hostile limits", hctx, NULL);
     must(exp_rs_context_add_expression_function(hctx, "down(n) = down(n - 1) + 1"),
          "down(n)", hctx, NULL);
+    must(exp_rs_context_add_expression_function(
+             hctx, "twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)"),
+         "twice(n)", hctx, NULL);
     static const struct {
         const char *label, *open, *mid, *close;
         size_t n;
@@ -281,6 +286,7 @@ static unsigned hostile_set(void) {
     bad += !hostile_case(hctx, "invalid UTF-8", "1 + \xff\xfe", EXP_RS_STATUS_INVALID_UTF8);
     bad += !hostile_case(hctx, "unknown name", "2 * nope", EXP_RS_STATUS_UNKNOWN_VARIABLE);
     bad += !hostile_case(hctx, "runaway recursion", "down(1)", EXP_RS_STATUS_RECURSION_LIMIT);
+    bad += !hostile_case(hctx, "2^15 calls (budget 10,000)", "twice(14)", EXP_RS_STATUS_RECURSION_LIMIT);
     /* A capped arena: ARENA_FULL, and the builder stays usable. */
     ExpRsArena *small = exp_rs_arena_new(0);
     ExpRsBatchBuilder *b = exp_rs_batch_builder_new(small, hctx);

@@ -406,7 +406,9 @@ impl Context {
 
     /// Replaces the limits: `maxDepth` (nesting, default 256, at most
     /// 1024), `maxLen` (source bytes, default 65536), `maxCalls`
-    /// (expression-function call depth, default 256), `maxArenaBytes`
+    /// (expression-function call depth, default 256), `maxTotalCalls`
+    /// (expression-function calls in one evaluation, default 1000000; this
+    /// bounds an evaluation's running time), `maxArenaBytes`
     /// (bytes one compiled expression may take, `null` for no limit, the
     /// default). Missing fields keep their current value.
     #[wasm_bindgen(js_name = setLimits)]
@@ -436,6 +438,7 @@ impl Context {
                 "maxDepth" => (&mut new.max_depth, MAX_DEPTH),
                 "maxLen" => (&mut new.max_len, u32::MAX),
                 "maxCalls" => (&mut new.max_calls, u32::MAX),
+                "maxTotalCalls" => (&mut new.max_total_calls, u32::MAX),
                 "maxArenaBytes" => {
                     if !(value >= 0.0 && value <= u32::MAX as f64) {
                         return Err(error::range_error("setLimits: bad `maxArenaBytes`"));
@@ -471,6 +474,7 @@ impl Context {
         set(&obj, "maxDepth", l.max_depth.into());
         set(&obj, "maxLen", l.max_len.into());
         set(&obj, "maxCalls", l.max_calls.into());
+        set(&obj, "maxTotalCalls", l.max_total_calls.into());
         let arena = inner
             .arena_limit
             .map_or(JsValue::NULL, |b| (b as f64).into());

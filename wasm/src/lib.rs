@@ -163,6 +163,11 @@ export interface Limits {
   /** Deepest chain of expression-function calls (default 256). */
   maxCalls: number;
   /**
+   * Most expression-function calls in one evaluation (default 1000000);
+   * this bounds an evaluation's running time.
+   */
+  maxTotalCalls: number;
+  /**
    * Most bytes one compiled expression's arena may take (`null`: no
    * limit, the default); more is an `ArenaFull` error.
    */

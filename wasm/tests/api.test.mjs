@@ -271,7 +271,9 @@ test('Context.empty has no built-ins', () => {
 
 test('Context limits', () => {
   const ctx = new Context();
-  assert.deepEqual(ctx.limits(), { maxDepth: 256, maxLen: 65536, maxCalls: 256, maxArenaBytes: null });
+  assert.deepEqual(ctx.limits(), {
+    maxDepth: 256, maxLen: 65536, maxCalls: 256, maxTotalCalls: 1000000, maxArenaBytes: null,
+  });
   ctx.setLimits({ maxDepth: 3, maxLen: 10 });
   assert.throws(() => ctx.evaluate('((((1))))'), (e) => e.kind === 'TooDeep');
   assert.throws(() => ctx.evaluate('1 + 2 + 3 + 4'), (e) => e.kind === 'TooLong');
@@ -283,6 +285,10 @@ test('Context limits', () => {
   ctx.setLimits({ maxCalls: 10 });
   assert.equal(ctx.evaluate('down(9)'), 0);
   assert.throws(() => ctx.evaluate('down(20)'), (e) => e.kind === 'RecursionLimit');
+  ctx.setLimits({ maxTotalCalls: 10 });
+  assert.equal(ctx.evaluate('down(9)'), 0); // 10 calls
+  assert.throws(() => ctx.evaluate('down(10)'), (e) => e.kind === 'RecursionLimit');
+  assert.equal(ctx.limits().maxTotalCalls, 10);
   assert.throws(() => ctx.setLimits({ maxDepth: 1e9 }), RangeError);
   assert.throws(() => ctx.setLimits({ nope: 1 }), TypeError);
   assert.throws(() => ctx.setLimits({ maxCalls: 'x' }), TypeError);

@@ -187,6 +187,24 @@ test('a native function that throws, recurses or misbehaves cannot break the mod
   stillWorks();
 });
 
+test('runaway and exponential recursion are errors, not hangs', () => {
+  const ctx = new Context();
+  ctx.addExpressionFunction('down(n) = down(n - 1) + 1');
+  ctx.addExpressionFunction('twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)');
+  assert.throws(() => ctx.evaluate('down(1)'), (e) => e.kind === 'RecursionLimit');
+  // 2^201 calls: the default budget of 1,000,000 calls per evaluation
+  // stops them, reported at the call.
+  const f = ctx.compile('1 + twice(n)', ['n']);
+  assert.throws(
+    () => f.eval([200]),
+    (e) => e.kind === 'RecursionLimit' && e.start === 4 && e.end === 12,
+  );
+  assert.equal(f.eval([3]), 1);
+  f.free();
+  ctx.free();
+  stillWorks();
+});
+
 test('freed objects throw, they do not trap', () => {
   const f = compile('x');
   f.free();
