@@ -22,6 +22,12 @@ const PLOT_POINTS = 601;
 const ALLOC_RUNS = 1000;
 /** Minimum time a timing loop runs, in ms. */
 const TIMING_MS = 25;
+/**
+ * Time the point-by-point retry of a failed plot may take, in ms. A point
+ * can fail only after exp-rs's budget of 1,000,000 calls (exponential
+ * recursion: ~75 ms each in wasm); 601 of them would freeze the tab.
+ */
+const PLOT_RETRY_MS = 300;
 
 /** @type {import('./state.js').State} */
 let state = fromExample(DEFAULT);
@@ -512,10 +518,17 @@ function drawPlot() {
   try {
     expr.evalBatch(b.columns, b.out);
   } catch (e) {
-    // One point failed: evaluate point by point, leaving gaps.
+    // One point failed: evaluate point by point, leaving gaps, for at
+    // most PLOT_RETRY_MS; points not reached are gaps too.
     failed = `some points fail (${e.kind}), shown as gaps`;
     const point = new Float64Array(params.length);
+    const retry0 = performance.now();
     for (let r = 0; r < b.out.length; r++) {
+      if (performance.now() - retry0 > PLOT_RETRY_MS) {
+        b.out.fill(NaN, r);
+        failed += `; stopped after ${PLOT_RETRY_MS} ms at ${state.plot.v} = ${b.xs[r]}`;
+        break;
+      }
       for (let j = 0; j < params.length; j++) point[j] = b.columns[j][r];
       try {
         b.out[r] = expr.eval(point);

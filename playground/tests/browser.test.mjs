@@ -245,6 +245,19 @@ describe('playground', () => {
     await page.close();
   });
 
+  test('exponential recursion is an error, and the page stays responsive', T, async () => {
+    const page = await open(hash('twice(n)', `f=${encodeURIComponent('twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)')}`, 'v=n:3:0:200', 'p=n:0:200'));
+    assert.equal(await result(page), 0);
+    // Past n = 18 every point exceeds the budget of 1,000,000 calls: the
+    // plot gives up on them after its retry time instead of freezing.
+    assert.match(await text(page, '#plot-note'), /some points fail \(RecursionLimit\), shown as gaps; stopped after 300 ms/);
+    await setVar(page, 'n', 200);
+    assert.equal(await text(page, '#result'), 'RecursionLimit');
+    await setVar(page, 'n', 4);
+    assert.equal(await result(page), 0);
+    await page.close();
+  });
+
   test('every example loads; the broken ones show errors', T, async () => {
     const page = await open();
     const options = await page.locator('#examples option[value]').evaluateAll((os) => os.map((o) => [o.value, o.textContent, o.parentElement.label]));
