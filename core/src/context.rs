@@ -150,7 +150,8 @@ impl<R: Real> Context<R> {
         &self.limits
     }
 
-    /// Replaces the limits (nesting depth, source length, call depth).
+    /// Replaces the limits (nesting depth, source length, call depth, calls
+    /// per evaluation).
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
     }

@@ -83,7 +83,8 @@ pub enum ErrorKind {
     // --- evaluation ---
     /// An array index that is negative, NaN or past the end.
     IndexOutOfBounds = 17,
-    /// Expression-function calls nested past the configured limit.
+    /// Expression-function calls nested past `Limits::max_calls`, or more
+    /// calls in one evaluation than `Limits::max_total_calls`.
     RecursionLimit = 18,
     /// A native function reported an error.
     Callback = 19,

@@ -76,7 +76,7 @@ pub use lexer::{Lexer, Tok, Token};
 pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
 pub use program::{FunctionBlock, Instr, Op, Program};
 pub use real::Real;
-pub use walk::eval_ast;
+pub use walk::{WALK_LEVELS, eval_ast};
 
 /// Re-export of the arena crate, so callers use the same version.
 pub use bumpalo;

@@ -26,11 +26,13 @@ pub struct Limits {
     /// Deepest chain of expression-function calls at evaluation time
     /// (default 256). Deeper is [`ErrorKind::RecursionLimit`].
     pub max_calls: u32,
-    /// Most expression-function calls in one evaluation, nested or not
-    /// (default 1,000,000). More is [`ErrorKind::RecursionLimit`]. This
-    /// bounds the running time of an evaluation: without calls it is
-    /// linear in the program, and `fib(n) = n < 2 ? n : fib(n-1) +
-    /// fib(n-2)` would otherwise make `fib(200)` run for ever.
+    /// Most expression-function calls in one evaluation of one expression,
+    /// nested or not (default 1,000,000; a [`Batch`](crate::Batch) counts
+    /// each expression separately). More is [`ErrorKind::RecursionLimit`].
+    /// This bounds the running time of an evaluation by the budget times
+    /// the size of the largest function body: without calls it is linear
+    /// in the program, and `fib(n) = n < 2 ? n : fib(n-1) + fib(n-2)` would
+    /// otherwise make `fib(200)` run for ever.
     pub max_total_calls: u32,
 }
 

@@ -373,8 +373,10 @@ impl<'a, R: Real> Program<'a, R> {
                 }
                 Instr::Index { id, span } => {
                     let array = self.arrays.get(id as usize).map_or(&[][..], |a| a.1);
-                    acc =
-                        element(array, acc).ok_or(Error::new(ErrorKind::IndexOutOfBounds, span))?;
+                    acc = element(array, acc).ok_or(Error::new(
+                        ErrorKind::IndexOutOfBounds,
+                        at(span, depth, entry),
+                    ))?;
                 }
                 Instr::Call { func, argc, span } => {
                     let (Some(frame), Some(block)) =

@@ -2,8 +2,9 @@
 //!
 //! This is the compatibility path. It looks every name up in the context
 //! on every call (constants play the role of the seed's variables) and
-//! recurses over the tree; it allocates nothing, except that a call to an
-//! expression function parses that function's body into a scratch arena.
+//! recurses over the tree, and into expression-function bodies, at most
+//! [`WALK_LEVELS`] deep in all; it allocates nothing, except that a call to
+//! an expression function parses that function's body into a scratch arena.
 //! For repeated evaluation compile an [`Expr`](crate::Expr) or a
 //! [`Batch`](crate::Batch): they resolve names once and never allocate.
 
@@ -40,14 +41,27 @@ use crate::real::Real;
 pub fn eval_ast<R: Real>(ast: &Ast<'_>, ctx: &Context<R>) -> Result<R, Error> {
     Walker {
         ctx,
+        levels: 0,
         calls: 0,
         total_calls: 0,
     }
     .eval(ast, &[])
 }
 
+/// How deep [`eval_ast`] recurses at most, counting the levels of the tree
+/// and of every expression-function body on the current call chain. Past
+/// it an evaluation fails (`RecursionLimit` inside a call, `TooDeep` at top
+/// level) instead of overflowing the stack: 256 nested calls of bodies 256
+/// deep, which `Limits::DEFAULT` admits, would need 65,536 levels. Measured
+/// on x86-64: 1,024 levels take 0.3 MB of stack optimised and 1.3 MB
+/// unoptimised, so they fit a 2 MiB thread either way. The compiled
+/// [`Expr`](crate::Expr) has no such limit: it does not recurse.
+pub const WALK_LEVELS: u32 = 1024;
+
 struct Walker<'c, R: Real> {
     ctx: &'c Context<R>,
+    /// Levels of recursion in progress, at most [`WALK_LEVELS`].
+    levels: u32,
     /// Calls in progress (nesting depth).
     calls: u32,
     /// Calls made so far in this evaluation.
@@ -61,6 +75,22 @@ impl<R: Real> Walker<'_, R> {
     /// Evaluates `node`; `locals` are the arguments of the expression
     /// function being evaluated (empty at top level), by parameter name.
     fn eval(&mut self, node: &Ast<'_>, locals: &[(&str, R)]) -> Result<R, Error> {
+        if self.levels >= WALK_LEVELS {
+            let kind = if self.calls > 0 {
+                ErrorKind::RecursionLimit
+            } else {
+                ErrorKind::TooDeep
+            };
+            return Err(Error::new(kind, node.span));
+        }
+        self.levels += 1;
+        let result = self.eval_node(node, locals);
+        self.levels -= 1;
+        result
+    }
+
+    /// [`Walker::eval`] for one node, without the level count.
+    fn eval_node(&mut self, node: &Ast<'_>, locals: &[(&str, R)]) -> Result<R, Error> {
         match node.kind {
             AstKind::Number(text) => {
                 R::parse_literal(text).ok_or(Error::new(ErrorKind::InvalidNumber, node.span))
@@ -211,16 +241,18 @@ impl<R: Real> Walker<'_, R> {
                 (native.func)(values).map_err(|_| Error::new(ErrorKind::Callback, node.span))
             }
             Function::Expr(f) => {
-                let limits = ctx.limits();
-                if self.calls >= limits.max_calls || self.total_calls >= limits.max_total_calls {
-                    return Err(Error::new(ErrorKind::RecursionLimit, node.span));
-                }
                 let scratch = Bump::new();
                 let def = parse_definition(&f.source, &scratch, ctx.limits())
                     .map_err(|e| Error::new(e.kind, node.span))?;
                 let mut frame = Vec::with_capacity(def.params.len());
                 for (i, &p) in def.params.iter().enumerate() {
                     frame.push((p, arg(self, i)?));
+                }
+                // Checked after the arguments, which may call too: the
+                // order the compiled program counts in.
+                let limits = ctx.limits();
+                if self.calls >= limits.max_calls || self.total_calls >= limits.max_total_calls {
+                    return Err(Error::new(ErrorKind::RecursionLimit, node.span));
                 }
                 self.calls += 1;
                 self.total_calls += 1;

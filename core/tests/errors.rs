@@ -2,7 +2,10 @@
 #![allow(clippy::unwrap_used)]
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{Arity, Batch, CallbackError, Context, Error, ErrorKind, Expr, Limits};
+use exp_rs::{
+    Arity, Batch, CallbackError, Context, Error, ErrorKind, Expr, Limits, eval_ast,
+    parse_expression_arena,
+};
 
 fn context() -> Context<f64> {
     let mut ctx = Context::new();
@@ -11,16 +14,25 @@ fn context() -> Context<f64> {
     ctx.add_fallible_function("fail", Arity::Exact(1), |_| Err(CallbackError));
     ctx.add_expression_function("down(n) = down(n - 1)")
         .unwrap();
+    ctx.add_expression_function("at(i) = 1 + a[i]").unwrap();
+    ctx.add_expression_function("failing(i) = 2 * fail(i)")
+        .unwrap();
     ctx
 }
 
+/// The error `src` gives, compiled with the parameter `x` = 1; an
+/// evaluation error must be the same, span included, from the tree walker.
 fn error(src: &str) -> Error {
-    let ctx = context();
+    let mut ctx = context();
     let arena = Bump::new();
-    match Expr::compile(src, &["x"], &ctx, &arena) {
+    let compiled = match Expr::compile(src, &["x"], &ctx, &arena) {
         Ok(e) => e.eval(&[1.0]).unwrap_err(),
-        Err(e) => e,
-    }
+        Err(e) => return e,
+    };
+    ctx.set_constant("x", 1.0);
+    let walked = eval_ast(parse_expression_arena(src, &arena).unwrap(), &ctx).unwrap_err();
+    assert_eq!(walked, compiled, "{src}: the walker disagrees");
+    compiled
 }
 
 #[track_caller]
@@ -52,6 +64,9 @@ fn every_kind_has_its_span() {
     check("a[x + 2]", IndexOutOfBounds, (0, 8));
     check("down(1)", RecursionLimit, (0, 7));
     check("1 + fail(x)", Callback, (4, 11));
+    // Inside an expression function: at the call, not in its body.
+    check("1 + at(x + 5)", IndexOutOfBounds, (4, 13));
+    check("1 + failing(x)", Callback, (4, 14));
 }
 
 #[test]

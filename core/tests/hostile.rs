@@ -252,6 +252,80 @@ fn the_call_budget_counts_every_call_of_one_evaluation() {
 }
 
 #[test]
+fn the_call_budget_counts_calls_in_arguments_first() {
+    // `g(g(1))`: the inner call is made (and counted) before the outer
+    // one, by the compiled program and the tree walker alike.
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("g(n) = n + 1").unwrap();
+    ctx.set_limits(Limits {
+        max_total_calls: 1,
+        ..Limits::DEFAULT
+    });
+    let arena = Bump::new();
+    let e = Expr::compile("g(g(1))", &[], &ctx, &arena).unwrap();
+    let ast = parse_expression_arena("g(g(1))", &arena).unwrap();
+    let err = e.eval(&[]).unwrap_err();
+    assert_eq!(
+        (err.kind, err.span.start, err.span.end),
+        (ErrorKind::RecursionLimit, 0, 7)
+    );
+    assert_eq!(eval_ast(ast, &ctx).unwrap_err(), err);
+}
+
+/// `deep(n)`: `n` nested calls of a body 200 levels deep.
+fn deep_context() -> Context<f64> {
+    let mut ctx = Context::<f64>::new();
+    let body = "-".repeat(200) + "deep(n - 1)";
+    ctx.add_expression_function(&format!("deep(n) = n < 1 ? 0 : {body}"))
+        .unwrap();
+    ctx
+}
+
+#[test]
+fn the_tree_walker_stops_before_the_stack_does() {
+    // 250 nested calls of a body 200 levels deep are within the default
+    // limits, and 50,000 levels of recursion for a tree walker. The
+    // compiled program does not recurse and computes it; `eval_ast` stops
+    // at WALK_LEVELS, here on a 2 MiB thread, unoptimised.
+    let n = if cfg!(miri) { 8 } else { 250 };
+    let src = format!("deep({n})");
+    let arena = Bump::new();
+    let ctx = deep_context();
+    let e = Expr::compile(&src, &[], &ctx, &arena).unwrap();
+    assert_eq!(e.eval(&[]).unwrap(), 0.0);
+    let walked = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let ctx = deep_context();
+            let arena = Bump::new();
+            let deep = eval_ast(parse_expression_arena(&src, &arena).unwrap(), &ctx);
+            let shallow = eval_ast(parse_expression_arena("deep(4)", &arena).unwrap(), &ctx);
+            // Past WALK_LEVELS without calls (the depth limit raised
+            // above it) is TooDeep.
+            let mut ctx = Context::<f64>::new();
+            let limits = Limits {
+                max_depth: 2 * exp_rs::WALK_LEVELS,
+                ..Limits::DEFAULT
+            };
+            ctx.set_limits(limits);
+            let minus = format!("{}1", "-".repeat(1500));
+            let tree = exp_rs::parse(&minus, &arena, &limits).unwrap();
+            (
+                deep.map_err(|e| (e.kind, e.span.start, e.span.end)),
+                shallow.ok(),
+                eval_ast(tree, &ctx).map_err(|e| e.kind),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let end = if cfg!(miri) { 7 } else { 9 };
+    assert_eq!(walked.0, Err((ErrorKind::RecursionLimit, 0, end)));
+    assert_eq!(walked.1, Some(0.0));
+    assert_eq!(walked.2, Err(ErrorKind::TooDeep));
+}
+
+#[test]
 fn a_panicking_native_function_leaves_the_expression_usable() {
     use std::panic::{AssertUnwindSafe, catch_unwind};
     let mut ctx = Context::<f64>::new();

@@ -105,7 +105,8 @@ typedef enum {
      */
     EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS = 17,
     /**
-     * Expression-function calls nested past the limit (evaluation).
+     * Expression-function calls nested past the limit, or more calls in one
+     * evaluation than the call budget (evaluation).
      */
     EXP_RS_STATUS_RECURSION_LIMIT = 18,
     /**

@@ -47,7 +47,8 @@ pub enum exp_rs_status {
     DuplicateName = 16,
     /// An array index that is negative, NaN or past the end (evaluation).
     IndexOutOfBounds = 17,
-    /// Expression-function calls nested past the limit (evaluation).
+    /// Expression-function calls nested past the limit, or more calls in one
+    /// evaluation than the call budget (evaluation).
     RecursionLimit = 18,
     /// A native function reported failure (evaluation).
     Callback = 19,

@@ -1,10 +1,18 @@
 //! Arbitrary bytes as source and variable values: compile (with free names
-//! as parameters), evaluate, render any error. Nothing may panic.
+//! as parameters), evaluate, render any error. Nothing may panic, and every
+//! error's span lies inside the source.
 #![no_main]
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{Batch, Context, Expr};
+use exp_rs::{Batch, Context, Error, Expr};
 use libfuzzer_sys::fuzz_target;
+
+/// An error's span is a range of `src` (errors inside an expression
+/// function are reported at the call, not at offsets into its body).
+fn check_span(err: &Error, src: &str) {
+    let (s, e) = (err.span.start as usize, err.span.end as usize);
+    assert!(s <= e && e <= src.len(), "{err:?} outside {} bytes", src.len());
+}
 
 fuzz_target!(|data: &[u8]| {
     // The first 32 bytes are four variable values, the rest is the source.
@@ -23,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let mut ctx = Context::<f64>::new();
     ctx.add_expression_function("f(n) = n <= 0 ? 0 : 1 + f(n - 1)")
         .unwrap();
+    ctx.add_expression_function("g(i) = 1 + a[i] * f(i)").unwrap();
     ctx.add_array("a", &[1.0, 2.0, 3.0]);
     let arena = Bump::new();
     arena.set_allocation_limit(Some(1 << 20));
@@ -30,12 +39,16 @@ fuzz_target!(|data: &[u8]| {
         Ok(e) => {
             let mut v = values.clone();
             v.resize(e.params().len(), 0.5);
-            let _ = e.eval(&v);
-            let _ = e.eval(&v);
+            for _ in 0..2 {
+                if let Err(err) = e.eval(&v) {
+                    check_span(&err, src);
+                }
+            }
             let _ = e.program().to_string();
             let _ = e.ast().sexpr().to_string();
         }
         Err(err) => {
+            check_span(&err, src);
             let _ = err.render(src).to_string();
         }
     }
