@@ -31,8 +31,8 @@ fuzz_target!(|data: &[u8]| {
     let mut ctx = Context::<f64>::new();
     ctx.add_expression_function("f(n) = n <= 0 ? 0 : 1 + f(n - 1)")
         .unwrap();
-    ctx.add_expression_function("g(i) = 1 + a[i] * f(i)").unwrap();
     ctx.add_array("a", &[1.0, 2.0, 3.0]);
+    ctx.add_expression_function("g(i) = 1 + a[i] * f(i)").unwrap();
     let arena = Bump::new();
     arena.set_allocation_limit(Some(1 << 20));
     match Expr::compile_auto(src, &ctx, &arena) {
