@@ -23,11 +23,24 @@ const ALLOC_RUNS = 1000;
 /** Minimum time a timing loop runs, in ms. */
 const TIMING_MS = 25;
 /**
- * Time the point-by-point retry of a failed plot may take, in ms. A point
- * can fail only after exp-rs's budget of 1,000,000 calls (exponential
- * recursion: ~75 ms each in wasm); 601 of them would freeze the tab.
+ * Time a plot evaluated point by point may take, in ms (points not reached
+ * are gaps). That happens when the batch fails at some point, or when one
+ * evaluation is so slow that 601 would freeze the tab.
  */
-const PLOT_RETRY_MS = 300;
+const PLOT_MS = 300;
+/**
+ * A single evaluation slower than this (ms) is plotted point by point: a
+ * batch of 601 would take over a second. (Not PLOT_MS / 601: a first
+ * evaluation can take that long just warming up.)
+ */
+const SLOW_EVAL_MS = 2;
+/**
+ * The limits of the playground's context. It evaluates on the page's only
+ * thread, so it allows fewer calls per evaluation and shorter sources than
+ * the library's defaults (1,000,000 and 65,536): an evaluation's time is
+ * bounded by the calls times the size of a function body.
+ */
+const LIMITS = { maxTotalCalls: 10_000, maxLen: 4096 };
 
 /** @type {import('./state.js').State} */
 let state = fromExample(DEFAULT);
@@ -131,6 +144,7 @@ function autosize(ta = $('src')) {
 function buildContext() {
   ctx?.free();
   ctx = new Context();
+  ctx.setLimits(LIMITS);
   if (builtins.size === 0) builtins = new Set(ctx.functionNames());
   userNames = new Set();
   const box = $('fn-errors');
@@ -230,6 +244,7 @@ function showCompileError(src, e) {
 function evaluateNow() {
   if (!expr) return;
   const out = $('result');
+  const t0 = performance.now();
   try {
     const v = expr.eval(values);
     out.textContent = String(v);
@@ -244,6 +259,7 @@ function evaluateNow() {
     out.classList.add('bad');
     $('result-note').textContent = messageText(e);
   }
+  lastEvalMs = performance.now() - t0;
   drawPlot();
 }
 
@@ -484,6 +500,8 @@ function measure() {
 let plotBuf = null;
 /** How long the last plot's evaluation took, in ms. */
 let lastPlotMs = 0;
+/** How long the last single evaluation took, in ms. */
+let lastEvalMs = 0;
 
 /** Columns for `evalBatch`: the plotted variable swept, the others fixed. */
 function plotColumns() {
@@ -515,18 +533,24 @@ function drawPlot() {
   }
   let failed = '';
   const t0 = performance.now();
-  try {
-    expr.evalBatch(b.columns, b.out);
-  } catch (e) {
-    // One point failed: evaluate point by point, leaving gaps, for at
-    // most PLOT_RETRY_MS; points not reached are gaps too.
-    failed = `some points fail (${e.kind}), shown as gaps`;
+  let byPoint = lastEvalMs > SLOW_EVAL_MS;
+  if (!byPoint) {
+    try {
+      expr.evalBatch(b.columns, b.out);
+    } catch (e) {
+      failed = `some points fail (${e.kind}), shown as gaps`;
+      byPoint = true;
+    }
+  }
+  if (byPoint) {
+    // Point by point, leaving gaps where a point fails, for at most
+    // PLOT_MS; points not reached are gaps too.
     const point = new Float64Array(params.length);
-    const retry0 = performance.now();
+    const start = performance.now();
     for (let r = 0; r < b.out.length; r++) {
-      if (performance.now() - retry0 > PLOT_RETRY_MS) {
+      if (performance.now() - start > PLOT_MS) {
         b.out.fill(NaN, r);
-        failed += `; stopped after ${PLOT_RETRY_MS} ms at ${state.plot.v} = ${b.xs[r]}`;
+        failed = [failed, `stopped after ${PLOT_MS} ms at ${state.plot.v} = ${b.xs[r]}`].filter(Boolean).join('; ');
         break;
       }
       for (let j = 0; j < params.length; j++) point[j] = b.columns[j][r];
@@ -547,7 +571,7 @@ function drawPlot() {
   });
   const others = params.filter((p) => p !== state.plot.v).map((p) => `${p} = ${state.vars[p].value}`);
   note.textContent = [
-    `${PLOT_POINTS} points in one evalBatch call`,
+    byPoint ? `${PLOT_POINTS} points, one eval each` : `${PLOT_POINTS} points in one evalBatch call`,
     others.length ? `with ${others.join(', ')}` : '',
     failed,
   ].filter(Boolean).join(' · ');

@@ -248,13 +248,17 @@ describe('playground', () => {
   test('exponential recursion is an error, and the page stays responsive', T, async () => {
     const page = await open(hash('twice(n)', `f=${encodeURIComponent('twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)')}`, 'v=n:3:0:200', 'p=n:0:200'));
     assert.equal(await result(page), 0);
-    // Past n = 18 every point exceeds the budget of 1,000,000 calls: the
-    // plot gives up on them after its retry time instead of freezing.
-    assert.match(await text(page, '#plot-note'), /some points fail \(RecursionLimit\), shown as gaps; stopped after 300 ms/);
+    // Past n = 12 every point exceeds the playground's budget of 10,000
+    // calls: the plot shows them as gaps (and gives up after 300 ms
+    // rather than freeze on slower machines).
+    assert.match(await text(page, '#plot-note'), /some points fail \(RecursionLimit\), shown as gaps/);
     await setVar(page, 'n', 200);
     assert.equal(await text(page, '#result'), 'RecursionLimit');
     await setVar(page, 'n', 4);
     assert.equal(await result(page), 0);
+    // Sources are capped at 4 KB here, which bounds a body's size.
+    await page.locator('#src').fill(`${'1+'.repeat(2100)}1`);
+    assert.equal(await page.locator('#error .error-kind').innerText(), 'TooLong');
     await page.close();
   });
 
