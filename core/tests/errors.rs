@@ -121,9 +121,15 @@ fn reentrant_evaluation_is_an_error() {
     // A native that evaluates the expression that calls it.
     let slot: Rc<Cell<Option<&'static Expr<'static, f64>>>> = Rc::new(Cell::new(None));
     let inner = slot.clone();
+    // What the inner evaluation failed with.
+    let seen: Rc<Cell<Option<ErrorKind>>> = Rc::new(Cell::new(None));
+    let record = seen.clone();
     let mut ctx = Context::<f64>::new();
     ctx.add_fallible_function("again", Arity::Exact(0), move |_| match inner.get() {
-        Some(e) => e.eval(&[]).map_err(|_| CallbackError),
+        Some(e) => e.eval(&[]).map_err(|err| {
+            record.set(Some(err.kind));
+            CallbackError
+        }),
         None => Ok(0.0),
     });
     // The expression must be reachable from its own context, so the three
@@ -139,6 +145,7 @@ fn reentrant_evaluation_is_an_error() {
     // The inner call fails with Reentrant, which the native turns into a
     // callback error; the outer evaluation reports that.
     assert_eq!(expr.eval(&[]).unwrap_err().kind, ErrorKind::Callback);
+    assert_eq!(seen.get(), Some(ErrorKind::Reentrant));
     slot.set(None);
     assert_eq!(expr.eval(&[]).unwrap(), 0.0);
     // SAFETY: each pointer came from `Box::into_raw` and is freed once, the

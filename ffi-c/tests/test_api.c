@@ -954,9 +954,16 @@ static void test_hostile(void) {
         CHECK_STATUS(exp_rs_context_eval(hctx, deep, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
         free(deep);
     }
-    char *chain = nest("1+", "", n);
-    CHECK_STATUS(exp_rs_context_eval(hctx, chain, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
-    free(chain);
+    char *cond = nest("1?", ":1", n);
+    CHECK_STATUS(exp_rs_context_eval(hctx, cond, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
+    free(cond);
+    /* 100,000-term chains of every binary operator. */
+    static const char *chains[] = {"1+", "1-", "1*", "1/", "1%", "1<", "1==", "1&&", "1||"};
+    for (size_t k = 0; k < sizeof chains / sizeof chains[0]; k++) {
+        char *chain = nest(chains[k], "", n);
+        CHECK_STATUS(exp_rs_context_eval(hctx, chain, NULL, NULL, 0, &out, NULL), EXP_RS_STATUS_TOO_DEEP);
+        free(chain);
+    }
     size_t big = 10u << 20;
     char *longsrc = malloc(big + 1);
     for (size_t i = 0; i < big; i += 2) {
