@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::cargo;
+use crate::cmd::{Cmd, cargo};
 use crate::ensure::{ensure_rustup_component, ensure_rustup_target};
 
 /// What every job may need to know about this run.
@@ -415,18 +415,8 @@ fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
         let built = build_thumb_ffi(ctx, features)?;
         // The bare-metal code paths (panic handler, C allocator) only
         // compile for this target: lint them here.
-        cargo()
-            .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-            .args([
-                "clippy",
-                "-p",
-                "exp-rs-ffi",
-                "--lib",
-                "--release",
-                "--target",
-                THUMB,
-            ])
-            .args(["--features", features, "--", "-D", "warnings"])
+        thumb_ffi_cargo("clippy", features)
+            .args(["--", "-D", "warnings"])
             .run()?;
         let dir = format!("{FFI_OUT}/{THUMB}/{precision}");
         make_dir(std::path::Path::new(&dir))?;
@@ -493,23 +483,20 @@ const ARM_APT: &[&str] = &[
     "qemu-system-arm",
 ];
 
+/// `cargo <subcommand>` of the exp-rs-ffi library for the Cortex-M7
+/// (release, `features`, the Cortex-M7 rustflags).
+fn thumb_ffi_cargo(subcommand: &str, features: &str) -> Cmd {
+    cargo()
+        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
+        .args([subcommand, "-p", "exp-rs-ffi", "--lib", "--release"])
+        .args(["--target", THUMB, "--features", features])
+}
+
 /// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
 /// returns where cargo put it; callers copy it before another build with
 /// other features replaces it.
 pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
-    cargo()
-        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-        .args([
-            "build",
-            "-p",
-            "exp-rs-ffi",
-            "--lib",
-            "--release",
-            "--target",
-            THUMB,
-        ])
-        .args(["--features", features])
-        .run()?;
+    thumb_ffi_cargo("build", features).run()?;
     Ok(target_dir(ctx)
         .join(THUMB)
         .join("release")
