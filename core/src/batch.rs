@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
 
+use crate::ast::AstKind;
 use crate::compiler::{FreeNames, compile};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Span};
-use crate::parser::parse;
+use crate::parser::{Limits, parse};
 use crate::program::{Program, Scratch};
 use crate::real::Real;
 
@@ -21,6 +22,13 @@ use crate::real::Real;
 /// the next parameter, in order of first appearance. Setting up allocates
 /// (in the arena, and a few small vectors on the heap); [`Batch::eval`]
 /// allocates nothing.
+///
+/// A batch made with [`Batch::new`] compiles each expression as it is
+/// added. One made with [`Batch::unbound`] has no context yet (the seed's
+/// C flow, where the context comes with the first evaluation): it checks
+/// each expression's syntax when added and compiles them all when
+/// [`Batch::bind`] gives it a context. Either way the batch keeps a clone
+/// of its context, as it was when bound.
 ///
 /// # Example
 /// ```
@@ -36,70 +44,120 @@ use crate::real::Real;
 /// assert_eq!(batch.result(j), Some(5.0));
 /// ```
 pub struct Batch<'a, R: Real = f64> {
-    ctx: &'a Context<R>,
+    /// `None` until bound.
+    ctx: Option<Context<R>>,
     arena: &'a Bump,
     names: BumpVec<'a, &'a str>,
     values: Vec<R>,
     programs: Vec<(Program<'a, R>, &'a str)>,
+    /// Sources added before binding, compiled by [`Batch::bind`].
+    pending: Vec<&'a str>,
+    /// Before binding: an upper bound of the parameter count (declared
+    /// names plus every name the pending sources use as a value).
+    max_params: usize,
+    /// The first expression [`Batch::bind`] could not compile.
+    broken: Option<(usize, Error)>,
     results: Vec<R>,
     errors: Vec<Option<Error>>,
     scratch: Scratch<'a, R>,
 }
 
+fn full() -> Error {
+    Error::new(ErrorKind::ArenaFull, Span::default())
+}
+
 impl<'a, R: Real> Batch<'a, R> {
-    /// An empty batch compiling into `arena` against `ctx`.
-    pub fn new(ctx: &'a Context<R>, arena: &'a Bump) -> Self {
+    /// An empty batch compiling into `arena` against (a clone of) `ctx`.
+    pub fn new(ctx: &Context<R>, arena: &'a Bump) -> Self {
+        let mut batch = Batch::unbound(arena);
+        batch.ctx = Some(ctx.clone());
+        batch
+    }
+
+    /// An empty batch without a context yet; see [`Batch::bind`].
+    pub fn unbound(arena: &'a Bump) -> Self {
         Batch {
-            ctx,
+            ctx: None,
             arena,
             names: BumpVec::new_in(arena),
             values: Vec::new(),
             programs: Vec::new(),
+            pending: Vec::new(),
+            max_params: 0,
+            broken: None,
             results: Vec::new(),
             errors: Vec::new(),
             scratch: Scratch::empty(),
         }
     }
 
+    /// True once the batch has a context (made by [`Batch::new`], or
+    /// [`Batch::bind`] was called).
+    pub fn is_bound(&self) -> bool {
+        self.ctx.is_some()
+    }
+
+    /// The limits its checks run under: the context's, or the defaults
+    /// before binding.
+    pub fn limits(&self) -> Limits {
+        self.ctx.as_ref().map_or(Limits::DEFAULT, |c| *c.limits())
+    }
+
     /// Declares a parameter with its initial value and returns its index;
-    /// an existing name keeps its index and takes the new value.
+    /// an existing name keeps its index and takes the new value. A name
+    /// `object.field` is read by `object.field` in expressions (doors check
+    /// names with [`is_identifier`](crate::is_identifier)).
     pub fn add_param(&mut self, name: &str, value: R) -> Result<usize, Error> {
         if let Some(i) = self.param_index(name) {
             self.set_param(i, value);
             return Ok(i);
         }
-        let full = Error::new(ErrorKind::ArenaFull, Span::default());
-        let name: &'a str = self.arena.try_alloc_str(name).map_err(|_| full)?;
-        self.names.try_reserve(1).map_err(|_| full)?;
+        let name: &'a str = self.arena.try_alloc_str(name).map_err(|_| full())?;
+        self.names.try_reserve(1).map_err(|_| full())?;
         self.names.push(name);
-        self.values.push(value);
-        Ok(self.names.len() - 1)
+        let index = self.names.len() - 1;
+        if self.values.len() <= index {
+            self.values.resize(index + 1, R::ZERO);
+        }
+        self.values[index] = value;
+        self.max_params += 1;
+        Ok(index)
     }
 
-    /// Compiles an expression into the batch and returns its index. Its
-    /// free names become parameters (initial value 0).
+    /// Adds an expression and returns its index. Bound, it is compiled now
+    /// and its free names become parameters (initial value 0); unbound, its
+    /// syntax is checked now (under the default limits) and it is compiled
+    /// by [`Batch::bind`]. A failed add changes nothing but arena bytes.
     pub fn add_expression(&mut self, src: &str) -> Result<usize, Error> {
-        let ast = parse(src, self.arena, self.ctx.limits())?;
-        let source: &'a str = self
-            .arena
-            .try_alloc_str(src)
-            .map_err(|_| Error::new(ErrorKind::ArenaFull, Span::default()))?;
+        let Some(ctx) = &self.ctx else {
+            // Syntax only: a scratch tree on the heap, dropped at once.
+            let scratch = Bump::new();
+            let ast = parse(src, &scratch, &Limits::DEFAULT)?;
+            let mut names = 0;
+            ast.walk(&mut |node| {
+                if matches!(node.kind, AstKind::Name(_) | AstKind::Field { .. }) {
+                    names += 1;
+                }
+            });
+            let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
+            self.pending.push(source);
+            self.max_params += names;
+            self.results.push(R::NAN);
+            self.errors.push(None);
+            return Ok(self.pending.len() - 1);
+        };
+        let ast = parse(src, self.arena, ctx.limits())?;
+        let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
         let declared = self.names.len();
-        let compiled = compile(
-            ast,
-            self.ctx,
-            self.arena,
-            &mut self.names,
-            FreeNames::AreParams,
-        )
-        .and_then(|program| {
-            if !self.scratch.fits(&program) {
-                let stack = program.stack_size.max(self.scratch.stack.len() as u32);
-                let frames = program.frame_count.max(self.scratch.frames.len() as u32);
-                self.scratch = Scratch::new_in(self.arena, stack, frames)?;
-            }
-            Ok(program)
-        });
+        let compiled = compile(ast, ctx, self.arena, &mut self.names, FreeNames::AreParams)
+            .and_then(|program| {
+                if !self.scratch.fits(&program) {
+                    let stack = program.stack_size.max(self.scratch.stack.len() as u32);
+                    let frames = program.frame_count.max(self.scratch.frames.len() as u32);
+                    self.scratch = Scratch::new_in(self.arena, stack, frames)?;
+                }
+                Ok(program)
+            });
         let program = match compiled {
             Ok(p) => p,
             Err(e) => {
@@ -108,11 +166,47 @@ impl<'a, R: Real> Batch<'a, R> {
                 return Err(e);
             }
         };
-        self.values.resize(self.names.len(), R::ZERO);
+        if self.values.len() < self.names.len() {
+            self.values.resize(self.names.len(), R::ZERO);
+        }
         self.programs.push((program, source));
         self.results.push(R::NAN);
         self.errors.push(None);
         Ok(self.programs.len() - 1)
+    }
+
+    /// Gives an unbound batch its context and compiles the expressions
+    /// added so far, in order. On the first that fails, returns its index
+    /// and error; the batch then stays broken ([`Batch::eval`] returns that
+    /// error). A bound batch keeps its context and this does nothing.
+    pub fn bind(&mut self, ctx: &Context<R>) -> Result<(), (usize, Error)> {
+        if self.ctx.is_some() {
+            return self.broken.map_or(Ok(()), Err);
+        }
+        self.ctx = Some(ctx.clone());
+        self.results.clear();
+        self.errors.clear();
+        let pending = core::mem::take(&mut self.pending);
+        let values = core::mem::take(&mut self.values);
+        for (i, src) in pending.into_iter().enumerate() {
+            if let Err(e) = self.add_expression(src) {
+                self.broken = Some((i, e));
+                break;
+            }
+        }
+        // Values set before binding, for parameters that exist now.
+        let count = self.names.len();
+        for (slot, v) in self.values.iter_mut().zip(values.iter()) {
+            *slot = *v;
+        }
+        self.values.resize(count, R::ZERO);
+        self.max_params = count;
+        self.broken.map_or(Ok(()), Err)
+    }
+
+    /// The expression [`Batch::bind`] could not compile, and why.
+    pub fn bind_error(&self) -> Option<(usize, Error)> {
+        self.broken
     }
 
     /// The index of a parameter.
@@ -120,8 +214,13 @@ impl<'a, R: Real> Batch<'a, R> {
         self.names.iter().position(|n| *n == name)
     }
 
-    /// Sets parameter `index`; false if there is no such parameter.
+    /// Sets parameter `index`; false if there is no such parameter. Before
+    /// binding, any index below the number of names the expressions could
+    /// introduce is accepted, and applied by [`Batch::bind`].
     pub fn set_param(&mut self, index: usize, value: R) -> bool {
+        if self.ctx.is_none() && index < self.max_params && self.values.len() <= index {
+            self.values.resize(index + 1, R::ZERO);
+        }
         match self.values.get_mut(index) {
             Some(v) => {
                 *v = value;
@@ -152,8 +251,12 @@ impl<'a, R: Real> Batch<'a, R> {
     /// Evaluates every expression with the current parameters. Allocates
     /// nothing. An expression that fails gets NaN as its result and its
     /// error in [`Batch::error`]; the others are still evaluated; the first
-    /// error is returned.
+    /// error is returned. A batch that [`Batch::bind`] could not compile
+    /// returns that error; an unbound one has nothing compiled to run.
     pub fn eval(&mut self) -> Result<(), Error> {
+        if let Some((_, e)) = self.broken {
+            return Err(e);
+        }
         let mut first = None;
         let slots = self
             .programs
@@ -193,7 +296,10 @@ impl<'a, R: Real> Batch<'a, R> {
 
     /// The source of expression `index`.
     pub fn source(&self, index: usize) -> Option<&'a str> {
-        self.programs.get(index).map(|p| p.1)
+        match self.programs.get(index) {
+            Some(p) => Some(p.1),
+            None => self.pending.get(index).copied(),
+        }
     }
 
     /// The compiled program of expression `index`.
@@ -201,13 +307,14 @@ impl<'a, R: Real> Batch<'a, R> {
         self.programs.get(index).map(|p| &p.0)
     }
 
-    /// How many expressions the batch holds.
+    /// How many expressions the batch holds (compiled, or added before
+    /// binding).
     pub fn len(&self) -> usize {
-        self.programs.len()
+        self.programs.len() + self.pending.len()
     }
 
     /// True when the batch holds no expression.
     pub fn is_empty(&self) -> bool {
-        self.programs.is_empty()
+        self.len() == 0
     }
 }

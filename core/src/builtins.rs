@@ -6,7 +6,7 @@ use crate::real::Real;
 /// A built-in function of one argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
-pub enum Func1 {
+pub(crate) enum Func1 {
     Abs,
     Sign,
     Floor,
@@ -36,7 +36,7 @@ pub enum Func1 {
 /// A built-in function of two arguments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
-pub enum Func2 {
+pub(crate) enum Func2 {
     Atan2,
     Pow,
     Hypot,
@@ -50,7 +50,7 @@ pub enum Func2 {
 impl Func1 {
     /// Applies the function.
     #[inline(always)]
-    pub fn apply<R: Real>(self, x: R) -> R {
+    pub(crate) fn apply<R: Real>(self, x: R) -> R {
         match self {
             Func1::Abs => x.abs(),
             Func1::Sign => x.signum0(),
@@ -80,7 +80,7 @@ impl Func1 {
     }
 
     /// The canonical name (`log` is an alias of `ln`).
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Func1::Abs => "abs",
             Func1::Sign => "sign",
@@ -113,7 +113,7 @@ impl Func1 {
 impl Func2 {
     /// Applies the function to `(a, b)`.
     #[inline(always)]
-    pub fn apply<R: Real>(self, a: R, b: R) -> R {
+    pub(crate) fn apply<R: Real>(self, a: R, b: R) -> R {
         match self {
             Func2::Atan2 => a.atan2(b),
             Func2::Pow => a.pow(b),
@@ -125,7 +125,7 @@ impl Func2 {
     }
 
     /// The name as the disassembly prints it.
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Func2::Atan2 => "atan2",
             Func2::Pow => "pow",
@@ -139,7 +139,7 @@ impl Func2 {
 
 /// A built-in function as the context stores it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Builtin {
+pub(crate) enum Builtin {
     /// One argument.
     F1(Func1),
     /// Two arguments.
@@ -153,7 +153,7 @@ pub enum Builtin {
 }
 
 /// Every built-in function under its SPEC.md name.
-pub const BUILTINS: &[(&str, Builtin)] = &[
+pub(crate) const BUILTINS: &[(&str, Builtin)] = &[
     ("abs", Builtin::F1(Func1::Abs)),
     ("sign", Builtin::F1(Func1::Sign)),
     ("floor", Builtin::F1(Func1::Floor)),

@@ -1,13 +1,16 @@
 //! The [`Context`]: the names an expression may use besides its parameters.
 //!
-//! A context is built once (it uses the global allocator for its tables),
-//! then shared by reference by every compile. Nothing in it is looked up
-//! during evaluation: the compiler resolves each name once.
+//! A context is built with the global allocator, then shared: cloning it is
+//! cheap (its tables sit behind one `Arc`, natives and arrays behind their
+//! own), and changing a context that has been cloned copies its tables
+//! first. A compiled expression holds what it uses itself (folded
+//! constants, its compiled expression functions, `Arc`s of its natives and
+//! arrays), so it keeps the context as it was when it was compiled, however
+//! the context changes later. That is the one rule every door follows.
 
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
+use alloc::sync::Arc;
 use core::cell::Cell;
 
 use bumpalo::Bump;
@@ -17,6 +20,7 @@ use crate::builtins::{BUILTINS, Builtin};
 use crate::error::{Error, ErrorKind};
 use crate::parser::{Limits, parse_definition};
 use crate::real::Real;
+use crate::resolve::{self, Entry};
 
 /// How many arguments a function takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,44 +49,61 @@ pub struct CallbackError;
 /// A native function: its arguments in, a value or a [`CallbackError`] out.
 pub type NativeFn<R> = dyn Fn(&[R]) -> Result<R, CallbackError>;
 
-/// A native function with its arity.
-pub struct Native<R: Real> {
-    /// How many arguments it takes.
-    pub arity: Arity,
-    /// The callback.
-    pub func: Box<NativeFn<R>>,
-}
-
-/// An expression function `name(params…) = body`, kept as source and
-/// parsed again into the arena of each compile that calls it.
-#[derive(Clone, Debug)]
-pub struct ExprFunction {
-    /// The whole definition as given, `hyp(a, b) = sqrt(a^2 + b^2)`.
-    pub source: String,
-    /// Its parameter count.
-    pub arity: usize,
-}
-
-/// What a function name stands for.
-pub enum Function<R: Real> {
+/// What kind of function a name stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunctionKind {
     /// A built-in of SPEC.md.
-    Builtin(Builtin),
+    Builtin,
     /// A caller's native function.
-    Native(Native<R>),
-    /// A caller's expression function.
-    Expr(ExprFunction),
+    Native,
+    /// A caller's expression function `name(params…) = body`.
+    Expression,
+}
+
+/// A function bound in a [`Context`]: a built-in, a native function or an
+/// expression function.
+#[derive(Clone)]
+pub struct Function<R: Real> {
+    pub(crate) def: FunctionDef<R>,
+}
+
+/// How a function is defined; only the compiler and the walker look inside.
+#[derive(Clone)]
+pub(crate) enum FunctionDef<R: Real> {
+    Builtin(Builtin),
+    Native(Arity, Arc<NativeFn<R>>),
+    /// The whole definition as given, and its parameter count. Parsed again
+    /// into the arena of each compile that calls it.
+    Expression(Arc<str>, usize),
 }
 
 impl<R: Real> Function<R> {
     /// The arity this function accepts.
     pub fn arity(&self) -> Arity {
-        match self {
-            Function::Builtin(Builtin::F1(_)) => Arity::Exact(1),
-            Function::Builtin(Builtin::F2(_)) => Arity::Exact(2),
-            Function::Builtin(Builtin::Min | Builtin::Max) => Arity::AtLeast(1),
-            Function::Builtin(Builtin::Clamp) => Arity::Exact(3),
-            Function::Native(n) => n.arity,
-            Function::Expr(e) => Arity::Exact(e.arity),
+        match &self.def {
+            FunctionDef::Builtin(Builtin::F1(_)) => Arity::Exact(1),
+            FunctionDef::Builtin(Builtin::F2(_)) => Arity::Exact(2),
+            FunctionDef::Builtin(Builtin::Min | Builtin::Max) => Arity::AtLeast(1),
+            FunctionDef::Builtin(Builtin::Clamp) => Arity::Exact(3),
+            FunctionDef::Native(arity, _) => *arity,
+            FunctionDef::Expression(_, n) => Arity::Exact(*n),
+        }
+    }
+
+    /// Built-in, native or expression function.
+    pub fn kind(&self) -> FunctionKind {
+        match self.def {
+            FunctionDef::Builtin(_) => FunctionKind::Builtin,
+            FunctionDef::Native(..) => FunctionKind::Native,
+            FunctionDef::Expression(..) => FunctionKind::Expression,
+        }
+    }
+
+    /// The definition of an expression function, as it was given.
+    pub fn definition(&self) -> Option<&str> {
+        match &self.def {
+            FunctionDef::Expression(source, _) => Some(source),
+            _ => None,
         }
     }
 }
@@ -105,10 +126,17 @@ impl<R: Real> Function<R> {
 /// let e = Expr::compile("twice(hyp(3, 4)) + lut[1] + cal.gain * x - g", &["x"], &ctx, &arena).unwrap();
 /// assert_eq!(e.eval(&[1.0]).unwrap(), 10.0 + 10.0 + 2.0 - 9.81);
 /// ```
+#[derive(Clone)]
 pub struct Context<R: Real> {
+    tables: Arc<Tables<R>>,
+}
+
+/// What a context binds. Shared between clones until one of them changes.
+#[derive(Clone)]
+struct Tables<R: Real> {
     constants: BTreeMap<String, Cell<R>>,
     functions: BTreeMap<String, Function<R>>,
-    arrays: BTreeMap<String, Vec<R>>,
+    arrays: BTreeMap<String, Arc<[R]>>,
     objects: BTreeMap<String, BTreeMap<String, R>>,
     limits: Limits,
 }
@@ -125,8 +153,10 @@ impl<R: Real> Context<R> {
     pub fn new() -> Context<R> {
         let mut ctx = Context::empty();
         for &(name, builtin) in BUILTINS {
-            ctx.functions
-                .insert(name.to_string(), Function::Builtin(builtin));
+            let def = FunctionDef::Builtin(builtin);
+            ctx.tables_mut()
+                .functions
+                .insert(name.to_string(), Function { def });
         }
         ctx.set_constant("pi", R::PI);
         ctx.set_constant("e", R::E);
@@ -137,30 +167,39 @@ impl<R: Real> Context<R> {
     /// A context with no functions and no constants.
     pub fn empty() -> Context<R> {
         Context {
-            constants: BTreeMap::new(),
-            functions: BTreeMap::new(),
-            arrays: BTreeMap::new(),
-            objects: BTreeMap::new(),
-            limits: Limits::DEFAULT,
+            tables: Arc::new(Tables {
+                constants: BTreeMap::new(),
+                functions: BTreeMap::new(),
+                arrays: BTreeMap::new(),
+                objects: BTreeMap::new(),
+                limits: Limits::DEFAULT,
+            }),
         }
+    }
+
+    /// The tables, copied first if a clone still shares them.
+    fn tables_mut(&mut self) -> &mut Tables<R> {
+        Arc::make_mut(&mut self.tables)
     }
 
     /// The limits compiles with this context obey.
     pub fn limits(&self) -> &Limits {
-        &self.limits
+        &self.tables.limits
     }
 
     /// Replaces the limits (nesting depth, source length, call depth, calls
-    /// per evaluation).
+    /// and steps per evaluation).
     pub fn set_limits(&mut self, limits: Limits) {
-        self.limits = limits;
+        self.tables_mut().limits = limits;
     }
 
     /// Binds (or rebinds) a constant. Constants are folded into programs at
     /// compile time; [`eval_ast`](crate::eval_ast) reads them as its
     /// variables on every call.
     pub fn set_constant(&mut self, name: &str, value: R) {
-        self.constants.insert(name.to_string(), Cell::new(value));
+        self.tables_mut()
+            .constants
+            .insert(name.to_string(), Cell::new(value));
     }
 
     /// Changes the value of an existing constant through a shared
@@ -168,7 +207,8 @@ impl<R: Real> Context<R> {
     /// [`eval_ast`](crate::eval_ast) calls. Returns false (and changes
     /// nothing) if there is no such constant. Programs compiled earlier keep
     /// the value they folded in; parameters are the way to feed compiled
-    /// expressions.
+    /// expressions. Clones that still share this context's tables (a
+    /// [`Batch`](crate::Batch) keeps one) see the new value too.
     ///
     /// # Example
     /// ```
@@ -180,12 +220,16 @@ impl<R: Real> Context<R> {
     /// assert_eq!(context.constant("x"), Some(2.0));
     /// ```
     pub fn set_var(&self, name: &str, value: R) -> bool {
-        self.constants.get(name).map(|c| c.set(value)).is_some()
+        self.tables
+            .constants
+            .get(name)
+            .map(|c| c.set(value))
+            .is_some()
     }
 
     /// The value of a constant.
     pub fn constant(&self, name: &str) -> Option<R> {
-        self.constants.get(name).map(Cell::get)
+        self.tables.constants.get(name).map(Cell::get)
     }
 
     /// Adds (or replaces, including a built-in) a native function.
@@ -201,12 +245,10 @@ impl<R: Real> Context<R> {
         arity: Arity,
         f: impl Fn(&[R]) -> Result<R, CallbackError> + 'static,
     ) {
-        let native = Native {
-            arity,
-            func: Box::new(f),
-        };
-        self.functions
-            .insert(name.to_string(), Function::Native(native));
+        let def = FunctionDef::Native(arity, Arc::new(f));
+        self.tables_mut()
+            .functions
+            .insert(name.to_string(), Function { def });
     }
 
     /// Adds (or replaces) an expression function from its definition,
@@ -227,94 +269,90 @@ impl<R: Real> Context<R> {
     /// ```
     pub fn add_expression_function(&mut self, definition: &str) -> Result<(), Error> {
         let arena = Bump::new();
-        let def = parse_definition(definition, &arena, &self.limits)?;
+        let def = parse_definition(definition, &arena, self.limits())?;
+        let def_name = def.name;
+        let known = |name: &str| !matches!(resolve::lookup(name, def.params, self), Entry::Unknown);
         let mut unknown = None;
         def.body.walk(&mut |node: &Ast<'_>| {
-            if unknown.is_some() {
-                return;
-            }
-            let bad = match node.kind {
-                AstKind::Name(n) => !def.params.contains(&n) && !self.has_value_name(n),
-                AstKind::Index { name, .. } => {
-                    !def.params.contains(&name) && !self.has_value_name(name)
-                }
-                AstKind::Field { object, .. } => {
-                    !def.params.contains(&object) && !self.has_value_name(object)
-                }
-                _ => false,
+            let (name, span) = match node.kind {
+                AstKind::Name(n) => (n, node.span),
+                AstKind::Index {
+                    name, name_span, ..
+                } => (name, name_span),
+                AstKind::Field {
+                    object,
+                    object_span,
+                    ..
+                } => (object, object_span),
+                _ => return,
             };
-            if bad {
-                unknown = Some(match node.kind {
-                    AstKind::Index { name_span, .. } => name_span,
-                    AstKind::Field { object_span, .. } => object_span,
-                    _ => node.span,
-                });
+            if unknown.is_none() && !known(name) {
+                unknown = Some(span);
             }
         });
         if let Some(span) = unknown {
             return Err(Error::new(ErrorKind::UnknownVariable, span));
         }
-        let function = ExprFunction {
-            source: definition.to_string(),
-            arity: def.params.len(),
-        };
-        self.functions
-            .insert(def.name.to_string(), Function::Expr(function));
+        let def = FunctionDef::Expression(Arc::from(definition), def.params.len());
+        let name = def_name.to_string();
+        self.tables_mut().functions.insert(name, Function { def });
         Ok(())
-    }
-
-    /// A name the compiler can resolve to something other than a function
-    /// (wrong uses such as an array as a value are reported at compile time).
-    fn has_value_name(&self, name: &str) -> bool {
-        self.constants.contains_key(name)
-            || self.arrays.contains_key(name)
-            || self.objects.contains_key(name)
-            || self.functions.contains_key(name)
     }
 
     /// Binds (or rebinds) an array for `name[i]`.
     pub fn add_array(&mut self, name: &str, values: &[R]) {
-        self.arrays.insert(name.to_string(), values.to_vec());
+        self.tables_mut()
+            .arrays
+            .insert(name.to_string(), Arc::from(values));
     }
 
     /// Binds (or rebinds) an object with named fields for `name.field`.
     pub fn add_object(&mut self, name: &str, fields: &[(&str, R)]) {
         let fields = fields.iter().map(|&(k, v)| (k.to_string(), v)).collect();
-        self.objects.insert(name.to_string(), fields);
+        self.tables_mut().objects.insert(name.to_string(), fields);
     }
 
     /// Removes a constant, function, array or object of that name; true if
     /// something was removed.
     pub fn remove(&mut self, name: &str) -> bool {
-        let a = self.constants.remove(name).is_some();
-        let b = self.functions.remove(name).is_some();
-        let c = self.arrays.remove(name).is_some();
-        let d = self.objects.remove(name).is_some();
+        let t = self.tables_mut();
+        let a = t.constants.remove(name).is_some();
+        let b = t.functions.remove(name).is_some();
+        let c = t.arrays.remove(name).is_some();
+        let d = t.objects.remove(name).is_some();
         a || b || c || d
     }
 
     /// The function bound to `name`.
     pub fn function(&self, name: &str) -> Option<&Function<R>> {
-        self.functions.get(name)
+        self.tables.functions.get(name)
     }
 
     /// The array bound to `name`.
     pub fn array(&self, name: &str) -> Option<&[R]> {
-        self.arrays.get(name).map(Vec::as_slice)
+        self.tables.arrays.get(name).map(|a| &a[..])
+    }
+
+    /// The array bound to `name`, shared (a program keeps it alive).
+    pub(crate) fn array_arc(&self, name: &str) -> Option<&Arc<[R]>> {
+        self.tables.arrays.get(name)
     }
 
     /// The fields of the object bound to `name`.
     pub fn object(&self, name: &str) -> Option<&BTreeMap<String, R>> {
-        self.objects.get(name)
+        self.tables.objects.get(name)
     }
 
     /// Every function name, sorted (for completion lists and docs).
     pub fn function_names(&self) -> impl Iterator<Item = &str> {
-        self.functions.keys().map(String::as_str)
+        self.tables.functions.keys().map(String::as_str)
     }
 
     /// Every constant, sorted by name.
     pub fn constants(&self) -> impl Iterator<Item = (&str, R)> {
-        self.constants.iter().map(|(k, v)| (k.as_str(), v.get()))
+        self.tables
+            .constants
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.get()))
     }
 }

@@ -93,6 +93,8 @@ pub enum ErrorKind {
     /// An expression was evaluated again from inside its own evaluation
     /// (e.g. by a native callback).
     Reentrant = 21,
+    /// An evaluation executed more instructions than `Limits::max_steps`.
+    StepLimit = 22,
 }
 
 impl ErrorKind {
@@ -120,6 +122,7 @@ impl ErrorKind {
             ErrorKind::Callback => "native function failed",
             ErrorKind::ParamCount => "wrong number of parameter values",
             ErrorKind::Reentrant => "expression evaluated re-entrantly",
+            ErrorKind::StepLimit => "step limit reached",
         }
     }
 
@@ -147,6 +150,7 @@ impl ErrorKind {
             ErrorKind::Callback => "Callback",
             ErrorKind::ParamCount => "ParamCount",
             ErrorKind::Reentrant => "Reentrant",
+            ErrorKind::StepLimit => "StepLimit",
         }
     }
 
@@ -156,7 +160,7 @@ impl ErrorKind {
     }
 
     /// Every kind, in number order (for tables in the C and JS doors).
-    pub const ALL: [ErrorKind; 21] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::InvalidCharacter,
         ErrorKind::InvalidNumber,
         ErrorKind::ExpectedOperand,
@@ -178,6 +182,7 @@ impl ErrorKind {
         ErrorKind::Callback,
         ErrorKind::ParamCount,
         ErrorKind::Reentrant,
+        ErrorKind::StepLimit,
     ];
 
     /// The kind with this stable number (`kind as u8`), as the C and JS
@@ -216,6 +221,7 @@ impl ErrorKind {
                 | ErrorKind::Callback
                 | ErrorKind::ParamCount
                 | ErrorKind::Reentrant
+                | ErrorKind::StepLimit
         )
     }
 }

@@ -47,10 +47,13 @@ pub fn arena_used(arena: &Bump) -> usize {
 impl<'a, R: Real> Expr<'a, R> {
     /// Parses and compiles `src` with the given parameter names (slot `i`
     /// is `params[i]`). Names not among them must be bound in `ctx`.
+    ///
+    /// The expression keeps what it uses of `ctx` as it is now: later
+    /// changes to the context do not reach it.
     pub fn compile(
         src: &str,
         params: &[&str],
-        ctx: &'a Context<R>,
+        ctx: &Context<R>,
         arena: &'a Bump,
     ) -> Result<Self, Error> {
         let names = declare(params, arena)?;
@@ -69,7 +72,7 @@ impl<'a, R: Real> Expr<'a, R> {
     /// assert_eq!(e.params(), ["b", "a"]);
     /// assert_eq!(e.eval(&[1.0, 0.0]).unwrap(), 1.0);
     /// ```
-    pub fn compile_auto(src: &str, ctx: &'a Context<R>, arena: &'a Bump) -> Result<Self, Error> {
+    pub fn compile_auto(src: &str, ctx: &Context<R>, arena: &'a Bump) -> Result<Self, Error> {
         Self::build(
             src,
             BumpVec::new_in(arena),
@@ -83,7 +86,7 @@ impl<'a, R: Real> Expr<'a, R> {
         src: &str,
         names: BumpVec<'a, &'a str>,
         free: FreeNames,
-        ctx: &'a Context<R>,
+        ctx: &Context<R>,
         arena: &'a Bump,
     ) -> Result<Self, Error> {
         let before = arena_used(arena);
@@ -98,7 +101,7 @@ impl<'a, R: Real> Expr<'a, R> {
         src: &str,
         ast: &'a Ast<'a>,
         params: &[&str],
-        ctx: &'a Context<R>,
+        ctx: &Context<R>,
         arena: &'a Bump,
     ) -> Result<Self, Error> {
         let before = arena_used(arena);
@@ -111,7 +114,7 @@ impl<'a, R: Real> Expr<'a, R> {
         ast: &'a Ast<'a>,
         mut names: BumpVec<'a, &'a str>,
         free: FreeNames,
-        ctx: &'a Context<R>,
+        ctx: &Context<R>,
         arena: &'a Bump,
         before: usize,
     ) -> Result<Self, Error> {
@@ -130,7 +133,8 @@ impl<'a, R: Real> Expr<'a, R> {
     /// Evaluates with one value per parameter, in [`Expr::params`] order.
     ///
     /// Allocates nothing. Fails only with [`ErrorKind::IndexOutOfBounds`],
-    /// [`ErrorKind::RecursionLimit`], [`ErrorKind::Callback`],
+    /// [`ErrorKind::RecursionLimit`], [`ErrorKind::StepLimit`],
+    /// [`ErrorKind::Callback`],
     /// [`ErrorKind::ParamCount`] (wrong `values.len()`) or
     /// [`ErrorKind::Reentrant`] (a native callback evaluating this same
     /// expression).

@@ -4,7 +4,7 @@ use crate::error::{Error, ErrorKind, Span};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tok {
+pub(crate) enum Tok {
     /// A number literal (its text is the span).
     Number,
     /// An identifier (its text is the span).
@@ -63,7 +63,7 @@ pub enum Tok {
 
 /// A token and where it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Token {
+pub(crate) struct Token {
     /// What it is.
     pub tok: Tok,
     /// Where it is.
@@ -71,7 +71,7 @@ pub struct Token {
 }
 
 /// Splits a source string into tokens on demand.
-pub struct Lexer<'s> {
+pub(crate) struct Lexer<'s> {
     src: &'s [u8],
     pos: usize,
     /// The previous token was an identifier: a `.` after it is always the
@@ -87,10 +87,25 @@ fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// True when `name` is an identifier of the language,
+/// `[A-Za-z_][A-Za-z0-9_]*` (SPEC.md "Lexical"): the rule every door uses
+/// to check the names a caller declares.
+///
+/// ```
+/// assert!(exp_rs::is_identifier("x_1"));
+/// assert!(!exp_rs::is_identifier("1x") && !exp_rs::is_identifier("a b") && !exp_rs::is_identifier(""));
+/// ```
+pub fn is_identifier(name: &str) -> bool {
+    match name.as_bytes().split_first() {
+        Some((&first, rest)) => is_ident_start(first) && rest.iter().all(|&b| is_ident_continue(b)),
+        None => false,
+    }
+}
+
 impl<'s> Lexer<'s> {
     /// A lexer over `src`. The caller has checked that `src.len()` fits in
     /// a `u32` (the parser's length limit does).
-    pub fn new(src: &'s str) -> Lexer<'s> {
+    pub(crate) fn new(src: &'s str) -> Lexer<'s> {
         Lexer {
             src: src.as_bytes(),
             pos: 0,
@@ -107,7 +122,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token, or the error for the next bad character or literal.
-    pub fn next_token(&mut self) -> Result<Token, Error> {
+    pub(crate) fn next_token(&mut self) -> Result<Token, Error> {
         let token = self.scan();
         self.after_ident = matches!(
             token,

@@ -25,8 +25,8 @@
 //!   [`ErrorKind`] and a byte [`Span`]; [`Error::render`] draws the caret.
 //! * Once [`Expr::compile`] succeeded, [`Expr::eval`] cannot panic and does
 //!   not allocate. It fails only for an out-of-bounds array index, a
-//!   recursion past the limit, a failing native callback, or a wrong number
-//!   of values (see [`Expr::eval`]).
+//!   recursion or a step count past its limit, a failing native callback,
+//!   or a wrong number of values (see [`Expr::eval`]).
 //! * All parse and compile memory comes from the caller's arena; capping it
 //!   with [`Bump::set_allocation_limit`](bumpalo::Bump::set_allocation_limit)
 //!   turns exhaustion into [`ErrorKind::ArenaFull`], never an abort.
@@ -42,7 +42,7 @@
 //! | step | entry point |
 //! |---|---|
 //! | parse to a tree | [`parse_expression_arena`], [`parse`] → [`Ast`] ([`Ast::sexpr`] prints it) |
-//! | compile | [`Expr::compile`], [`Expr::compile_auto`], [`Batch::add_expression`] → [`Program`] (`Display` is its disassembly) |
+//! | compile | [`Expr::compile`], [`Expr::compile_auto`], [`Batch::add_expression`] → [`Program`] ([`inspect`] shows it as data; `Display` is its disassembly) |
 //! | evaluate | [`Expr::eval`], [`Batch::eval`]; the seed's tree walker [`eval_ast`] |
 //! | names | [`Context`]: constants, native functions, expression functions, arrays, objects |
 //!
@@ -60,21 +60,22 @@ mod compiler;
 mod context;
 mod error;
 mod expr;
+pub mod inspect;
 mod lexer;
 mod parser;
 mod program;
 mod real;
+mod resolve;
 mod walk;
 
 pub use ast::{Ast, AstKind, BinaryOp, Children, SExpr, UnaryOp};
 pub use batch::Batch;
-pub use builtins::{BUILTINS, Builtin, Func1, Func2};
-pub use context::{Arity, CallbackError, Context, ExprFunction, Function, Native, NativeFn};
+pub use context::{Arity, CallbackError, Context, Function, FunctionKind, NativeFn};
 pub use error::{Error, ErrorKind, Rendered, Span};
 pub use expr::{Expr, arena_used};
-pub use lexer::{Lexer, Tok, Token};
+pub use lexer::is_identifier;
 pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
-pub use program::{FunctionBlock, Instr, Op, Program};
+pub use program::Program;
 pub use real::Real;
 pub use walk::{WALK_LEVELS, eval_ast};
 

@@ -14,8 +14,18 @@ use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::error::{Error, ErrorKind, Span};
 use crate::lexer::{Lexer, Tok, Token};
 
-/// The limits that keep hostile input harmless. See SPEC.md "Limits".
+/// The limits that keep hostile input harmless. See SPEC.md "Limits and
+/// errors".
+///
+/// `#[non_exhaustive]`: start from [`Limits::DEFAULT`] and change what you
+/// need with the `with_*` setters, so a limit added later breaks nothing.
+///
+/// ```
+/// let limits = exp_rs::Limits::DEFAULT.with_max_depth(32).with_max_steps(10_000);
+/// assert_eq!((limits.max_depth, limits.max_steps), (32, 10_000));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Deepest nesting of the expression tree (default 256). Deeper input is
     /// [`ErrorKind::TooDeep`].
@@ -29,22 +39,59 @@ pub struct Limits {
     /// Most expression-function calls in one evaluation of one expression,
     /// nested or not (default 1,000,000; a [`Batch`](crate::Batch) counts
     /// each expression separately). More is [`ErrorKind::RecursionLimit`].
-    /// This bounds the running time of an evaluation by the budget times
-    /// the size of the largest function body: without calls it is linear
-    /// in the program, and `fib(n) = n < 2 ? n : fib(n-1) + fib(n-2)` would
-    /// otherwise make `fib(200)` run for ever.
     pub max_total_calls: u32,
+    /// Most instructions one evaluation of one expression executes
+    /// (default 10,000,000). More is [`ErrorKind::StepLimit`]. This is the
+    /// bound on running time: without expression-function calls a program
+    /// runs each instruction at most once, and every call's body counts.
+    pub max_steps: u32,
 }
 
 impl Limits {
     /// The defaults: depth 256, 64 KiB of source, 256 nested calls,
-    /// 1,000,000 calls per evaluation.
+    /// 1,000,000 calls and 10,000,000 steps per evaluation.
     pub const DEFAULT: Limits = Limits {
         max_depth: 256,
         max_len: 64 * 1024,
         max_calls: 256,
         max_total_calls: 1_000_000,
+        max_steps: 10_000_000,
     };
+
+    /// With [`Limits::max_depth`] set to `n`.
+    #[must_use]
+    pub const fn with_max_depth(mut self, n: u32) -> Limits {
+        self.max_depth = n;
+        self
+    }
+
+    /// With [`Limits::max_len`] set to `n`.
+    #[must_use]
+    pub const fn with_max_len(mut self, n: u32) -> Limits {
+        self.max_len = n;
+        self
+    }
+
+    /// With [`Limits::max_calls`] set to `n`.
+    #[must_use]
+    pub const fn with_max_calls(mut self, n: u32) -> Limits {
+        self.max_calls = n;
+        self
+    }
+
+    /// With [`Limits::max_total_calls`] set to `n`.
+    #[must_use]
+    pub const fn with_max_total_calls(mut self, n: u32) -> Limits {
+        self.max_total_calls = n;
+        self
+    }
+
+    /// With [`Limits::max_steps`] set to `n`.
+    #[must_use]
+    pub const fn with_max_steps(mut self, n: u32) -> Limits {
+        self.max_steps = n;
+        self
+    }
 }
 
 impl Default for Limits {

@@ -10,7 +10,9 @@
 //! Evaluation is one loop over the slice: no recursion, no heap, no name
 //! lookups, no panics. Everything it touches was sized at compile time.
 
-use core::fmt;
+use alloc::sync::Arc;
+
+use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::BinaryOp;
 use crate::builtins::{Func1, Func2};
@@ -20,8 +22,7 @@ use crate::real::Real;
 
 /// An arithmetic or comparison operator of the machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs)]
-pub enum Op {
+pub(crate) enum Op {
     Add,
     Sub,
     Mul,
@@ -41,7 +42,7 @@ pub enum Op {
 impl Op {
     /// The machine operator of an arithmetic or comparison [`BinaryOp`];
     /// `None` for `,`, `&&` and `||`, which compile to control flow.
-    pub fn from_binary(op: BinaryOp) -> Option<Op> {
+    pub(crate) fn from_binary(op: BinaryOp) -> Option<Op> {
         Some(match op {
             BinaryOp::Seq | BinaryOp::And | BinaryOp::Or => return None,
             BinaryOp::Eq => Op::Eq,
@@ -60,13 +61,13 @@ impl Op {
     }
 
     /// True for the comparisons, whose result is already 1 or 0.
-    pub fn is_comparison(self) -> bool {
+    pub(crate) fn is_comparison(self) -> bool {
         matches!(self, Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge)
     }
 
     /// Applies the operator.
     #[inline(always)]
-    pub fn apply<R: Real>(self, a: R, b: R) -> R {
+    pub(crate) fn apply<R: Real>(self, a: R, b: R) -> R {
         match self {
             Op::Add => a + b,
             Op::Sub => a - b,
@@ -84,12 +85,12 @@ impl Op {
     }
 
     /// `a op b == b op a` for every pair of values (bit-for-bit).
-    pub fn is_commutative(self) -> bool {
+    pub(crate) fn is_commutative(self) -> bool {
         matches!(self, Op::Add | Op::Mul | Op::Eq | Op::Ne)
     }
 
     /// The operator as the disassembly prints it.
-    pub const fn symbol(self) -> &'static str {
+    pub(crate) const fn symbol(self) -> &'static str {
         match self {
             Op::Add => "+",
             Op::Sub => "-",
@@ -111,7 +112,7 @@ impl Op {
 /// value stack, `x[s]` is parameter slot `s`, `arg[i]` is argument `i` of
 /// the expression function being run.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Instr<R> {
+pub(crate) enum Instr<R> {
     /// `acc = k`
     Const(R),
     /// `acc = x[s]`
@@ -194,23 +195,38 @@ pub enum Instr<R> {
 
 /// An expression function compiled into the program.
 #[derive(Clone, Copy, Debug)]
-pub struct FunctionBlock<'a> {
+pub(crate) struct FunctionBlock<'a> {
     /// The function's name.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Where its code starts.
-    pub entry: u32,
+    pub(crate) entry: u32,
     /// Its parameter count.
-    pub arity: u32,
+    pub(crate) arity: u32,
+    /// Its parameters' names.
+    pub(crate) params: &'a [&'a str],
+    /// Its whole definition; the spans of its instructions point into it.
+    pub(crate) source: &'a str,
 }
 
 /// A compiled expression: it only exists if compilation succeeded, and then
 /// evaluating it cannot panic and does not allocate.
+///
+/// It holds everything it uses: constants are folded into it, expression
+/// functions are compiled into it, and it keeps its native functions and
+/// arrays alive itself, so later changes to the context do not reach it.
+/// [`crate::inspect`] shows it as data; `Display` prints its disassembly.
 pub struct Program<'a, R: Real> {
     pub(crate) code: &'a [Instr<R>],
-    pub(crate) natives: &'a [(&'a str, &'a NativeFn<R>)],
-    pub(crate) arrays: &'a [(&'a str, &'a [R])],
+    /// The span of the node each instruction was lowered from.
+    pub(crate) spans: &'a [Span],
+    /// Nodes of the main expression the compiler folded into constants.
+    pub(crate) folded: &'a [Span],
+    pub(crate) natives: BumpVec<'a, (&'a str, Arc<NativeFn<R>>)>,
+    pub(crate) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
     pub(crate) functions: &'a [FunctionBlock<'a>],
     pub(crate) params: &'a [&'a str],
+    /// The whole expression, where `StepLimit` is reported.
+    pub(crate) span: Span,
     /// Value-stack slots evaluation needs (including recursion).
     pub(crate) stack_size: u32,
     /// Call frames evaluation needs.
@@ -219,6 +235,8 @@ pub struct Program<'a, R: Real> {
     pub(crate) max_calls: u32,
     /// Calls allowed in one evaluation before `RecursionLimit`.
     pub(crate) max_total_calls: u32,
+    /// Instructions one evaluation may execute before `StepLimit`.
+    pub(crate) max_steps: u32,
 }
 
 /// A saved call frame.
@@ -234,11 +252,12 @@ pub(crate) struct Scratch<'a, R> {
     pub(crate) stack: &'a mut [R],
     pub(crate) frames: &'a mut [Frame],
     /// Calls the running evaluation has made, bounded by
-    /// `max_total_calls`. Kept here rather than in a local: only `Call`
-    /// touches it, and as a local it cost the firmware's 7-expression batch
-    /// 78 more instructions on the Cortex-M7, against 16 here (measured:
-    /// 2,008 and 1,946 instructions, from 1,930 without the count).
+    /// `max_total_calls`. Kept in memory rather than in a local: only
+    /// `Call` touches it, and it keeps a register free for the loop
+    /// (ARCHITECTURE.md, "Running time").
     pub(crate) calls: u32,
+    /// Steps the running evaluation may still take (see [`Program::run`]).
+    pub(crate) budget: u32,
 }
 
 impl<'a, R: Real> Scratch<'a, R> {
@@ -254,6 +273,7 @@ impl<'a, R: Real> Scratch<'a, R> {
                 .try_alloc_slice_fill_copy(frames as usize, Frame::default())
                 .map_err(full)?,
             calls: 0,
+            budget: 0,
         })
     }
 
@@ -263,6 +283,7 @@ impl<'a, R: Real> Scratch<'a, R> {
             stack: &mut [],
             frames: &mut [],
             calls: 0,
+            budget: 0,
         }
     }
 
@@ -273,11 +294,6 @@ impl<'a, R: Real> Scratch<'a, R> {
 }
 
 impl<'a, R: Real> Program<'a, R> {
-    /// The instructions.
-    pub fn code(&self) -> &'a [Instr<R>] {
-        self.code
-    }
-
     /// The parameter names, in slot order.
     pub fn params(&self) -> &'a [&'a str] {
         self.params
@@ -295,6 +311,12 @@ impl<'a, R: Real> Program<'a, R> {
 
     /// Runs the program. `params` has exactly one value per parameter (the
     /// caller checked); `scratch` fits (the caller checked).
+    ///
+    /// Steps are executed instructions, counted a straight run at a time:
+    /// each jump taken, call, return and the end charge the instructions
+    /// run since control last arrived, so counting costs nothing inside a
+    /// run. Past `max_steps` the evaluation stops with `StepLimit` at the
+    /// first such point; every tier charges at the same points.
     #[inline(always)]
     pub(crate) fn run(&self, params: &[R], scratch: &mut Scratch<'_, R>) -> Result<R, Error> {
         let code = self.code;
@@ -302,6 +324,20 @@ impl<'a, R: Real> Program<'a, R> {
         let frames = &mut *scratch.frames;
         let calls = &mut scratch.calls;
         *calls = 0;
+        let budget = &mut scratch.budget;
+        *budget = self.max_steps;
+        // Where the current straight run began.
+        let mut run_start = 0usize;
+        let too_many = Error::new(ErrorKind::StepLimit, self.span);
+        macro_rules! charge {
+            ($end:expr) => {{
+                let n = ($end).wrapping_sub(run_start) as u32;
+                if n > *budget {
+                    return Err(too_many);
+                }
+                *budget -= n;
+            }};
+        }
         let x = |s: u32| params.get(s as usize).copied().unwrap_or(R::NAN);
         let mut acc = R::ZERO;
         let mut sp = 0usize;
@@ -324,6 +360,7 @@ impl<'a, R: Real> Program<'a, R> {
         }
         loop {
             let Some(&instr) = code.get(pc) else {
+                charge!(pc);
                 return Ok(acc);
             };
             pc += 1;
@@ -364,7 +401,7 @@ impl<'a, R: Real> Program<'a, R> {
                     // The compiler pushed every argument: one contiguous slice.
                     let first = sp.saturating_sub(argc as usize);
                     let args = stack.get(first..sp).unwrap_or(&[]);
-                    let f = self.natives.get(id as usize).map(|n| n.1);
+                    let f = self.natives.get(id as usize).map(|n| &*n.1);
                     acc = match f.map(|f| f(args)) {
                         Some(Ok(v)) => v,
                         _ => return Err(Error::new(ErrorKind::Callback, at(span, depth, entry))),
@@ -372,7 +409,7 @@ impl<'a, R: Real> Program<'a, R> {
                     sp = first;
                 }
                 Instr::Index { id, span } => {
-                    let array = self.arrays.get(id as usize).map_or(&[][..], |a| a.1);
+                    let array = self.arrays.get(id as usize).map_or(&[][..], |a| &a.1[..]);
                     acc = element(array, acc).ok_or(Error::new(
                         ErrorKind::IndexOutOfBounds,
                         at(span, depth, entry),
@@ -396,6 +433,8 @@ impl<'a, R: Real> Program<'a, R> {
                     if depth == 0 {
                         entry = span;
                     }
+                    charge!(pc);
+                    run_start = block.entry as usize;
                     *frame = Frame {
                         ret: pc as u32,
                         base: base as u32,
@@ -406,6 +445,7 @@ impl<'a, R: Real> Program<'a, R> {
                     pc = block.entry as usize;
                 }
                 Instr::Ret => {
+                    charge!(pc);
                     if depth == 0 {
                         return Ok(acc);
                     }
@@ -414,23 +454,34 @@ impl<'a, R: Real> Program<'a, R> {
                     sp = base;
                     base = frame.base as usize;
                     pc = frame.ret as usize;
+                    run_start = pc;
                 }
-                Instr::Jump(t) => pc = t as usize,
+                Instr::Jump(t) => {
+                    charge!(pc);
+                    pc = t as usize;
+                    run_start = pc;
+                }
                 Instr::JumpIfFalse(t) => {
                     if !acc.truthy() {
+                        charge!(pc);
                         pc = t as usize;
+                        run_start = pc;
                     }
                 }
                 Instr::AndJump(t) => {
                     if !acc.truthy() {
+                        charge!(pc);
                         acc = R::ZERO;
                         pc = t as usize;
+                        run_start = pc;
                     }
                 }
                 Instr::OrJump(t) => {
                     if acc.truthy() {
+                        charge!(pc);
                         acc = R::ONE;
                         pc = t as usize;
+                        run_start = pc;
                     }
                 }
             }
@@ -447,67 +498,5 @@ pub(crate) fn element<R: Real>(array: &[R], i: R) -> Option<R> {
         array.get(i as usize).copied()
     } else {
         None
-    }
-}
-
-impl<R: Real> fmt::Display for Program<'_, R> {
-    /// The disassembly listing: one numbered instruction per line, function
-    /// entries labelled, then the sizes.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = |i: u32| self.params.get(i as usize).copied().unwrap_or("?");
-        for (pc, instr) in self.code.iter().enumerate() {
-            for block in self.functions.iter().filter(|b| b.entry as usize == pc) {
-                writeln!(f, "{}/{}:", block.name, block.arity)?;
-            }
-            write!(f, "{pc:4}  ")?;
-            match *instr {
-                Instr::Const(k) => write!(f, "const   {k}")?,
-                Instr::Load(s) => write!(f, "load    {}", name(s))?,
-                Instr::Arg(i) => write!(f, "arg     {i}")?,
-                Instr::Push => write!(f, "push")?,
-                Instr::Neg => write!(f, "neg")?,
-                Instr::Sq => write!(f, "square")?,
-                Instr::Not => write!(f, "not")?,
-                Instr::Bool => write!(f, "bool")?,
-                Instr::Bin(op) => write!(f, "{:<7} pop, acc", op.symbol())?,
-                Instr::BinK(op, k) => write!(f, "{:<7} acc, {k}", op.symbol())?,
-                Instr::KBin(op, k) => write!(f, "{:<7} {k}, acc", op.symbol())?,
-                Instr::BinX(op, s) => write!(f, "{:<7} acc, {}", op.symbol(), name(s))?,
-                Instr::XBin(op, s) => write!(f, "{:<7} {}, acc", op.symbol(), name(s))?,
-                Instr::LoadK(op, s, k) => write!(f, "{:<7} {}, {k}", op.symbol(), name(s))?,
-                Instr::KLoad(op, k, s) => write!(f, "{:<7} {k}, {}", op.symbol(), name(s))?,
-                Instr::LoadX(op, a, b) => write!(f, "{:<7} {}, {}", op.symbol(), name(a), name(b))?,
-                Instr::LoadF1(func, s) => write!(f, "call    {} {}", func.name(), name(s))?,
-                Instr::F1(func) => write!(f, "call    {}", func.name())?,
-                Instr::F2(func) => write!(f, "call    {} pop, acc", func.name())?,
-                Instr::F2K(func, k) => write!(f, "call    {} acc, {k}", func.name())?,
-                Instr::KF2(func, k) => write!(f, "call    {} {k}, acc", func.name())?,
-                Instr::Native { id, argc, .. } => {
-                    let n = self.natives.get(id as usize).map_or("?", |n| n.0);
-                    write!(f, "native  {n}/{argc}")?
-                }
-                Instr::Index { id, .. } => {
-                    let n = self.arrays.get(id as usize).map_or("?", |a| a.0);
-                    write!(f, "index   {n}[acc]")?
-                }
-                Instr::Call { func, argc, .. } => {
-                    let n = self.functions.get(func as usize).map_or("?", |b| b.name);
-                    write!(f, "call    {n}/{argc}")?
-                }
-                Instr::Ret => write!(f, "ret")?,
-                Instr::Jump(t) => write!(f, "jump    {t}")?,
-                Instr::JumpIfFalse(t) => write!(f, "jfalse  {t}")?,
-                Instr::AndJump(t) => write!(f, "and     {t}")?,
-                Instr::OrJump(t) => write!(f, "or      {t}")?,
-            }
-            writeln!(f)?;
-        }
-        write!(
-            f,
-            "; {} instructions, stack {}, call depth {}",
-            self.code.len(),
-            self.stack_size,
-            self.frame_count
-        )
     }
 }

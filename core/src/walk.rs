@@ -1,12 +1,15 @@
 //! [`eval_ast`]: evaluates a tree directly, the original exp-rs way.
 //!
-//! This is the compatibility path. It looks every name up in the context
-//! on every call (constants play the role of the seed's variables) and
-//! recurses over the tree, and into expression-function bodies, at most
-//! [`WALK_LEVELS`] deep in all; it allocates nothing, except that a call to
-//! an expression function parses that function's body into a scratch arena.
-//! For repeated evaluation compile an [`Expr`](crate::Expr) or a
-//! [`Batch`](crate::Batch): they resolve names once and never allocate.
+//! This is the compatibility path, and the compiled path's independent
+//! check: it resolves names with the same resolver ([`crate::resolve`]) and
+//! reports the same errors, but computes by recursing over the tree (and
+//! into expression-function bodies), at most [`WALK_LEVELS`] deep in all.
+//! Before evaluating anything it checks every name of the tree and of the
+//! expression functions it calls, in the compiler's order, so a name error
+//! in a branch that never runs is still an error, as when compiling. It
+//! allocates nothing, except that calling expression functions parses them
+//! into a scratch arena. For repeated evaluation compile an
+//! [`Expr`](crate::Expr) or a [`Batch`](crate::Batch).
 
 use alloc::vec::Vec;
 
@@ -14,11 +17,12 @@ use bumpalo::Bump;
 
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func2};
-use crate::context::{Context, Function};
+use crate::context::{Context, FunctionDef};
 use crate::error::{Error, ErrorKind, Span};
-use crate::parser::parse_definition;
+use crate::parser::{Definition, parse_definition};
 use crate::program::{Op, element};
 use crate::real::Real;
+use crate::resolve::{self, Field, Value};
 
 /// Evaluates a tree from [`parse_expression_arena`](crate::parse_expression_arena)
 /// against a context whose constants hold the variables.
@@ -39,42 +43,164 @@ use crate::real::Real;
 /// }
 /// ```
 pub fn eval_ast<R: Real>(ast: &Ast<'_>, ctx: &Context<R>) -> Result<R, Error> {
-    Walker {
+    let scratch = Bump::new();
+    let mut walker = Walker {
         ctx,
+        scratch: &scratch,
+        functions: Vec::new(),
+        root: ast.span,
         levels: 0,
         calls: 0,
         total_calls: 0,
-    }
-    .eval(ast, &[])
+        steps: ctx.limits().max_steps,
+    };
+    walker.check(ast)?;
+    let top = Frame {
+        names: &[],
+        values: &[],
+    };
+    walker.eval(ast, &top)
 }
 
 /// How deep [`eval_ast`] recurses at most, counting the levels of the tree
 /// and of every expression-function body on the current call chain. Past
 /// it an evaluation fails (`RecursionLimit` inside a call, `TooDeep` at top
 /// level) instead of overflowing the stack: 256 nested calls of bodies 256
-/// deep, which `Limits::DEFAULT` admits, would need 65,536 levels. Measured
-/// on x86-64: 1,024 levels take 0.3 MB of stack optimised and 1.3 MB
-/// unoptimised, so they fit a 2 MiB thread either way. The compiled
-/// [`Expr`](crate::Expr) has no such limit: it does not recurse.
+/// deep, which `Limits::DEFAULT` admits, would need 65,536 levels; 1,024
+/// levels fit a 2 MiB thread optimised or not (ARCHITECTURE.md, "Stack
+/// use"). The compiled [`Expr`](crate::Expr) has no such limit: it does not
+/// recurse.
 pub const WALK_LEVELS: u32 = 1024;
 
-struct Walker<'c, R: Real> {
+/// The arguments of the expression function being evaluated.
+struct Frame<'f, R> {
+    names: &'f [&'f str],
+    values: &'f [R],
+}
+
+impl<R> Frame<'_, R> {
+    fn value(&self, i: u32) -> R
+    where
+        R: Real,
+    {
+        self.values.get(i as usize).copied().unwrap_or(R::NAN)
+    }
+}
+
+struct Walker<'c, 's, R: Real> {
     ctx: &'c Context<R>,
+    /// Where called expression functions are parsed, once each.
+    scratch: &'s Bump,
+    /// The expression functions the tree calls (transitively), parsed,
+    /// with the top-level call their errors are reported at.
+    functions: Vec<(&'s str, Definition<'s>, Span)>,
+    /// The whole expression, where `StepLimit` is reported.
+    root: Span,
     /// Levels of recursion in progress, at most [`WALK_LEVELS`].
     levels: u32,
     /// Calls in progress (nesting depth).
     calls: u32,
     /// Calls made so far in this evaluation.
     total_calls: u32,
+    /// Steps left: one per node evaluated. (The compiled path counts
+    /// instructions, so on a long run the two stop at different points.)
+    steps: u32,
 }
 
 /// Arguments a native call gathers without allocating.
 const INLINE_ARGS: usize = 8;
 
-impl<R: Real> Walker<'_, R> {
-    /// Evaluates `node`; `locals` are the arguments of the expression
-    /// function being evaluated (empty at top level), by parameter name.
-    fn eval(&mut self, node: &Ast<'_>, locals: &[(&str, R)]) -> Result<R, Error> {
+impl<'s, R: Real> Walker<'_, 's, R> {
+    /// Checks every name, call and literal of the tree, then of each
+    /// expression function it calls, in the order the compiler does; errors
+    /// inside a body are reported at the top-level call that first needed it.
+    fn check(&mut self, ast: &Ast<'_>) -> Result<(), Error> {
+        self.check_node(ast, &[], None, 0)?;
+        let mut next = 0;
+        while let Some(&(_, def, origin)) = self.functions.get(next) {
+            next += 1;
+            self.check_node(def.body, def.params, Some(origin), 0)
+                .map_err(|e| Error::new(e.kind, origin))?;
+        }
+        Ok(())
+    }
+
+    fn check_node(
+        &mut self,
+        node: &Ast<'_>,
+        params: &[&str],
+        origin: Option<Span>,
+        levels: u32,
+    ) -> Result<(), Error> {
+        if levels >= WALK_LEVELS {
+            return Err(Error::new(ErrorKind::TooDeep, node.span));
+        }
+        let ctx = self.ctx;
+        match node.kind {
+            AstKind::Number(text) => {
+                R::parse_literal(text).ok_or(Error::new(ErrorKind::InvalidNumber, node.span))?;
+            }
+            AstKind::Name(name) => {
+                if resolve::value(name, node.span, params, ctx)? == Value::Free {
+                    return Err(Error::new(ErrorKind::UnknownVariable, node.span));
+                }
+            }
+            AstKind::Field {
+                object,
+                object_span,
+                field,
+                field_span,
+            } => {
+                if resolve::field(object, field, field_span, params, ctx)? == Field::Free {
+                    return Err(Error::new(ErrorKind::UnknownVariable, object_span));
+                }
+            }
+            AstKind::Index {
+                name, name_span, ..
+            } => {
+                resolve::index(name, name_span, params, ctx)?;
+            }
+            AstKind::Call {
+                name,
+                name_span,
+                args,
+            } => self.check_call(node, name, name_span, args.len(), origin)?,
+            AstKind::Unary(..) | AstKind::Binary(..) | AstKind::Conditional(..) => {}
+        }
+        for child in node.children() {
+            self.check_node(child, params, origin, levels + 1)?;
+        }
+        Ok(())
+    }
+
+    /// A call's name and arity; an expression function called for the
+    /// first time is parsed (its errors are at the call) and queued.
+    fn check_call(
+        &mut self,
+        node: &Ast<'_>,
+        name: &str,
+        name_span: Span,
+        argc: usize,
+        origin: Option<Span>,
+    ) -> Result<(), Error> {
+        let ctx = self.ctx;
+        let function = resolve::call(name, name_span, node.span, argc, ctx)?;
+        if let FunctionDef::Expression(source, _) = &function.def {
+            if !self.functions.iter().any(|f| f.0 == name) {
+                let full = Error::new(ErrorKind::ArenaFull, node.span);
+                let source: &'s str = self.scratch.try_alloc_str(source).map_err(|_| full)?;
+                let def = parse_definition(source, self.scratch, ctx.limits())
+                    .map_err(|e| Error::new(e.kind, node.span))?;
+                let origin = origin.unwrap_or(node.span);
+                self.functions.push((def.name, def, origin));
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates `node` in `frame` (the arguments of the expression
+    /// function being evaluated; none at top level).
+    fn eval(&mut self, node: &Ast<'_>, frame: &Frame<'_, R>) -> Result<R, Error> {
         if self.levels >= WALK_LEVELS {
             let kind = if self.calls > 0 {
                 ErrorKind::RecursionLimit
@@ -83,21 +209,30 @@ impl<R: Real> Walker<'_, R> {
             };
             return Err(Error::new(kind, node.span));
         }
+        if self.steps == 0 {
+            return Err(Error::new(ErrorKind::StepLimit, self.root));
+        }
+        self.steps -= 1;
         self.levels += 1;
-        let result = self.eval_node(node, locals);
+        let result = self.eval_node(node, frame);
         self.levels -= 1;
         result
     }
 
-    /// [`Walker::eval`] for one node, without the level count.
-    fn eval_node(&mut self, node: &Ast<'_>, locals: &[(&str, R)]) -> Result<R, Error> {
+    /// [`Walker::eval`] for one node, without the level and step count.
+    fn eval_node(&mut self, node: &Ast<'_>, frame: &Frame<'_, R>) -> Result<R, Error> {
+        let ctx = self.ctx;
         match node.kind {
             AstKind::Number(text) => {
                 R::parse_literal(text).ok_or(Error::new(ErrorKind::InvalidNumber, node.span))
             }
-            AstKind::Name(name) => self.value(name, node.span, locals),
+            AstKind::Name(name) => match resolve::value(name, node.span, frame.names, ctx)? {
+                Value::Param(i) => Ok(frame.value(i)),
+                Value::Constant(k) => Ok(k),
+                Value::Free => Err(Error::new(ErrorKind::UnknownVariable, node.span)),
+            },
             AstKind::Unary(op, a) => {
-                let v = self.eval(a, locals)?;
+                let v = self.eval(a, frame)?;
                 Ok(match op {
                     UnaryOp::Neg => -v,
                     UnaryOp::Plus => v,
@@ -106,50 +241,41 @@ impl<R: Real> Walker<'_, R> {
             }
             AstKind::Binary(op, a, b) => {
                 let Some(op) = Op::from_binary(op) else {
-                    let x = self.eval(a, locals)?;
+                    let x = self.eval(a, frame)?;
                     return match op {
                         BinaryOp::And if x.truthy() => {
-                            Ok(R::from_bool(self.eval(b, locals)?.truthy()))
+                            Ok(R::from_bool(self.eval(b, frame)?.truthy()))
                         }
                         BinaryOp::Or if !x.truthy() => {
-                            Ok(R::from_bool(self.eval(b, locals)?.truthy()))
+                            Ok(R::from_bool(self.eval(b, frame)?.truthy()))
                         }
                         BinaryOp::And | BinaryOp::Or => Ok(R::from_bool(x.truthy())),
-                        _ => self.eval(b, locals), // `,`
+                        _ => self.eval(b, frame), // `,`
                     };
                 };
-                let x = self.eval(a, locals)?;
-                let y = self.eval(b, locals)?;
+                let x = self.eval(a, frame)?;
+                let y = self.eval(b, frame)?;
                 Ok(op.apply(x, y))
             }
             AstKind::Conditional(c, a, b) => {
-                if self.eval(c, locals)?.truthy() {
-                    self.eval(a, locals)
+                if self.eval(c, frame)?.truthy() {
+                    self.eval(a, frame)
                 } else {
-                    self.eval(b, locals)
+                    self.eval(b, frame)
                 }
             }
             AstKind::Call {
                 name,
                 name_span,
                 args,
-            } => self.call(node, name, name_span, args, locals),
+            } => self.call(node, name, name_span, args, frame),
             AstKind::Index {
                 name,
                 name_span,
                 index,
             } => {
-                let Some(array) = self.ctx.array(name) else {
-                    let known =
-                        locals.iter().any(|l| l.0 == name) || self.ctx.constant(name).is_some();
-                    let kind = if known {
-                        ErrorKind::NotAnArray
-                    } else {
-                        ErrorKind::UnknownVariable
-                    };
-                    return Err(Error::new(kind, name_span));
-                };
-                let i = self.eval(index, locals)?;
+                let array = resolve::index(name, name_span, frame.names, ctx)?;
+                let i = self.eval(index, frame)?;
                 element(array, i).ok_or(Error::new(ErrorKind::IndexOutOfBounds, node.span))
             }
             AstKind::Field {
@@ -157,28 +283,12 @@ impl<R: Real> Walker<'_, R> {
                 object_span,
                 field,
                 field_span,
-            } => match self.ctx.object(object) {
-                Some(fields) => fields
-                    .get(field)
-                    .copied()
-                    .ok_or(Error::new(ErrorKind::UnknownField, field_span)),
-                None => Err(Error::new(ErrorKind::UnknownVariable, object_span)),
+            } => match resolve::field(object, field, field_span, frame.names, ctx)? {
+                Field::Param(i) => Ok(frame.value(i)),
+                Field::Constant(k) => Ok(k),
+                Field::Free => Err(Error::new(ErrorKind::UnknownVariable, object_span)),
             },
         }
-    }
-
-    fn value(&self, name: &str, span: Span, locals: &[(&str, R)]) -> Result<R, Error> {
-        if let Some(&(_, v)) = locals.iter().find(|l| l.0 == name) {
-            return Ok(v);
-        }
-        if let Some(v) = self.ctx.constant(name) {
-            return Ok(v);
-        }
-        let ctx = self.ctx;
-        if ctx.function(name).is_some() || ctx.array(name).is_some() || ctx.object(name).is_some() {
-            return Err(Error::new(ErrorKind::NotAValue, span));
-        }
-        Err(Error::new(ErrorKind::UnknownVariable, span))
     }
 
     fn call(
@@ -187,26 +297,21 @@ impl<R: Real> Walker<'_, R> {
         name: &str,
         name_span: Span,
         args: &[Ast<'_>],
-        locals: &[(&str, R)],
+        frame: &Frame<'_, R>,
     ) -> Result<R, Error> {
         let ctx = self.ctx;
-        let Some(function) = ctx.function(name) else {
-            return Err(Error::new(ErrorKind::UnknownFunction, name_span));
-        };
-        if !function.arity().accepts(args.len()) {
-            return Err(Error::new(ErrorKind::Arity, node.span));
-        }
+        let function = resolve::call(name, name_span, node.span, args.len(), ctx)?;
         let arg = |w: &mut Self, i: usize| match args.get(i) {
-            Some(a) => w.eval(a, locals),
+            Some(a) => w.eval(a, frame),
             None => Err(Error::new(ErrorKind::Arity, node.span)),
         };
-        match function {
-            Function::Builtin(Builtin::F1(f)) => Ok(f.apply(arg(self, 0)?)),
-            Function::Builtin(Builtin::F2(f)) => {
+        match &function.def {
+            FunctionDef::Builtin(Builtin::F1(f)) => Ok(f.apply(arg(self, 0)?)),
+            FunctionDef::Builtin(Builtin::F2(f)) => {
                 let a = arg(self, 0)?;
                 Ok(f.apply(a, arg(self, 1)?))
             }
-            Function::Builtin(b @ (Builtin::Min | Builtin::Max)) => {
+            FunctionDef::Builtin(b @ (Builtin::Min | Builtin::Max)) => {
                 let f = if *b == Builtin::Min {
                     Func2::Min
                 } else {
@@ -218,13 +323,13 @@ impl<R: Real> Walker<'_, R> {
                 }
                 Ok(acc)
             }
-            Function::Builtin(Builtin::Clamp) => {
+            FunctionDef::Builtin(Builtin::Clamp) => {
                 let x = arg(self, 0)?;
                 let lo = arg(self, 1)?;
                 let hi = arg(self, 2)?;
                 Ok(x.fmax(lo).fmin(hi))
             }
-            Function::Native(native) => {
+            FunctionDef::Native(_, func) => {
                 let mut inline = [R::ZERO; INLINE_ARGS];
                 let mut spill = Vec::new();
                 let values: &[R] = if args.len() <= INLINE_ARGS {
@@ -238,15 +343,16 @@ impl<R: Real> Walker<'_, R> {
                     }
                     &spill
                 };
-                (native.func)(values).map_err(|_| Error::new(ErrorKind::Callback, node.span))
+                func(values).map_err(|_| Error::new(ErrorKind::Callback, node.span))
             }
-            Function::Expr(f) => {
-                let scratch = Bump::new();
-                let def = parse_definition(&f.source, &scratch, ctx.limits())
-                    .map_err(|e| Error::new(e.kind, node.span))?;
-                let mut frame = Vec::with_capacity(def.params.len());
-                for (i, &p) in def.params.iter().enumerate() {
-                    frame.push((p, arg(self, i)?));
+            FunctionDef::Expression(..) => {
+                let Some(&(_, def, _)) = self.functions.iter().find(|f| f.0 == name) else {
+                    // `check` parsed every function the tree can call.
+                    return Err(Error::new(ErrorKind::UnknownFunction, name_span));
+                };
+                let mut values = Vec::with_capacity(def.params.len());
+                for i in 0..def.params.len() {
+                    values.push(arg(self, i)?);
                 }
                 // Checked after the arguments, which may call too: the
                 // order the compiled program counts in.
@@ -256,11 +362,17 @@ impl<R: Real> Walker<'_, R> {
                 }
                 self.calls += 1;
                 self.total_calls += 1;
+                let inner = Frame {
+                    names: def.params,
+                    values: &values,
+                };
                 // Spans inside the body are into the definition's source:
-                // report errors at this call instead.
-                let result = self
-                    .eval(def.body, &frame)
-                    .map_err(|e| Error::new(e.kind, node.span));
+                // report errors at this call instead (`StepLimit` is always
+                // at the whole expression).
+                let result = self.eval(def.body, &inner).map_err(|e| match e.kind {
+                    ErrorKind::StepLimit => e,
+                    kind => Error::new(kind, node.span),
+                });
                 self.calls -= 1;
                 result
             }

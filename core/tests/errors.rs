@@ -72,12 +72,12 @@ fn every_kind_has_its_span() {
 #[test]
 fn limits_are_errors() {
     let mut ctx = Context::<f64>::new();
-    ctx.set_limits(Limits {
-        max_depth: 4,
-        max_len: 30,
-        max_calls: 2,
-        ..Limits::DEFAULT
-    });
+    ctx.set_limits(
+        Limits::DEFAULT
+            .with_max_depth(4)
+            .with_max_len(30)
+            .with_max_calls(2),
+    );
     let arena = Bump::new();
     let e = Expr::compile("((((1))))", &[], &ctx, &arena).err().unwrap();
     assert_eq!(e.kind, ErrorKind::TooDeep);

@@ -31,10 +31,7 @@ fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
 fn compile_kind(src: String) -> ErrorKind {
     small_stack(move || {
         let mut ctx = Context::<f64>::new();
-        let limits = Limits {
-            max_len: u32::MAX,
-            ..Limits::DEFAULT
-        };
+        let limits = Limits::DEFAULT.with_max_len(u32::MAX);
         ctx.set_limits(limits);
         let arena = Bump::new();
         let kind = Expr::compile_auto(&src, &ctx, &arena).err().unwrap().kind;
@@ -216,10 +213,7 @@ fn exponential_recursion_stops_at_the_call_budget() {
     // body at every call, is checked against small budgets below.
     let mut ctx = Context::<f64>::new();
     if cfg!(miri) {
-        ctx.set_limits(Limits {
-            max_total_calls: 2_000,
-            ..Limits::DEFAULT
-        });
+        ctx.set_limits(Limits::DEFAULT.with_max_total_calls(2_000));
     }
     ctx.add_expression_function(TWICE).unwrap();
     let arena = Bump::new();
@@ -242,10 +236,7 @@ fn the_call_budget_counts_every_call_of_one_evaluation() {
     let arena = Bump::new();
     let ast = parse_expression_arena("twice(3)", &arena).unwrap();
     for (budget, ok) in [(15, true), (14, false)] {
-        ctx.set_limits(Limits {
-            max_total_calls: budget,
-            ..Limits::DEFAULT
-        });
+        ctx.set_limits(Limits::DEFAULT.with_max_total_calls(budget));
         let e = Expr::compile("twice(3)", &[], &ctx, &arena).unwrap();
         for _ in 0..3 {
             // The count starts again at every evaluation.
@@ -263,10 +254,7 @@ fn the_call_budget_counts_calls_in_arguments_first() {
     // one, by the compiled program and the tree walker alike.
     let mut ctx = Context::<f64>::new();
     ctx.add_expression_function("g(n) = n + 1").unwrap();
-    ctx.set_limits(Limits {
-        max_total_calls: 1,
-        ..Limits::DEFAULT
-    });
+    ctx.set_limits(Limits::DEFAULT.with_max_total_calls(1));
     let arena = Bump::new();
     let e = Expr::compile("g(g(1))", &[], &ctx, &arena).unwrap();
     let ast = parse_expression_arena("g(g(1))", &arena).unwrap();
@@ -309,10 +297,7 @@ fn the_tree_walker_stops_before_the_stack_does() {
             // Past WALK_LEVELS without calls (the depth limit raised
             // above it) is TooDeep.
             let mut ctx = Context::<f64>::new();
-            let limits = Limits {
-                max_depth: 2 * exp_rs::WALK_LEVELS,
-                ..Limits::DEFAULT
-            };
+            let limits = Limits::DEFAULT.with_max_depth(2 * exp_rs::WALK_LEVELS);
             ctx.set_limits(limits);
             let minus = format!("{}1", "-".repeat(1500));
             let tree = exp_rs::parse(&minus, &arena, &limits).unwrap();

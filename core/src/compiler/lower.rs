@@ -1,31 +1,26 @@
-//! The compiler: an [`Ast`] in, a [`Program`] in the same arena out.
+//! Lowering: a tree to instructions, names resolved, constants folded.
 //!
-//! Every name is resolved here, once: a parameter becomes a slot index, a
-//! constant its value, a function an instruction or a table index, an
-//! expression function a compiled block. Arity is checked, constants are
-//! folded, and operands that are constants or parameter slots are fused
-//! into the instruction that uses them. The value-stack depth and the call
-//! depth are computed so evaluation never grows anything.
+//! The textbook recursive compiler, with the recursion turned into an
+//! explicit stack of [`Task`]s (and a stack of operand [`Val`]s), both in
+//! the arena: the machine stack stays constant however deep the tree.
+//! Operands that are constants or parameter slots are fused into the
+//! instruction that uses them (`acc = acc * 2`, `acc = acc + x`).
+
+use alloc::sync::Arc;
 
 use bumpalo::Bump;
 use bumpalo::collections::Vec as BumpVec;
 
+use super::FreeNames;
+use super::peephole::{fuse, is_boolean, is_reciprocal_exact};
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func1, Func2};
-use crate::context::{Context, Function, NativeFn};
+use crate::context::{Context, FunctionDef, NativeFn};
 use crate::error::{Error, ErrorKind, Span};
-use crate::parser::{Definition, parse_definition};
-use crate::program::{FunctionBlock, Instr, Op, Program, element};
+use crate::parser::parse_definition;
+use crate::program::{FunctionBlock, Instr, Op, element};
 use crate::real::Real;
-
-/// How names that resolve to nothing are treated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FreeNames {
-    /// An `UnknownVariable` error.
-    Error,
-    /// A new parameter, appended in order of first appearance.
-    AreParams,
-}
+use crate::resolve::{self, Field, Value};
 
 /// Where a value is, during compilation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -54,166 +49,27 @@ impl Binop {
             Binop::F2(f) => f.apply(a, b),
         }
     }
-}
 
-/// What the body of a block can see.
-#[derive(Clone, Copy)]
-enum Scope<'a> {
-    /// The top-level expression: parameters, constants, arrays, objects.
-    Main,
-    /// An expression function: its own parameters and the constants.
-    Function(&'a [&'a str]),
-}
-
-/// Compiles `ast` with the parameters in `params` (extended in place when
-/// `free` is [`FreeNames::AreParams`]).
-pub(crate) fn compile<'a, R: Real>(
-    ast: &'a Ast<'a>,
-    ctx: &'a Context<R>,
-    arena: &'a Bump,
-    params: &mut BumpVec<'a, &'a str>,
-    free: FreeNames,
-) -> Result<Program<'a, R>, Error> {
-    let mut c = Compiler {
-        ctx,
-        arena,
-        params,
-        free,
-        code: BumpVec::new_in(arena),
-        natives: BumpVec::new_in(arena),
-        arrays: BumpVec::new_in(arena),
-        functions: BumpVec::new_in(arena),
-        bodies: BumpVec::new_in(arena),
-        calls: BumpVec::new_in(arena),
-        scope: Scope::Main,
-        block: 0,
-        depth: 0,
-        max_depth: 0,
-        label: 0,
-        tasks: BumpVec::new_in(arena),
-        vals: BumpVec::new_in(arena),
-    };
-    let v = c.expr(ast)?;
-    c.load(v)?;
-    // Running off the end returns too; the `ret` is only needed when
-    // function blocks follow.
-    if !c.functions.is_empty() {
-        c.emit(Instr::Ret)?;
-    }
-    let main_stack = c.max_depth;
-
-    // Expression-function bodies, compiled once each, after the main code.
-    let mut fn_stack = 0;
-    let mut next = 0;
-    while let Some(&(def, origin)) = c.bodies.get(next) {
-        next += 1;
-        let entry = c.code.len() as u32;
-        if let Some(block) = c.functions.get_mut(next - 1) {
-            block.entry = entry;
-        }
-        c.scope = Scope::Function(def.params);
-        c.block = next as u32;
-        c.depth = 0;
-        c.max_depth = 0;
-        // Errors inside a body are reported at the call that needed it.
-        let at_call = |e: Error| Error::new(e.kind, origin);
-        let v = c.expr(def.body).map_err(at_call)?;
-        c.load(v).map_err(at_call)?;
-        c.emit(Instr::Ret).map_err(at_call)?;
-        fn_stack = fn_stack.max(c.max_depth);
-    }
-
-    let limit = ctx.limits().max_calls;
-    let frames = match longest_call_chain(c.functions.len(), &c.calls) {
-        Some(chain) => chain.min(limit),
-        None => limit,
-    };
-    let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
-    let full = Error::new(ErrorKind::ArenaFull, ast.span);
-    Ok(Program {
-        code: c.code.into_bump_slice(),
-        natives: c.natives.into_bump_slice(),
-        arrays: c.arrays.into_bump_slice(),
-        functions: c.functions.into_bump_slice(),
-        params: arena.try_alloc_slice_copy(c.params).map_err(|_| full)?,
-        stack_size,
-        frame_count: frames,
-        max_calls: limit,
-        max_total_calls: ctx.limits().max_total_calls,
-    })
-}
-
-/// The longest chain of calls starting in block 0, where `calls` holds
-/// `(caller block, callee function)` edges and function `f` is block
-/// `f + 1`. `None` if the graph has a cycle reachable from block 0.
-fn longest_call_chain(functions: usize, calls: &[(u32, u32)]) -> Option<u32> {
-    // Longest path by relaxation: with no cycle it settles within
-    // `functions + 1` rounds; still changing after that means a cycle.
-    let mut longest = [0u32; 1].repeat(functions + 1);
-    let mut reached = [false; 1].repeat(functions + 1);
-    if let Some(r) = reached.first_mut() {
-        *r = true;
-    }
-    for _ in 0..=functions + 1 {
-        let mut changed = false;
-        for &(from, to) in calls {
-            let (from, to) = (from as usize, to as usize + 1);
-            if !reached.get(from).copied().unwrap_or(false) {
-                continue;
-            }
-            let via = longest.get(from).copied().unwrap_or(0) + 1;
-            if let (Some(l), Some(r)) = (longest.get_mut(to), reached.get_mut(to)) {
-                if !*r || via > *l {
-                    *l = via;
-                    *r = true;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            return Some(longest.iter().copied().max().unwrap_or(0));
+    fn instr<R>(self) -> Instr<R> {
+        match self {
+            Binop::Op(op) => Instr::Bin(op),
+            Binop::F2(f) => Instr::F2(f),
         }
     }
-    None
 }
 
-struct Compiler<'a, 'p, R: Real> {
-    ctx: &'a Context<R>,
-    arena: &'a Bump,
-    params: &'p mut BumpVec<'a, &'a str>,
-    free: FreeNames,
-    code: BumpVec<'a, Instr<R>>,
-    natives: BumpVec<'a, (&'a str, &'a NativeFn<R>)>,
-    arrays: BumpVec<'a, (&'a str, &'a [R])>,
-    functions: BumpVec<'a, FunctionBlock<'a>>,
-    /// Parsed bodies of `functions`, with the first call's span.
-    bodies: BumpVec<'a, (Definition<'a>, Span)>,
-    /// `(caller block, callee function)` edges.
-    calls: BumpVec<'a, (u32, u32)>,
-    scope: Scope<'a>,
-    /// The block being compiled: 0 for the main code, `f + 1` for function `f`.
-    block: u32,
-    /// Value-stack depth at this point of the block, and its maximum.
-    depth: u32,
-    max_depth: u32,
-    /// The latest jump target; no peephole rewrite may look behind it.
-    label: usize,
-    /// Work still to do, and the operands finished work left (see `expr`).
-    tasks: BumpVec<'a, Task<'a, R>>,
-    vals: BumpVec<'a, Val<R>>,
-}
-
-/// A step of compilation still to run; see [`Compiler::expr`]. Tasks that
-/// take operands pop them from the operand stack, tasks that make one push it.
+/// A step of lowering still to run; see [`Lowering::block`]. Tasks that
+/// take operands pop them from the operand stack, tasks that make one push
+/// it. Each runs with the span of the node it belongs to.
 #[derive(Clone, Copy)]
 enum Task<'a, R> {
-    /// Compile a node.
+    /// Lower a node.
     Visit(&'a Ast<'a>),
     /// Apply a prefix operator to the operand.
     Unary(UnaryOp),
     /// Apply a one-argument built-in to the operand.
     F1(Func1),
-    /// The left operand is done; compile the right one.
+    /// The left operand is done; lower the right one.
     Lhs(Binop, &'a Ast<'a>),
     /// Both operands are done: combine them.
     Rhs(Binop, Val<R>, Option<usize>),
@@ -235,41 +91,149 @@ enum Task<'a, R> {
     },
     /// The else-branch is done.
     CondElse { to_end: usize },
-    /// Compile code that will be dropped (errors still count).
+    /// Lower code that will be dropped (errors still count).
     DeadStart(&'a Ast<'a>),
-    /// Drop what `DeadStart` compiled.
-    DeadEnd { len: usize, depth: u32 },
+    /// Drop what `DeadStart` lowered.
+    DeadEnd {
+        len: usize,
+        folded: usize,
+        depth: u32,
+    },
     /// Push a known operand.
     Push(Val<R>),
     /// Put the operand on the value stack (a call argument).
     PushArg,
     /// Emit a call whose arguments are on the value stack.
     Emit(Instr<R>),
-    /// The index is done: read the array.
-    Index {
-        name: &'a str,
-        array: &'a [R],
-        span: Span,
-    },
+    /// The index is done: read the array (resolved when visited).
+    Index { name: &'a str, name_span: Span },
+}
+
+/// What the block being lowered can see.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// The top-level expression: its parameters, then the context.
+    Main,
+    /// An expression function: its own parameters, then the context.
+    Function(&'a [&'a str]),
 }
 
 fn full(span: Span) -> Error {
     Error::new(ErrorKind::ArenaFull, span)
 }
 
-/// Exactly a power of two, 2^k with k >= 0 (so `x * a` is exact).
-fn is_pow2_at_least_one(x: f64) -> bool {
-    x.is_finite() && x >= 1.0 && (x.to_bits() & ((1u64 << 52) - 1)) == 0
+/// The lowering state of one program: its instructions and tables.
+pub(super) struct Lowering<'a, 'p, R: Real> {
+    ctx: &'p Context<R>,
+    arena: &'a Bump,
+    pub(super) params: &'p mut BumpVec<'a, &'a str>,
+    free: FreeNames,
+    pub(super) code: BumpVec<'a, Instr<R>>,
+    /// The span of the node each instruction was lowered from.
+    pub(super) spans: BumpVec<'a, Span>,
+    /// Nodes of the main expression folded into constants.
+    pub(super) folded: BumpVec<'a, Span>,
+    pub(super) natives: BumpVec<'a, (&'a str, Arc<NativeFn<R>>)>,
+    pub(super) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
+    pub(super) functions: BumpVec<'a, FunctionBlock<'a>>,
+    /// Parsed bodies of `functions`, with the top-level call that first
+    /// needed each.
+    bodies: BumpVec<'a, (&'a Ast<'a>, Span)>,
+    /// `(caller block, callee function)` edges.
+    pub(super) calls: BumpVec<'a, (u32, u32)>,
+    scope: Scope<'a>,
+    /// The block being lowered: 0 for the main code, `f + 1` for function `f`.
+    block: u32,
+    /// Inside a function body: the top-level call its errors are reported at.
+    origin: Option<Span>,
+    /// The span of the node being lowered; every emitted instruction gets it.
+    span: Span,
+    /// Value-stack depth at this point of the block, and its maximum.
+    depth: u32,
+    pub(super) max_depth: u32,
+    /// The latest jump target; no peephole rewrite may look behind it.
+    label: usize,
+    /// Work still to do, and the operands finished work left.
+    tasks: BumpVec<'a, (Task<'a, R>, Span)>,
+    vals: BumpVec<'a, Val<R>>,
 }
 
-/// A power of two whose reciprocal is a normal number in both precisions.
-fn is_reciprocal_exact(x: f64) -> bool {
-    let a = if x < 0.0 { -x } else { x };
-    a.is_finite() && (x.to_bits() & ((1u64 << 52) - 1)) == 0 && (1e-30..=1e30).contains(&a)
-}
+impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
+    pub(super) fn new(
+        ctx: &'p Context<R>,
+        arena: &'a Bump,
+        params: &'p mut BumpVec<'a, &'a str>,
+        free: FreeNames,
+    ) -> Self {
+        Lowering {
+            ctx,
+            arena,
+            params,
+            free,
+            code: BumpVec::new_in(arena),
+            spans: BumpVec::new_in(arena),
+            folded: BumpVec::new_in(arena),
+            natives: BumpVec::new_in(arena),
+            arrays: BumpVec::new_in(arena),
+            functions: BumpVec::new_in(arena),
+            bodies: BumpVec::new_in(arena),
+            calls: BumpVec::new_in(arena),
+            scope: Scope::Main,
+            block: 0,
+            origin: None,
+            span: Span::default(),
+            depth: 0,
+            max_depth: 0,
+            label: 0,
+            tasks: BumpVec::new_in(arena),
+            vals: BumpVec::new_in(arena),
+        }
+    }
 
-impl<'a, R: Real> Compiler<'a, '_, R> {
-    fn emit(&mut self, instr: Instr<R>) -> Result<(), Error> {
+    pub(super) fn has_functions(&self) -> bool {
+        !self.functions.is_empty()
+    }
+
+    /// The body of function `f` and the call its errors are reported at.
+    pub(super) fn body(&self, f: usize) -> Option<(&'a Ast<'a>, Span)> {
+        self.bodies.get(f).copied()
+    }
+
+    /// Starts lowering function `f` as the next block.
+    pub(super) fn enter_function(&mut self, f: usize) {
+        let entry = self.code.len() as u32;
+        let mut params: &'a [&'a str] = &[];
+        if let Some(block) = self.functions.get_mut(f) {
+            block.entry = entry;
+            params = block.params;
+        }
+        self.scope = Scope::Function(params);
+        self.block = f as u32 + 1;
+        self.label = self.code.len();
+        self.depth = 0;
+        self.max_depth = 0;
+    }
+
+    /// Lowers a whole tree and leaves its value in the accumulator.
+    /// `origin` is the top-level call a function body is lowered for.
+    pub(super) fn block(&mut self, root: &'a Ast<'a>, origin: Option<Span>) -> Result<(), Error> {
+        self.origin = origin;
+        self.tasks.clear();
+        self.vals.clear();
+        self.span = root.span;
+        self.task(Task::Visit(root))?;
+        while let Some((task, span)) = self.tasks.pop() {
+            self.span = span;
+            self.step(task)?;
+        }
+        let v = self.pop();
+        self.span = root.span;
+        self.load(v)
+    }
+
+    /// Appends an instruction, fused with the one before it where
+    /// [`fuse`] allows (never across a jump target).
+    pub(super) fn emit(&mut self, instr: Instr<R>) -> Result<(), Error> {
         match instr {
             Instr::Push => self.depth += 1,
             Instr::Bin(_) | Instr::F2(_) => self.depth = self.depth.saturating_sub(1),
@@ -279,26 +243,20 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             _ => {}
         }
         self.max_depth = self.max_depth.max(self.depth);
-        // Superinstructions: an operation on a parameter just loaded (in
-        // the same basic block) becomes one instruction.
-        if let (true, Some(&Instr::Load(s))) = (self.code.len() > self.label, self.code.last()) {
-            let fused = match instr {
-                Instr::BinK(op, k) => Some(Instr::LoadK(op, s, k)),
-                Instr::KBin(op, k) => Some(Instr::KLoad(op, k, s)),
-                Instr::BinX(op, b) => Some(Instr::LoadX(op, s, b)),
-                Instr::F1(f) => Some(Instr::LoadF1(f, s)),
-                Instr::Sq => Some(Instr::LoadX(Op::Mul, s, s)),
-                _ => None,
-            };
-            if let (Some(fused), Some(last)) = (fused, self.code.last_mut()) {
-                *last = fused;
-                return Ok(());
+        if self.code.len() > self.label {
+            let last = self.code.last_mut().zip(self.spans.last_mut());
+            if let Some((last, span)) = last {
+                if let Some(fused) = fuse(*last, instr) {
+                    *last = fused;
+                    *span = self.span;
+                    return Ok(());
+                }
             }
         }
-        self.code
-            .try_reserve(1)
-            .map_err(|_| full(Span::default()))?;
+        self.code.try_reserve(1).map_err(|_| full(self.span))?;
+        self.spans.try_reserve(1).map_err(|_| full(self.span))?;
         self.code.push(instr);
+        self.spans.push(self.span);
         Ok(())
     }
 
@@ -323,22 +281,9 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
     /// Turns the accumulator into 1 or 0, unless the instruction that just
     /// computed it (in this basic block) already gives 1 or 0.
     fn emit_bool(&mut self) -> Result<(), Error> {
-        let already = self.code.len() > self.label
-            && match self.code.last() {
-                Some(Instr::Bin(op) | Instr::BinK(op, _) | Instr::KBin(op, _)) => {
-                    op.is_comparison()
-                }
-                Some(Instr::BinX(op, _) | Instr::XBin(op, _) | Instr::LoadX(op, ..)) => {
-                    op.is_comparison()
-                }
-                Some(Instr::LoadK(op, ..) | Instr::KLoad(op, ..)) => op.is_comparison(),
-                Some(Instr::Not | Instr::Bool) => true,
-                _ => false,
-            };
-        if already {
-            Ok(())
-        } else {
-            self.emit(Instr::Bool)
+        match self.code.last() {
+            Some(&last) if self.code.len() > self.label && is_boolean(last) => Ok(()),
+            _ => self.emit(Instr::Bool),
         }
     }
 
@@ -352,35 +297,26 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         }
     }
 
-    /// Compiles a tree; its value ends where the returned [`Val`] says.
-    ///
-    /// The textbook recursive compiler, with the recursion turned into an
-    /// explicit stack of [`Task`]s (and a stack of operand [`Val`]s), both
-    /// in the arena: the machine stack stays constant however deep the tree.
-    fn expr(&mut self, root: &'a Ast<'a>) -> Result<Val<R>, Error> {
-        self.tasks.clear();
-        self.vals.clear();
-        self.task(Task::Visit(root))?;
-        while let Some(task) = self.tasks.pop() {
-            self.step(task)?;
-        }
-        Ok(self.pop())
-    }
-
     fn task(&mut self, task: Task<'a, R>) -> Result<(), Error> {
-        self.tasks
-            .try_reserve(1)
-            .map_err(|_| full(Span::default()))?;
-        self.tasks.push(task);
+        self.tasks.try_reserve(1).map_err(|_| full(self.span))?;
+        self.tasks.push((task, self.span));
         Ok(())
     }
 
+    /// Pushes a finished operand; a constant that is not a literal is a
+    /// node folded away (the playground shows which).
     fn val(&mut self, v: Val<R>) -> Result<(), Error> {
-        self.vals
-            .try_reserve(1)
-            .map_err(|_| full(Span::default()))?;
+        self.vals.try_reserve(1).map_err(|_| full(self.span))?;
         self.vals.push(v);
         Ok(())
+    }
+
+    fn folded(&mut self, k: R) -> Result<Val<R>, Error> {
+        if self.block == 0 {
+            self.folded.try_reserve(1).map_err(|_| full(self.span))?;
+            self.folded.push(self.span);
+        }
+        Ok(Val::Const(k))
     }
 
     /// The operand a finished task left. Every task that pops one was
@@ -390,22 +326,33 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         self.vals.pop().unwrap_or(Val::Acc)
     }
 
+    /// The names of the current scope's parameters.
+    fn scope_params(&self) -> &[&'a str] {
+        match self.scope {
+            Scope::Main => self.params,
+            Scope::Function(params) => params,
+        }
+    }
+
     fn step(&mut self, task: Task<'a, R>) -> Result<(), Error> {
         match task {
-            Task::Visit(node) => self.visit(node)?,
+            Task::Visit(node) => {
+                self.span = node.span;
+                self.visit(node)?;
+            }
             Task::Unary(op) => {
-                let v = self.pop();
-                let (fold, instr): (fn(R) -> R, _) = match op {
-                    UnaryOp::Plus => (|x: R| x, None),
-                    UnaryOp::Neg => (|x: R| -x, Some(Instr::Neg)),
-                    UnaryOp::Not => (|x: R| R::from_bool(!x.truthy()), Some(Instr::Not)),
-                };
-                let v = match (v, instr) {
-                    (Val::Const(k), _) => Val::Const(fold(k)),
-                    (v, None) => v,
-                    (v, Some(instr)) => {
+                let v = match (self.pop(), op) {
+                    (Val::Const(k), UnaryOp::Plus) => self.folded(k)?,
+                    (Val::Const(k), UnaryOp::Neg) => self.folded(-k)?,
+                    (Val::Const(k), UnaryOp::Not) => self.folded(R::from_bool(!k.truthy()))?,
+                    (v, UnaryOp::Plus) => v,
+                    (v, op) => {
                         self.load(v)?;
-                        self.emit(instr)?;
+                        self.emit(if op == UnaryOp::Neg {
+                            Instr::Neg
+                        } else {
+                            Instr::Not
+                        })?;
                         Val::Acc
                     }
                 };
@@ -413,7 +360,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             }
             Task::F1(f) => {
                 let v = match self.pop() {
-                    Val::Const(k) => Val::Const(f.apply(k)),
+                    Val::Const(k) => self.folded(f.apply(k))?,
                     v => {
                         self.load(v)?;
                         self.emit(Instr::F1(f))?;
@@ -433,7 +380,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                     }
                     _ => lhs,
                 };
-                // Save a left operand in the accumulator before compiling the
+                // Save a left operand in the accumulator before lowering the
                 // right; `Rhs` takes the save back if the right needed no code.
                 let mark = if lhs == Val::Acc {
                     self.emit(Instr::Push)?;
@@ -477,7 +424,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             },
             Task::ToBool => {
                 let v = match self.pop() {
-                    Val::Const(k) => Val::Const(R::from_bool(k.truthy())),
+                    Val::Const(k) => self.folded(R::from_bool(k.truthy()))?,
                     v => {
                         self.load(v)?;
                         self.emit_bool()?;
@@ -495,10 +442,16 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 self.val(Val::Acc)?;
             }
             Task::Cond { then, els } => match self.pop() {
-                Val::Const(k) => {
-                    let (taken, dead) = if k.truthy() { (then, els) } else { (els, then) };
-                    self.task(Task::DeadStart(dead))?;
-                    self.task(Task::Visit(taken))?;
+                // A constant condition: only the taken branch runs. Both
+                // are lowered in source order, so errors come in the order
+                // every path reports them.
+                Val::Const(k) if k.truthy() => {
+                    self.task(Task::DeadStart(els))?;
+                    self.task(Task::Visit(then))?;
+                }
+                Val::Const(_) => {
+                    self.task(Task::Visit(els))?;
+                    self.task(Task::DeadStart(then))?;
                 }
                 vc => {
                     self.load(vc)?;
@@ -536,18 +489,20 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 self.val(Val::Acc)?;
             }
             Task::DeadStart(node) => {
-                // Compile code that must never run (the dead side of a
+                // Lower code that must never run (the dead side of a
                 // constant condition): its errors still count, its code is
                 // dropped by `DeadEnd`. `here` keeps peephole rewrites from
                 // reaching back across the cut.
                 self.here();
-                let (len, depth) = (self.code.len(), self.depth);
-                self.task(Task::DeadEnd { len, depth })?;
+                let (len, folded, depth) = (self.code.len(), self.folded.len(), self.depth);
+                self.task(Task::DeadEnd { len, folded, depth })?;
                 self.task(Task::Visit(node))?;
             }
-            Task::DeadEnd { len, depth } => {
+            Task::DeadEnd { len, folded, depth } => {
                 self.pop();
                 self.code.truncate(len);
+                self.spans.truncate(len);
+                self.folded.truncate(folded);
                 self.depth = depth;
             }
             Task::Push(v) => self.val(v)?,
@@ -560,23 +515,26 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 self.emit(instr)?;
                 self.val(Val::Acc)?;
             }
-            Task::Index { name, array, span } => {
-                let v = match (self.pop(), self.arrays.iter().position(|a| a.0 == name)) {
+            Task::Index { name, name_span } => {
+                let ctx = self.ctx;
+                let array = resolve::index(name, name_span, self.scope_params(), ctx)?;
+                let v = match self.pop() {
                     // A constant in-range index reads the element now; a bad
                     // one is left to fail at evaluation time, as SPEC.md says.
-                    (Val::Const(k), _) if element(array, k).is_some() => {
-                        Val::Const(element(array, k).unwrap_or(R::NAN))
+                    Val::Const(k) if element(array, k).is_some() => {
+                        self.folded(element(array, k).unwrap_or(R::NAN))?
                     }
-                    (v, known) => {
-                        let id = match known {
+                    v => {
+                        let id = match self.arrays.iter().position(|a| a.0 == name) {
                             Some(i) => i as u32,
                             None => {
-                                self.arrays.try_reserve(1).map_err(|_| full(span))?;
-                                self.arrays.push((name, array));
+                                self.arrays.try_reserve(1).map_err(|_| full(self.span))?;
+                                self.arrays.push((name, Arc::clone(array)));
                                 self.arrays.len() as u32 - 1
                             }
                         };
                         self.load(v)?;
+                        let span = self.span;
                         self.emit(Instr::Index { id, span })?;
                         Val::Acc
                     }
@@ -587,7 +545,7 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         Ok(())
     }
 
-    /// Starts compiling one node: leaves need no work, inner nodes schedule
+    /// Starts lowering one node: leaves need no work, inner nodes schedule
     /// their children and what follows them (tasks run last-in first-out).
     fn visit(&mut self, node: &'a Ast<'a>) -> Result<(), Error> {
         match node.kind {
@@ -641,28 +599,9 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 name_span,
                 index,
             } => {
-                let is_local = match self.scope {
-                    Scope::Function(params) => params.contains(&name),
-                    Scope::Main => self.params.contains(&name),
-                };
                 let ctx = self.ctx;
-                let Some(array) = ctx.array(name).filter(|_| !is_local) else {
-                    let known = is_local
-                        || ctx.constant(name).is_some()
-                        || ctx.function(name).is_some()
-                        || ctx.object(name).is_some();
-                    let kind = if known {
-                        ErrorKind::NotAnArray
-                    } else {
-                        ErrorKind::UnknownVariable
-                    };
-                    return Err(Error::new(kind, name_span));
-                };
-                self.task(Task::Index {
-                    name,
-                    array,
-                    span: node.span,
-                })?;
+                resolve::index(name, name_span, self.scope_params(), ctx)?;
+                self.task(Task::Index { name, name_span })?;
                 self.task(Task::Visit(index))
             }
         }
@@ -676,15 +615,10 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         args: &'a [Ast<'a>],
     ) -> Result<(), Error> {
         let ctx = self.ctx;
-        let Some(function) = ctx.function(name) else {
-            return Err(Error::new(ErrorKind::UnknownFunction, name_span));
-        };
-        if !function.arity().accepts(args.len()) {
-            return Err(Error::new(ErrorKind::Arity, node.span));
-        }
+        let function = resolve::call(name, name_span, node.span, args.len(), ctx)?;
         let argc = args.len() as u32;
-        let last = match function {
-            Function::Builtin(builtin) => {
+        let last = match &function.def {
+            FunctionDef::Builtin(builtin) => {
                 // Built-ins become instructions: `min`/`max` fold left with
                 // `fmin`/`fmax`, `clamp(x, lo, hi)` is `fmin(fmax(x, lo), hi)`.
                 let (first, rest) = args
@@ -713,32 +647,20 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 }
                 return self.task(Task::Visit(first));
             }
-            Function::Native(native) => {
+            FunctionDef::Native(_, func) => {
                 let id = self.natives.len() as u32;
                 self.natives.try_reserve(1).map_err(|_| full(node.span))?;
-                self.natives.push((name, &*native.func));
+                self.natives.push((name, Arc::clone(func)));
                 Instr::Native {
                     id,
                     argc,
                     span: node.span,
                 }
             }
-            Function::Expr(f) => {
+            FunctionDef::Expression(source, arity) => {
                 let func = match self.functions.iter().position(|b| b.name == name) {
                     Some(i) => i as u32,
-                    None => {
-                        let def = parse_definition(&f.source, self.arena, ctx.limits())
-                            .map_err(|e| Error::new(e.kind, node.span))?;
-                        self.functions.try_reserve(1).map_err(|_| full(node.span))?;
-                        self.bodies.try_reserve(1).map_err(|_| full(node.span))?;
-                        self.functions.push(FunctionBlock {
-                            name,
-                            entry: 0,
-                            arity: f.arity as u32,
-                        });
-                        self.bodies.push((def, node.span));
-                        self.functions.len() as u32 - 1
-                    }
+                    None => self.add_function(name, source, *arity, node.span)?,
                 };
                 self.calls.try_reserve(1).map_err(|_| full(node.span))?;
                 self.calls.push((self.block, func));
@@ -759,7 +681,35 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         Ok(())
     }
 
-    /// Emits `lhs op rhs` once both are compiled. `mark` is where `Lhs`
+    /// Parses an expression function called for the first time into the
+    /// arena and queues its body; it is lowered after the main code.
+    fn add_function(
+        &mut self,
+        name: &'a str,
+        source: &str,
+        arity: usize,
+        span: Span,
+    ) -> Result<u32, Error> {
+        let limits = *self.ctx.limits();
+        let source: &'a str = self.arena.try_alloc_str(source).map_err(|_| full(span))?;
+        let def =
+            parse_definition(source, self.arena, &limits).map_err(|e| Error::new(e.kind, span))?;
+        self.functions.try_reserve(1).map_err(|_| full(span))?;
+        self.bodies.try_reserve(1).map_err(|_| full(span))?;
+        self.functions.push(FunctionBlock {
+            name,
+            entry: 0,
+            arity: arity as u32,
+            params: def.params,
+            source,
+        });
+        // A function first called from a body reports its errors where
+        // that body's do: at the top-level call.
+        self.bodies.push((def.body, self.origin.unwrap_or(span)));
+        Ok(self.functions.len() as u32 - 1)
+    }
+
+    /// Emits `lhs op rhs` once both are lowered. `mark` is where `Lhs`
     /// saved a left operand that was in the accumulator.
     fn combine(
         &mut self,
@@ -773,18 +723,16 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 // The right side needed no code: take the save back and
                 // fuse the operand instead.
                 self.code.truncate(mark);
+                self.spans.truncate(mark);
                 self.depth -= 1;
                 return self.acc_op(op, rhs);
             }
             self.load(rhs)?;
-            self.emit(match op {
-                Binop::Op(op) => Instr::Bin(op),
-                Binop::F2(f) => Instr::F2(f),
-            })?;
+            self.emit(op.instr())?;
             return Ok(Val::Acc);
         }
         match (op, lhs, rhs) {
-            (_, Val::Const(a), Val::Const(b)) => Ok(Val::Const(op.fold(a, b))),
+            (_, Val::Const(a), Val::Const(b)) => self.folded(op.fold(a, b)),
             (Binop::F2(f), Val::Const(k), _) => {
                 self.load(rhs)?;
                 self.emit(Instr::KF2(f, k))?;
@@ -811,27 +759,17 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         }
     }
 
+    /// `n` as a value.
     fn value(&mut self, name: &'a str, span: Span) -> Result<Val<R>, Error> {
-        match self.scope {
-            Scope::Function(params) => {
-                if let Some(i) = params.iter().position(|p| *p == name) {
-                    return Ok(Val::Arg(i as u32));
-                }
-            }
-            Scope::Main => {
-                if let Some(i) = self.params.iter().position(|p| *p == name) {
-                    return Ok(Val::Slot(i as u32));
-                }
-            }
-        }
-        if let Some(k) = self.ctx.constant(name) {
-            return Ok(Val::Const(k));
-        }
         let ctx = self.ctx;
-        if ctx.function(name).is_some() || ctx.array(name).is_some() || ctx.object(name).is_some() {
-            return Err(Error::new(ErrorKind::NotAValue, span));
+        match resolve::value(name, span, self.scope_params(), ctx)? {
+            Value::Param(i) => Ok(match self.scope {
+                Scope::Main => Val::Slot(i),
+                Scope::Function(_) => Val::Arg(i),
+            }),
+            Value::Constant(k) => self.folded(k),
+            Value::Free => self.free_name(name, span),
         }
-        self.free_name(name, span)
     }
 
     /// A name nothing binds: a new parameter, or an error.
@@ -854,23 +792,18 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
             (_, _) => {
                 self.emit(Instr::Push)?;
                 self.load(v)?;
-                self.emit(match op {
-                    Binop::Op(op) => Instr::Bin(op),
-                    Binop::F2(f) => Instr::F2(f),
-                })?;
+                self.emit(op.instr())?;
             }
         }
         Ok(Val::Acc)
     }
 
-    /// `acc = acc op k`, with the exact rewrites: `x ^ 2` → `x * x`,
-    /// `x / 4` → `x * 0.25`, and
-    /// `x * 2 * 3` → `x * 6` when the first factor is a power of two ≥ 1
-    /// and the second is at least 1 in magnitude (no rounding, overflow or
-    /// zero can tell the two apart).
+    /// `acc = acc op k`, with SPEC.md's exact rewrites of powers (libm's
+    /// `pow` answers these exponents exactly so: `pow(x, 2)` is `x * x`,
+    /// `pow(x, 1)` is `x`, `pow(x, -1)` is `1 / x`, `pow(x, 0)` is 1 for
+    /// every `x`) and of division by a power of two (`x / 4` is
+    /// `x * 0.25`). [`fuse`] then folds constant chains.
     fn acc_op_const(&mut self, op: Op, k: R) -> Result<(), Error> {
-        // libm's `pow` answers these exponents itself, exactly so:
-        // `pow(x, 2)` is `x * x`, `pow(x, 1)` is `x`, `pow(x, -1)` is `1 / x`.
         if op == Op::Pow {
             if k == R::ONE + R::ONE {
                 return self.emit(Instr::Sq);
@@ -878,38 +811,19 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
                 return Ok(());
             } else if k == -R::ONE {
                 return self.emit(Instr::KBin(Op::Div, R::ONE));
+            } else if k == R::ZERO {
+                return self.emit(Instr::Const(R::ONE));
             }
         }
-        let (op, k) = match op {
-            Op::Div if is_reciprocal_exact(k.to_f64()) => (Op::Mul, R::ONE / k),
-            _ => (op, k),
-        };
-        if op == Op::Mul && self.code.len() > self.label {
-            type Rebuild<R> = fn(R, Instr<R>) -> Instr<R>;
-            let (a, rebuild): (R, Rebuild<R>) = match self.code.last().copied() {
-                Some(Instr::BinK(Op::Mul, a)) => (a, |p, _| Instr::BinK(Op::Mul, p)),
-                Some(Instr::LoadK(Op::Mul, _, a)) => (a, |p, last| match last {
-                    Instr::LoadK(_, s, _) => Instr::LoadK(Op::Mul, s, p),
-                    other => other,
-                }),
-                _ => (R::NAN, |_, last| last),
-            };
-            let (af, bf) = (a.to_f64(), k.to_f64());
-            let product = a * k;
-            if is_pow2_at_least_one(af.abs())
-                && bf.is_finite()
-                && bf.abs() >= 1.0
-                && product.to_f64().is_finite()
-            {
-                if let Some(last) = self.code.last_mut() {
-                    *last = rebuild(product, *last);
-                    return Ok(());
-                }
+        match op {
+            Op::Div if is_reciprocal_exact(k.to_f64()) => {
+                self.emit(Instr::BinK(Op::Mul, R::ONE / k))
             }
+            _ => self.emit(Instr::BinK(op, k)),
         }
-        self.emit(Instr::BinK(op, k))
     }
 
+    /// `n.f`.
     fn field(
         &mut self,
         object: &'a str,
@@ -917,47 +831,28 @@ impl<'a, R: Real> Compiler<'a, '_, R> {
         field: &'a str,
         field_span: Span,
     ) -> Result<Val<R>, Error> {
-        if let Scope::Main = self.scope {
-            // A parameter may be named `obj.field` (a batch's sensor.x).
-            let dotted = self.params.iter().position(|p| {
-                p.len() == object.len() + 1 + field.len()
-                    && p.starts_with(object)
-                    && p.ends_with(field)
-                    && p.as_bytes().get(object.len()) == Some(&b'.')
-            });
-            if let Some(i) = dotted {
-                return Ok(Val::Slot(i as u32));
+        let ctx = self.ctx;
+        match resolve::field(object, field, field_span, self.scope_params(), ctx)? {
+            Field::Param(i) => Ok(match self.scope {
+                Scope::Main => Val::Slot(i),
+                Scope::Function(_) => Val::Arg(i),
+            }),
+            Field::Constant(k) => self.folded(k),
+            Field::Free => {
+                if matches!(self.scope, Scope::Main) && self.free == FreeNames::AreParams {
+                    let span = object_span.to(field_span);
+                    let len = object.len() + 1 + field.len();
+                    let mut name = BumpVec::new_in(self.arena);
+                    name.try_reserve_exact(len).map_err(|_| full(span))?;
+                    name.extend_from_slice(object.as_bytes());
+                    name.push(b'.');
+                    name.extend_from_slice(field.as_bytes());
+                    let name =
+                        core::str::from_utf8(name.into_bump_slice()).map_err(|_| full(span))?;
+                    return self.free_name(name, span);
+                }
+                Err(Error::new(ErrorKind::UnknownVariable, object_span))
             }
         }
-        if let Some(fields) = self.ctx.object(object) {
-            return match fields.get(field) {
-                Some(&v) => Ok(Val::Const(v)),
-                None => Err(Error::new(ErrorKind::UnknownField, field_span)),
-            };
-        }
-        let is_local = match self.scope {
-            Scope::Function(params) => params.contains(&object),
-            Scope::Main => self.params.contains(&object),
-        };
-        let ctx = self.ctx;
-        if is_local
-            || ctx.constant(object).is_some()
-            || ctx.array(object).is_some()
-            || ctx.function(object).is_some()
-        {
-            return Err(Error::new(ErrorKind::UnknownField, field_span));
-        }
-        if matches!(self.scope, Scope::Main) && self.free == FreeNames::AreParams {
-            let span = object_span.to(field_span);
-            let len = object.len() + 1 + field.len();
-            let mut name = BumpVec::new_in(self.arena);
-            name.try_reserve_exact(len).map_err(|_| full(span))?;
-            name.extend_from_slice(object.as_bytes());
-            name.push(b'.');
-            name.extend_from_slice(field.as_bytes());
-            let name = core::str::from_utf8(name.into_bump_slice()).map_err(|_| full(span))?;
-            return self.free_name(name, span);
-        }
-        Err(Error::new(ErrorKind::UnknownVariable, object_span))
     }
 }

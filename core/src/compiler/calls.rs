@@ -1,0 +1,51 @@
+//! The call graph: how many frames an evaluation can need.
+
+/// The longest chain of calls starting in block 0, where `calls` holds
+/// `(caller block, callee function)` edges and function `f` is block
+/// `f + 1`. `None` if the graph has a cycle reachable from block 0.
+pub(super) fn longest_call_chain(functions: usize, calls: &[(u32, u32)]) -> Option<u32> {
+    // Longest path by relaxation: with no cycle it settles within
+    // `functions + 1` rounds; still changing after that means a cycle.
+    let mut longest = [0u32; 1].repeat(functions + 1);
+    let mut reached = [false; 1].repeat(functions + 1);
+    if let Some(r) = reached.first_mut() {
+        *r = true;
+    }
+    for _ in 0..=functions + 1 {
+        let mut changed = false;
+        for &(from, to) in calls {
+            let (from, to) = (from as usize, to as usize + 1);
+            if !reached.get(from).copied().unwrap_or(false) {
+                continue;
+            }
+            let via = longest.get(from).copied().unwrap_or(0) + 1;
+            if let (Some(l), Some(r)) = (longest.get_mut(to), reached.get_mut(to)) {
+                if !*r || via > *l {
+                    *l = via;
+                    *r = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            return Some(longest.iter().copied().max().unwrap_or(0));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::longest_call_chain;
+
+    #[test]
+    fn chains_and_cycles() {
+        assert_eq!(longest_call_chain(0, &[]), Some(0));
+        // main -> f0 -> f1, main -> f1
+        assert_eq!(longest_call_chain(2, &[(0, 0), (1, 1), (0, 1)]), Some(2));
+        // f0 calls itself
+        assert_eq!(longest_call_chain(1, &[(0, 0), (1, 0)]), None);
+        // a cycle main never reaches does not count
+        assert_eq!(longest_call_chain(2, &[(0, 0), (2, 1), (2, 1)]), Some(1));
+    }
+}

@@ -1,0 +1,90 @@
+//! The compiler: an [`Ast`] in, a [`Program`] in the same arena out.
+//!
+//! Split by job:
+//! - [`lower`]: resolves every name once (through [`crate::resolve`]),
+//!   checks arity, folds constants and emits instructions, driven by an
+//!   explicit task stack in the arena (no recursion);
+//! - [`peephole`]: fusion of an instruction with the one before it;
+//! - [`calls`]: the call graph, for the number of frames evaluation needs.
+//!
+//! This module drives them: the main code first, then each expression
+//! function called (transitively), once, as a block of the same program.
+
+mod calls;
+mod lower;
+mod peephole;
+
+use bumpalo::Bump;
+use bumpalo::collections::Vec as BumpVec;
+
+use crate::ast::Ast;
+use crate::context::Context;
+use crate::error::{Error, ErrorKind};
+use crate::program::{Instr, Program};
+use crate::real::Real;
+
+/// How names that resolve to nothing are treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FreeNames {
+    /// An `UnknownVariable` error.
+    Error,
+    /// A new parameter, appended in order of first appearance.
+    AreParams,
+}
+
+/// Compiles `ast` with the parameters in `params` (extended in place when
+/// `free` is [`FreeNames::AreParams`]).
+pub(crate) fn compile<'a, R: Real>(
+    ast: &'a Ast<'a>,
+    ctx: &Context<R>,
+    arena: &'a Bump,
+    params: &mut BumpVec<'a, &'a str>,
+    free: FreeNames,
+) -> Result<Program<'a, R>, Error> {
+    let mut c = lower::Lowering::new(ctx, arena, params, free);
+    c.block(ast, None)?;
+    // Running off the end returns too; the `ret` is only needed when
+    // function blocks follow.
+    if c.has_functions() {
+        c.emit(Instr::Ret)?;
+    }
+    let main_stack = c.max_depth;
+
+    // Expression-function bodies, compiled once each, after the main code.
+    // Errors inside a body are reported at the top-level call that first
+    // needed it.
+    let mut fn_stack = 0;
+    let mut next = 0;
+    while let Some((body, origin)) = c.body(next) {
+        c.enter_function(next);
+        next += 1;
+        let at_call = |e: Error| Error::new(e.kind, origin);
+        c.block(body, Some(origin)).map_err(at_call)?;
+        c.emit(Instr::Ret).map_err(at_call)?;
+        fn_stack = fn_stack.max(c.max_depth);
+    }
+
+    let limits = ctx.limits();
+    let frames = match calls::longest_call_chain(c.functions.len(), &c.calls) {
+        Some(chain) => chain.min(limits.max_calls),
+        None => limits.max_calls,
+    };
+    let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
+    let full = Error::new(ErrorKind::ArenaFull, ast.span);
+    let params = arena.try_alloc_slice_copy(c.params).map_err(|_| full)?;
+    Ok(Program {
+        code: c.code.into_bump_slice(),
+        spans: c.spans.into_bump_slice(),
+        folded: c.folded.into_bump_slice(),
+        natives: c.natives,
+        arrays: c.arrays,
+        functions: c.functions.into_bump_slice(),
+        params,
+        span: ast.span,
+        stack_size,
+        frame_count: frames,
+        max_calls: limits.max_calls,
+        max_total_calls: limits.max_total_calls,
+        max_steps: limits.max_steps,
+    })
+}
