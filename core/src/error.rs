@@ -41,160 +41,132 @@ impl fmt::Display for Span {
     }
 }
 
-/// What went wrong. The numbers are stable: the C and JS doors expose them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-#[repr(u8)]
-pub enum ErrorKind {
+/// Defines [`ErrorKind`] and its tables from one list: a row per kind, with
+/// its doc comment, variant, stable number and message. The name is the
+/// variant's. Everything else that lists kinds (the C door's status enum,
+/// the TypeScript union) is written from [`ErrorKind::ALL`] by
+/// `cargo xtask gen`, and `cargo xtask test` fails when a copy is stale.
+macro_rules! error_kinds {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident = $code:literal, $message:literal;
+    )+) => {
+        /// What went wrong. The numbers are stable: the C and JS doors expose
+        /// them. New kinds take the next free number; numbers are never
+        /// reused.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        #[repr(u8)]
+        pub enum ErrorKind {
+            $(
+                $(#[doc = $doc])+
+                $variant = $code,
+            )+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in number order (for tables in the C and JS doors).
+            pub const ALL: [ErrorKind; [$(ErrorKind::$variant),+].len()] =
+                [$(ErrorKind::$variant),+];
+
+            /// The short human message for this kind.
+            pub const fn message(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => $message,)+
+                }
+            }
+
+            /// The kind's name, as in the conformance table and the JS `kind`
+            /// field.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => stringify!($variant),)+
+                }
+            }
+
+            /// The kind's doc comment (one line per source line, without the
+            /// leading `///`), for the generated copies in the doors.
+            #[doc(hidden)]
+            pub const fn doc(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$variant => concat!($($doc, "\n"),+),)+
+                }
+            }
+
+            /// The kind with this stable number (`kind.code()`), as the C and
+            /// JS doors report it.
+            ///
+            /// ```
+            /// use exp_rs::ErrorKind;
+            /// assert_eq!(ErrorKind::from_code(ErrorKind::Arity.code()), Some(ErrorKind::Arity));
+            /// assert_eq!(ErrorKind::from_code(0), None);
+            /// ```
+            pub const fn from_code(code: u8) -> Option<ErrorKind> {
+                match code {
+                    $($code => Some(ErrorKind::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
     // --- syntax (parse time) ---
     /// A character that is not part of the language.
-    InvalidCharacter = 1,
+    InvalidCharacter = 1, "invalid character";
     /// A malformed number literal such as `1.2.3`, `1e` or `2x`.
-    InvalidNumber = 2,
+    InvalidNumber = 2, "invalid number literal";
     /// An operand was required but another token or the end came.
-    ExpectedOperand = 3,
+    ExpectedOperand = 3, "expected an operand";
     /// A token that cannot stand here (a stray token).
-    UnexpectedToken = 4,
+    UnexpectedToken = 4, "unexpected token";
     /// A `(` or `[` that is never closed; the span is the opener.
-    UnclosedDelimiter = 5,
+    UnclosedDelimiter = 5, "unclosed delimiter";
     /// `.` not followed by a field name.
-    ExpectedName = 6,
+    ExpectedName = 6, "expected a field name after `.`";
     /// Nesting deeper than the configured limit.
-    TooDeep = 7,
+    TooDeep = 7, "expression nested too deeply";
     /// Input longer than the configured limit.
-    TooLong = 8,
+    TooLong = 8, "expression too long";
     /// The caller-capped arena is full.
-    ArenaFull = 9,
+    ArenaFull = 9, "arena is full";
     // --- names (compile time) ---
     /// An identifier that is not a parameter, constant, array or object.
-    UnknownVariable = 10,
+    UnknownVariable = 10, "unknown variable";
     /// A call to a function that does not exist.
-    UnknownFunction = 11,
+    UnknownFunction = 11, "unknown function";
     /// A call with the wrong number of arguments.
-    Arity = 12,
+    Arity = 12, "wrong number of arguments";
     /// `obj.field` where `obj` has no such field.
-    UnknownField = 13,
+    UnknownField = 13, "unknown field";
     /// A function, array or object used as a plain value.
-    NotAValue = 14,
+    NotAValue = 14, "not a value";
     /// `x[i]` where `x` is not an array.
-    NotAnArray = 15,
+    NotAnArray = 15, "not an array";
     /// A name declared twice (parameters, function parameters).
-    DuplicateName = 16,
+    DuplicateName = 16, "name declared twice";
     // --- evaluation ---
     /// An array index that is negative, NaN or past the end.
-    IndexOutOfBounds = 17,
+    IndexOutOfBounds = 17, "index out of bounds";
     /// Expression-function calls nested past `Limits::max_calls`, or more
     /// calls in one evaluation than `Limits::max_total_calls`.
-    RecursionLimit = 18,
+    RecursionLimit = 18, "recursion limit reached";
     /// A native function reported an error.
-    Callback = 19,
+    Callback = 19, "native function failed";
     /// `eval` was given a different number of values than the parameters.
-    ParamCount = 20,
+    ParamCount = 20, "wrong number of parameter values";
     /// An expression was evaluated again from inside its own evaluation
     /// (e.g. by a native callback).
-    Reentrant = 21,
+    Reentrant = 21, "expression evaluated re-entrantly";
     /// An evaluation executed more instructions than `Limits::max_steps`.
-    StepLimit = 22,
+    StepLimit = 22, "step limit reached";
 }
 
 impl ErrorKind {
-    /// The short human message for this kind.
-    pub const fn message(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidCharacter => "invalid character",
-            ErrorKind::InvalidNumber => "invalid number literal",
-            ErrorKind::ExpectedOperand => "expected an operand",
-            ErrorKind::UnexpectedToken => "unexpected token",
-            ErrorKind::UnclosedDelimiter => "unclosed delimiter",
-            ErrorKind::ExpectedName => "expected a field name after `.`",
-            ErrorKind::TooDeep => "expression nested too deeply",
-            ErrorKind::TooLong => "expression too long",
-            ErrorKind::ArenaFull => "arena is full",
-            ErrorKind::UnknownVariable => "unknown variable",
-            ErrorKind::UnknownFunction => "unknown function",
-            ErrorKind::Arity => "wrong number of arguments",
-            ErrorKind::UnknownField => "unknown field",
-            ErrorKind::NotAValue => "not a value",
-            ErrorKind::NotAnArray => "not an array",
-            ErrorKind::DuplicateName => "name declared twice",
-            ErrorKind::IndexOutOfBounds => "index out of bounds",
-            ErrorKind::RecursionLimit => "recursion limit reached",
-            ErrorKind::Callback => "native function failed",
-            ErrorKind::ParamCount => "wrong number of parameter values",
-            ErrorKind::Reentrant => "expression evaluated re-entrantly",
-            ErrorKind::StepLimit => "step limit reached",
-        }
-    }
-
-    /// The kind's name, as in the conformance table and the JS `kind` field.
-    pub const fn name(self) -> &'static str {
-        match self {
-            ErrorKind::InvalidCharacter => "InvalidCharacter",
-            ErrorKind::InvalidNumber => "InvalidNumber",
-            ErrorKind::ExpectedOperand => "ExpectedOperand",
-            ErrorKind::UnexpectedToken => "UnexpectedToken",
-            ErrorKind::UnclosedDelimiter => "UnclosedDelimiter",
-            ErrorKind::ExpectedName => "ExpectedName",
-            ErrorKind::TooDeep => "TooDeep",
-            ErrorKind::TooLong => "TooLong",
-            ErrorKind::ArenaFull => "ArenaFull",
-            ErrorKind::UnknownVariable => "UnknownVariable",
-            ErrorKind::UnknownFunction => "UnknownFunction",
-            ErrorKind::Arity => "Arity",
-            ErrorKind::UnknownField => "UnknownField",
-            ErrorKind::NotAValue => "NotAValue",
-            ErrorKind::NotAnArray => "NotAnArray",
-            ErrorKind::DuplicateName => "DuplicateName",
-            ErrorKind::IndexOutOfBounds => "IndexOutOfBounds",
-            ErrorKind::RecursionLimit => "RecursionLimit",
-            ErrorKind::Callback => "Callback",
-            ErrorKind::ParamCount => "ParamCount",
-            ErrorKind::Reentrant => "Reentrant",
-            ErrorKind::StepLimit => "StepLimit",
-        }
-    }
-
-    /// The kind's stable number (`1..=21` today; never reused).
+    /// The kind's stable number (`1..=ErrorKind::ALL.len()`; never reused).
     pub const fn code(self) -> u8 {
         self as u8
-    }
-
-    /// Every kind, in number order (for tables in the C and JS doors).
-    pub const ALL: [ErrorKind; 22] = [
-        ErrorKind::InvalidCharacter,
-        ErrorKind::InvalidNumber,
-        ErrorKind::ExpectedOperand,
-        ErrorKind::UnexpectedToken,
-        ErrorKind::UnclosedDelimiter,
-        ErrorKind::ExpectedName,
-        ErrorKind::TooDeep,
-        ErrorKind::TooLong,
-        ErrorKind::ArenaFull,
-        ErrorKind::UnknownVariable,
-        ErrorKind::UnknownFunction,
-        ErrorKind::Arity,
-        ErrorKind::UnknownField,
-        ErrorKind::NotAValue,
-        ErrorKind::NotAnArray,
-        ErrorKind::DuplicateName,
-        ErrorKind::IndexOutOfBounds,
-        ErrorKind::RecursionLimit,
-        ErrorKind::Callback,
-        ErrorKind::ParamCount,
-        ErrorKind::Reentrant,
-        ErrorKind::StepLimit,
-    ];
-
-    /// The kind with this stable number (`kind as u8`), as the C and JS
-    /// doors report it.
-    ///
-    /// ```
-    /// use exp_rs::ErrorKind;
-    /// assert_eq!(ErrorKind::from_code(ErrorKind::Arity as u8), Some(ErrorKind::Arity));
-    /// assert_eq!(ErrorKind::from_code(0), None);
-    /// ```
-    pub fn from_code(code: u8) -> Option<ErrorKind> {
-        ErrorKind::ALL.iter().copied().find(|k| *k as u8 == code)
     }
 
     /// True for the syntax errors SPEC.md names (found by the lexer and

@@ -29,7 +29,9 @@
  * What every fallible function returns. 0 is success; 1–99 are exactly
  * the numbers of the engine's error kinds (`exp_rs::ErrorKind`); 100 and
  * up are the C door's own. Numbers are stable and never reused; new ones
- * may be added, so treat unknown values as errors.
+ * may be added, so treat unknown values as errors. `REENTRANT` is also
+ * what a handle used again from inside its own call returns (for example
+ * from a native callback during `exp_rs_batch_builder_eval`).
  */
 typedef enum {
     /**
@@ -41,7 +43,7 @@ typedef enum {
      */
     EXP_RS_STATUS_INVALID_CHARACTER = 1,
     /**
-     * A malformed number literal such as `1.2.3`.
+     * A malformed number literal such as `1.2.3`, `1e` or `2x`.
      */
     EXP_RS_STATUS_INVALID_NUMBER = 2,
     /**
@@ -49,11 +51,11 @@ typedef enum {
      */
     EXP_RS_STATUS_EXPECTED_OPERAND = 3,
     /**
-     * A token that cannot stand here.
+     * A token that cannot stand here (a stray token).
      */
     EXP_RS_STATUS_UNEXPECTED_TOKEN = 4,
     /**
-     * A `(` or `[` that is never closed.
+     * A `(` or `[` that is never closed; the span is the opener.
      */
     EXP_RS_STATUS_UNCLOSED_DELIMITER = 5,
     /**
@@ -61,19 +63,19 @@ typedef enum {
      */
     EXP_RS_STATUS_EXPECTED_NAME = 6,
     /**
-     * Nesting deeper than the context's limit.
+     * Nesting deeper than the configured limit.
      */
     EXP_RS_STATUS_TOO_DEEP = 7,
     /**
-     * Source longer than the context's limit.
+     * Input longer than the configured limit.
      */
     EXP_RS_STATUS_TOO_LONG = 8,
     /**
-     * The arena is full (it was capped, or created with a fixed size).
+     * The caller-capped arena is full.
      */
     EXP_RS_STATUS_ARENA_FULL = 9,
     /**
-     * A name that is not a parameter, constant, array or object.
+     * An identifier that is not a parameter, constant, array or object.
      */
     EXP_RS_STATUS_UNKNOWN_VARIABLE = 10,
     /**
@@ -97,31 +99,35 @@ typedef enum {
      */
     EXP_RS_STATUS_NOT_AN_ARRAY = 15,
     /**
-     * A name declared twice.
+     * A name declared twice (parameters, function parameters).
      */
     EXP_RS_STATUS_DUPLICATE_NAME = 16,
     /**
-     * An array index that is negative, NaN or past the end (evaluation).
+     * An array index that is negative, NaN or past the end.
      */
     EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS = 17,
     /**
-     * Expression-function calls nested past the limit, or more calls in one
-     * evaluation than the call budget (evaluation).
+     * Expression-function calls nested past `Limits::max_calls`, or more
+     * calls in one evaluation than `Limits::max_total_calls`.
      */
     EXP_RS_STATUS_RECURSION_LIMIT = 18,
     /**
-     * A native function reported failure (evaluation).
+     * A native function reported an error.
      */
     EXP_RS_STATUS_CALLBACK = 19,
     /**
-     * A wrong number of parameter values.
+     * `eval` was given a different number of values than the parameters.
      */
     EXP_RS_STATUS_PARAM_COUNT = 20,
     /**
-     * A handle was used again from inside its own call (for example by a
-     * native callback during `exp_rs_batch_builder_eval`).
+     * An expression was evaluated again from inside its own evaluation
+     * (e.g. by a native callback).
      */
     EXP_RS_STATUS_REENTRANT = 21,
+    /**
+     * An evaluation executed more instructions than `Limits::max_steps`.
+     */
+    EXP_RS_STATUS_STEP_LIMIT = 22,
     /**
      * An engine error this version of the C door does not know by name.
      */

@@ -78,6 +78,9 @@ static void test_status(void) {
     CHECK(EXP_RS_STATUS_ARENA_FULL == 9);
     CHECK(EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS == 17);
     CHECK(EXP_RS_STATUS_REENTRANT == 21);
+    CHECK(EXP_RS_STATUS_STEP_LIMIT == 22);
+    CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_STEP_LIMIT), "STEP_LIMIT");
+    CHECK_STR(exp_rs_status_message(EXP_RS_STATUS_STEP_LIMIT), "step limit reached");
     CHECK(EXP_RS_STATUS_NULL_POINTER == 100);
     /* Every number from 0 to 120 has a message and a name. */
     int known = 0;
@@ -87,7 +90,7 @@ static void test_status(void) {
         CHECK(m != NULL && n != NULL);
         if (strcmp(n, "UNKNOWN") != 0) known++;
     }
-    CHECK(known == 35);
+    CHECK(known == 36);
     CHECK(exp_rs_real_size() == sizeof(exp_rs_real));
     CHECK(exp_rs_version() != NULL && strlen(exp_rs_version()) >= 5);
 }

@@ -43,10 +43,7 @@ fn take_callback_cause() -> JsValue {
 
 /// The stable number of a kind (1 = `InvalidCharacter` … as in core).
 fn code(kind: ErrorKind) -> u32 {
-    ErrorKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .map_or(0, |i| i as u32 + 1)
+    u32::from(kind.code())
 }
 
 /// An `ExpRsError` for `err`, whose span points into `src`. The message is
@@ -138,5 +135,6 @@ mod tests {
     fn codes_follow_core() {
         assert_eq!(code(ErrorKind::InvalidCharacter), 1);
         assert_eq!(code(ErrorKind::Reentrant), 21);
+        assert_eq!(code(ErrorKind::StepLimit), 22);
     }
 }

@@ -297,9 +297,10 @@ test('Context limits', () => {
 
 test('errorKinds lists the kinds in code order', () => {
   const kinds = errorKinds();
-  assert.equal(kinds.length, 21);
+  assert.equal(kinds.length, 22);
   assert.equal(kinds[0], 'InvalidCharacter');
   assert.equal(kinds[20], 'Reentrant');
+  assert.equal(kinds[21], 'StepLimit');
 });
 
 test('using: Symbol.dispose frees', () => {

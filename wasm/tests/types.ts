@@ -4,10 +4,12 @@ import init, {
   Context,
   ExpRsError,
   compile,
+  errorKindTable,
   errorKinds,
   evaluate,
   type AstNode,
   type ErrorKind,
+  type ErrorKindInfo,
   type Expression,
   type Limits,
   type Stats,
@@ -68,6 +70,9 @@ export async function demo(): Promise<number> {
     }
   }
   const kinds: string[] = errorKinds();
-  void [params, out, start, end, listing, allocations, limits, removed, names, kinds];
+  const table: ErrorKindInfo[] = errorKindTable();
+  const step: ErrorKind | undefined = table.find((k) => k.code === 22)?.name;
+  const text: string = table[0].message;
+  void [params, out, start, end, listing, allocations, limits, removed, names, kinds, step, text];
   return a + b + c;
 }

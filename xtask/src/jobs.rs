@@ -50,6 +50,11 @@ pub const JOBS: &[Job] = &[
         run: doc,
     },
     Job {
+        name: "gen",
+        about: "the error-kind copies in ffi-c and wasm are what `cargo xtask gen` writes (XTASK_BLESS=1 rewrites them)",
+        run: crate::generate::check,
+    },
+    Job {
         name: "ffi-header",
         about: "exp_rs.h is what pinned cbindgen makes (XTASK_BLESS=1 rewrites it); C99/C++ compile",
         run: ffi_header,
@@ -216,6 +221,17 @@ fn make_dir(dir: &std::path::Path) -> Result<(), String> {
 /// (`XTASK_BLESS=1` copies it over instead); then compiles it as C99 and
 /// C++ (f64 and f32), warnings as errors.
 fn ffi_header(_: &Ctx) -> Result<(), String> {
+    header_job(std::env::var_os("XTASK_BLESS").is_some())
+}
+
+/// `cargo xtask header`: rewrites the committed header (the `ffi-header`
+/// job with `XTASK_BLESS=1`).
+pub fn header(_: &Ctx) -> Result<(), String> {
+    header_job(true)
+}
+
+/// The `ffi-header` job; `bless` rewrites a stale header instead of failing.
+fn header_job(bless: bool) -> Result<(), String> {
     crate::ensure::ensure_cargo_install("cbindgen", CBINDGEN_VERSION, "cbindgen")?;
     crate::ensure::ensure_apt(FFI_APT)?;
     make_dir(std::path::Path::new(FFI_OUT))?;
@@ -233,7 +249,7 @@ fn ffi_header(_: &Ctx) -> Result<(), String> {
     let read = |p: &str| std::fs::read(p).map_err(|e| format!("cannot read {p}: {e}"));
     let (new, committed) = (read(&fresh)?, read(FFI_HEADER).unwrap_or_default());
     if new != committed {
-        if std::env::var_os("XTASK_BLESS").is_some() {
+        if bless {
             std::fs::write(FFI_HEADER, &new)
                 .map_err(|e| format!("cannot write {FFI_HEADER}: {e}"))?;
             println!("[ffi-header] rewrote {FFI_HEADER}");
@@ -244,7 +260,7 @@ fn ffi_header(_: &Ctx) -> Result<(), String> {
                 .run();
             return Err(format!(
                 "{FFI_HEADER} is stale: regenerate it with \
-                 `XTASK_BLESS=1 cargo xtask test --only ffi-header` and commit it"
+                 `cargo xtask header` and commit it"
             ));
         }
     } else {

@@ -1,7 +1,8 @@
 //! `cargo xtask`: the one list of checks that the README and CI (`.ci/run`)
 //! call. `cargo xtask test` runs every job in order, installs what a fresh
 //! machine lacks, stops at the first failure and ends with a summary whose
-//! last line is `xtask: N passed, M failed`. Only `std`, so it builds fast.
+//! last line is `xtask: N passed, M failed`. Only `std` and core (for the
+//! error-kind table `cargo xtask gen` writes), so it builds fast.
 
 // A command-line tool: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
@@ -11,6 +12,7 @@ mod cmd;
 mod ensure;
 mod firmware;
 mod fuzz;
+mod generate;
 mod jobs;
 mod playground;
 mod wasm;
@@ -36,6 +38,8 @@ fn main() -> ExitCode {
             Ok(selected) => run_test(&selected),
             Err(e) => usage_error(&e),
         },
+        Some("gen") if args.len() == 1 => command("gen", generate::run),
+        Some("header") if args.len() == 1 => command("header", jobs::header),
         Some("fuzz") => command("fuzz", |ctx| {
             fuzz::run(ctx, args.get(1).map(String::as_str))
         }),
@@ -81,6 +85,10 @@ fn print_help() {
          Commands:\n  \
          test [--only JOB[,JOB..]] [--skip JOB[,JOB..]]\n      \
          Run the jobs below in order; stop at the first failure.\n  \
+         gen\n      \
+         Rewrite the error-kind copies in ffi-c and wasm from core's `ErrorKind::ALL`.\n  \
+         header\n      \
+         Rewrite ffi-c/include/exp_rs.h with the pinned cbindgen (the `ffi-header` job, blessed).\n  \
          fuzz [SECONDS]\n      \
          Fuzz the three targets side by side for SECONDS (default 60), then Miri on core's tests.\n  \
          bench [SECONDS | report]\n      \

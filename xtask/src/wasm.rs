@@ -49,7 +49,8 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
 /// this run has not built it yet) and installs it as `exp-rs` for
 /// `wasm/tests/`, so the tests see exactly the published files; then
 /// type-checks `wasm/tests/types.ts` against its `.d.ts` with the pinned
-/// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs`.
+/// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs` with
+/// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`.
 pub fn node(ctx: &Ctx) -> Result<(), String> {
     if !BUILT.load(Ordering::SeqCst) {
         build_package(&ctx.root)?;
@@ -82,7 +83,12 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
         return Err(format!("no *.test.mjs files in {}", tests.display()));
     }
     // node exits non-zero when any test fails (or none ran to completion).
-    Cmd::new("node").arg("--test").args(&files).run()
+    // `kinds.test.mjs` compares the package's error kinds with core's.
+    Cmd::new("node")
+        .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+        .arg("--test")
+        .args(&files)
+        .run()
 }
 
 /// `npm pack` of `wasm/pkg/` into `target/npm-pack/`; returns the tarball.
