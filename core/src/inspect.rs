@@ -17,7 +17,7 @@
 //! assert_eq!(first.opcode, "*");
 //! let operands: Vec<_> = first.operands().collect();
 //! assert_eq!(operands, [Operand::Param { slot: 0, name: "x" }, Operand::Const(6.0)]);
-//! assert_eq!(e.program().to_string(), "   0  *       x, 6\n; 1 instructions, stack 1, call depth 0");
+//! assert_eq!(e.program().to_string(), "   0  *       x, 6\n; 1 instructions, stack 0, call depth 0");
 //! ```
 
 use core::fmt;
@@ -43,8 +43,13 @@ pub enum Operand<'p, R> {
         /// Its name.
         name: &'p str,
     },
-    /// Argument `i` of the expression function running.
-    Arg(u32),
+    /// An argument of the expression function running.
+    Arg {
+        /// Its position.
+        index: u32,
+        /// Its parameter name.
+        name: &'p str,
+    },
     /// A built-in function, by its name (`sin`, `fmin` for `min`).
     Builtin(&'static str),
     /// A native function and its argument count (taken from the stack).
@@ -123,7 +128,7 @@ impl<'a, R: Real> Program<'a, R> {
                 .iter()
                 .rposition(|f| f.entry as usize <= pc)
                 .map(|i| i as u32);
-            let (opcode, operands) = self.describe(instr);
+            let (opcode, operands) = self.describe(instr, function);
             Instruction {
                 pc: pc as u32,
                 opcode,
@@ -168,8 +173,15 @@ impl<'a, R: Real> Program<'a, R> {
         self.natives.iter().map(|n| n.0)
     }
 
-    fn describe(&self, instr: Instr<R>) -> (&'static str, [Option<Operand<'_, R>>; 3]) {
+    fn describe(
+        &self,
+        instr: Instr<R>,
+        function: Option<u32>,
+    ) -> (&'static str, [Option<Operand<'_, R>>; 3]) {
         use Operand as O;
+        let params = function
+            .and_then(|f| self.functions.get(f as usize))
+            .map_or(&[][..], |f| f.params);
         let p = |s: u32| O::Param {
             slot: s,
             name: self.params.get(s as usize).copied().unwrap_or("?"),
@@ -179,7 +191,10 @@ impl<'a, R: Real> Program<'a, R> {
         match instr {
             Instr::Const(k) => ("const", one(O::Const(k))),
             Instr::Load(s) => ("load", one(p(s))),
-            Instr::Arg(i) => ("arg", one(O::Arg(i))),
+            Instr::Arg(i) => {
+                let name = params.get(i as usize).copied().unwrap_or("?");
+                ("arg", one(O::Arg { index: i, name }))
+            }
             Instr::Push => ("push", [None; 3]),
             Instr::Neg => ("neg", [None; 3]),
             Instr::Sq => ("square", [None; 3]),
@@ -241,8 +256,7 @@ impl<R: Real> fmt::Display for Operand<'_, R> {
             Operand::Acc => f.write_str("acc"),
             Operand::Pop => f.write_str("pop"),
             Operand::Const(k) => write!(f, "{k}"),
-            Operand::Param { name, .. } => f.write_str(name),
-            Operand::Arg(i) => write!(f, "arg{i}"),
+            Operand::Param { name, .. } | Operand::Arg { name, .. } => f.write_str(name),
             Operand::Builtin(name) => f.write_str(name),
             Operand::Native { name, argc } | Operand::Function { name, argc, .. } => {
                 write!(f, "{name}/{argc}")

@@ -71,8 +71,10 @@ enum Task<'a, R> {
     F1(Func1),
     /// The left operand is done; lower the right one.
     Lhs(Binop, &'a Ast<'a>),
-    /// Both operands are done: combine them.
-    Rhs(Binop, Val<R>, Option<usize>),
+    /// Both operands are done: combine them. The mark is where `Lhs`
+    /// saved a left operand that was in the accumulator, and the stack
+    /// maximum before that save.
+    Rhs(Binop, Val<R>, Option<(usize, u32)>),
     /// Drop the operand (the left side of `,`).
     Discard,
     /// The left side of `&&` (`and`) or `||` is done.
@@ -383,8 +385,9 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 // Save a left operand in the accumulator before lowering the
                 // right; `Rhs` takes the save back if the right needed no code.
                 let mark = if lhs == Val::Acc {
+                    let max = self.max_depth;
                     self.emit(Instr::Push)?;
-                    Some(self.code.len() - 1)
+                    Some((self.code.len() - 1, max))
                 } else {
                     None
                 };
@@ -716,15 +719,16 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         op: Binop,
         lhs: Val<R>,
         rhs: Val<R>,
-        mark: Option<usize>,
+        mark: Option<(usize, u32)>,
     ) -> Result<Val<R>, Error> {
-        if let Some(mark) = mark {
+        if let Some((mark, max)) = mark {
             if self.code.len() == mark + 1 && matches!(rhs, Val::Const(_) | Val::Slot(_)) {
                 // The right side needed no code: take the save back and
                 // fuse the operand instead.
                 self.code.truncate(mark);
                 self.spans.truncate(mark);
                 self.depth -= 1;
+                self.max_depth = max;
                 return self.acc_op(op, rhs);
             }
             self.load(rhs)?;
