@@ -72,12 +72,11 @@ fn every_kind_has_its_span() {
 #[test]
 fn limits_are_errors() {
     let mut ctx = Context::<f64>::new();
-    ctx.set_limits(Limits {
-        max_depth: 4,
-        max_len: 30,
-        max_calls: 2,
-        ..Limits::DEFAULT
-    });
+    let mut limits = Limits::DEFAULT;
+    limits.max_depth = 4;
+    limits.max_len = 30;
+    limits.max_calls = 2;
+    ctx.set_limits(limits);
     let arena = Bump::new();
     let e = Expr::compile("((((1))))", &[], &ctx, &arena).err().unwrap();
     assert_eq!(e.kind, ErrorKind::TooDeep);
