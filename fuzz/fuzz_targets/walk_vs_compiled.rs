@@ -8,9 +8,7 @@
 #![no_main]
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{
-    Arity, Context, Error, Expr, Limits, Real, eval_ast, parse_expression_arena,
-};
+use exp_rs::{Arity, Context, Error, Expr, Limits, Real, eval_ast, parse_expression_arena};
 use libfuzzer_sys::fuzz_target;
 
 const PARAMS: [&str; 4] = ["x", "y", "z", "w"];
