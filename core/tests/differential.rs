@@ -6,14 +6,20 @@
 //! too. Both sides use `libm` for the math functions, so results must agree
 //! bit for bit (NaN with NaN, and 0 with -0). Native calls count their
 //! invocations, so short-circuiting is compared as well.
+//!
+//! Every random expression, and every row of the conformance table, is also
+//! run through the tree walker (`eval_ast`, the variables as constants):
+//! it must give the compiled path's bits, or its error kind and span.
 #![allow(clippy::unwrap_used)]
+
+mod common;
 
 use std::cell::Cell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{Arity, Context, ErrorKind, Expr};
+use exp_rs::{Arity, Context, Error, ErrorKind, Expr, Real, eval_ast, parse_expression_arena};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -367,13 +373,8 @@ fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())
 }
 
-/// How many random expressions each run checks (at least 100,000; a token
-/// number under Miri, which is some thousand times slower).
-const CASES: u32 = if cfg!(miri) { 20 } else { 100_000 };
-
-#[test]
-fn engine_agrees_with_the_oracle_on_random_expressions() {
-    let ticks = Rc::new(Cell::new(0usize));
+/// The context of the random expressions: `tick`, the array `t`, `f`.
+fn random_context(ticks: &Rc<Cell<usize>>) -> Context<f64> {
     let mut ctx = Context::<f64>::new();
     let counter = ticks.clone();
     ctx.add_function("tick", Arity::Exact(1), move |a| {
@@ -382,6 +383,35 @@ fn engine_agrees_with_the_oracle_on_random_expressions() {
     });
     ctx.add_array("t", &T);
     ctx.add_expression_function("f(a, b) = a * b - a").unwrap();
+    ctx
+}
+
+/// Same bits (any NaN matches any NaN), or the same error kind and span.
+fn identical<R: Real>(a: &Result<R, Error>, b: &Result<R, Error>) -> bool {
+    match (a, b) {
+        (Ok(x), Ok(y)) => {
+            let (x, y) = (x.to_f64(), y.to_f64());
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        (Err(x), Err(y)) => (x.kind, x.span) == (y.kind, y.span),
+        _ => false,
+    }
+}
+
+/// How many random expressions each run checks (at least 100,000; a token
+/// number under Miri, which is some thousand times slower).
+const CASES: u32 = if cfg!(miri) { 20 } else { 100_000 };
+
+#[test]
+fn engine_agrees_with_the_oracle_on_random_expressions() {
+    let ticks = Rc::new(Cell::new(0usize));
+    let ctx = random_context(&ticks);
+    // The walker's context: the same, plus the variables as constants
+    // (rebound through `set_var` for every case).
+    let mut walk_ctx = random_context(&ticks);
+    for name in VARS {
+        walk_ctx.set_constant(name, 0.0);
+    }
     let mut runner = TestRunner::new(Config {
         cases: CASES,
         failure_persistence: None,
@@ -401,7 +431,8 @@ fn engine_agrees_with_the_oracle_on_random_expressions() {
             }
         };
         ticks.set(0);
-        let got = compiled.eval(&vals).map_err(|e| e.kind);
+        let evaluated = compiled.eval(&vals);
+        let got = evaluated.map_err(|e| e.kind);
         let engine_ticks = ticks.get();
         let mut oracle = Oracle {
             vars: &vals,
@@ -418,9 +449,79 @@ fn engine_agrees_with_the_oracle_on_random_expressions() {
             "`{src}` at {vals:?}: engine {got:?}, oracle {want:?}"
         );
         prop_assert_eq!(engine_ticks, oracle.ticks, "`{}`: native calls differ", src);
+        // The tree walker, on the same tree and values.
+        for (name, v) in VARS.iter().zip(&vals) {
+            walk_ctx.set_var(name, *v);
+        }
+        // (the compiled expression's own tree: the parse is the same).
+        ticks.set(0);
+        let walked = eval_ast(compiled.ast(), &walk_ctx);
+        prop_assert!(
+            identical(&evaluated, &walked),
+            "`{src}` at {vals:?}: compiled {evaluated:?}, walker {walked:?}"
+        );
+        prop_assert_eq!(
+            engine_ticks,
+            ticks.get(),
+            "`{}`: walker's native calls differ",
+            src
+        );
         Ok(())
     });
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// One conformance row, compiled (`Expr::compile` with the row's scalars as
+/// parameters) and walked (`eval_ast` with them as constants).
+fn both_paths<R: Real>(case: &common::Case) -> (Result<R, Error>, Result<R, Error>) {
+    let ctx = common::fixture::<R>(&case.bindings);
+    let (names, values) = common::scalars::<R>(&case.bindings);
+    let arena = Bump::new();
+    let compiled = Expr::compile(&case.source, &names, &ctx, &arena).and_then(|e| e.eval(&values));
+    let mut walk_ctx = common::fixture::<R>(&case.bindings);
+    for (n, v) in names.iter().zip(&values) {
+        walk_ctx.set_constant(n, *v);
+    }
+    let walked =
+        parse_expression_arena(&case.source, &arena).and_then(|ast| eval_ast(ast, &walk_ctx));
+    (compiled, walked)
+}
+
+fn rows_agree<R: Real>() {
+    let step = if cfg!(miri) { 40 } else { 1 };
+    let cases = common::cases();
+    let failures: Vec<String> = cases
+        .iter()
+        .step_by(step)
+        .filter_map(|case| {
+            let (compiled, walked) = both_paths::<R>(case);
+            (!identical(&compiled, &walked)).then(|| {
+                format!(
+                    "line {} [{}] `{}`: compiled {compiled:?}, walker {walked:?}",
+                    case.line,
+                    R::NAME,
+                    case.source
+                )
+            })
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ between the paths:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn walker_agrees_with_compiled_on_every_conformance_row_f64() {
+    rows_agree::<f64>();
+}
+
+#[test]
+fn walker_agrees_with_compiled_on_every_conformance_row_f32() {
+    rows_agree::<f32>();
 }

@@ -72,12 +72,11 @@ fn every_kind_has_its_span() {
 #[test]
 fn limits_are_errors() {
     let mut ctx = Context::<f64>::new();
-    ctx.set_limits(
-        Limits::DEFAULT
-            .with_max_depth(4)
-            .with_max_len(30)
-            .with_max_calls(2),
-    );
+    let mut limits = Limits::DEFAULT;
+    limits.max_depth = 4;
+    limits.max_len = 30;
+    limits.max_calls = 2;
+    ctx.set_limits(limits);
     let arena = Bump::new();
     let e = Expr::compile("((((1))))", &[], &ctx, &arena).err().unwrap();
     assert_eq!(e.kind, ErrorKind::TooDeep);
@@ -226,19 +225,10 @@ fn caret_rendering() {
 fn kinds_have_stable_numbers_and_names() {
     for (i, kind) in ErrorKind::ALL.iter().enumerate() {
         assert_eq!(*kind as u8 as usize, i + 1);
-        assert_eq!(kind.code() as usize, i + 1);
-        assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
         assert!(!kind.name().is_empty() && !kind.message().is_empty());
-        assert!(!kind.doc().trim().is_empty(), "{kind:?}");
     }
-    assert_eq!(ErrorKind::from_code(0), None);
-    assert_eq!(ErrorKind::from_code(ErrorKind::ALL.len() as u8 + 1), None);
-    assert_eq!(ErrorKind::StepLimit.code(), 22);
-    assert_eq!(ErrorKind::StepLimit.name(), "StepLimit");
-    assert_eq!(ErrorKind::StepLimit.message(), "step limit reached");
     assert!(ErrorKind::NotAValue.is_syntax());
     assert!(ErrorKind::IndexOutOfBounds.is_evaluation());
-    assert!(ErrorKind::StepLimit.is_evaluation());
 }
 
 #[test]

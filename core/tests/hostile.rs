@@ -2,7 +2,13 @@
 //! overflows the stack. Parsing, compiling and evaluating run on a thread
 //! with a 64 KiB stack unoptimised (16 KiB in release), with the default limits:
 //! the parser and compiler keep their work lists in the arena, so their
-//! stack use does not grow with the input's nesting.
+//! stack use does not grow with the input's nesting. Every case that
+//! evaluates runs through both paths, the compiled `Expr` and the tree
+//! walker `eval_ast`, and both must give the same error kind.
+//!
+//! Limits are changed field by field on a copy of `Limits::DEFAULT` (not
+//! built as a struct literal), which keeps compiling when `Limits` gains
+//! fields.
 #![allow(clippy::unwrap_used)]
 
 use exp_rs::bumpalo::Bump;
@@ -26,18 +32,31 @@ fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
         .unwrap()
 }
 
+/// The tree walker's outcome for `src`: parsed with the context's limits,
+/// then `eval_ast` (call it on a stack big enough for the tree's height).
+fn walk(src: &str, ctx: &Context<f64>) -> Result<f64, exp_rs::Error> {
+    let arena = Bump::new();
+    let ast = exp_rs::parse(src, &arena, ctx.limits())?;
+    eval_ast(ast, ctx)
+}
+
 /// Compiles `src` on a small stack with a context whose length limit
 /// admits it, so the nesting checks (not the length check) are what answers.
+/// The tree walker (parse, then `eval_ast`) gives the same kind.
 fn compile_kind(src: String) -> ErrorKind {
     small_stack(move || {
         let mut ctx = Context::<f64>::new();
-        let limits = Limits::DEFAULT.with_max_len(u32::MAX);
+        let mut limits = Limits::DEFAULT;
+        limits.max_len = u32::MAX;
         ctx.set_limits(limits);
         let arena = Bump::new();
         let kind = Expr::compile_auto(&src, &ctx, &arena).err().unwrap().kind;
         // The parser alone agrees (it is what stops the nesting).
         let parsed = exp_rs::parse(&src, &arena, &limits).err().map(|e| e.kind);
         assert_eq!(parsed.unwrap_or(kind), kind);
+        // The tree walker stops the same way, before walking anything.
+        let walked = walk(&src, &ctx).err().map(|e| e.kind);
+        assert_eq!(walked, Some(kind), "tree walker");
         kind
     })
 }
@@ -106,20 +125,37 @@ fn nesting_just_inside_the_limit_compiles_and_evaluates() {
         );
         let ast = parse_expression_arena(&format!("{}1", "-".repeat(250)), &arena).unwrap();
         assert_eq!(eval_ast(ast, &ctx).unwrap(), 1.0);
+        // The tree walker computes the same at the edge of the limit.
+        let src = format!("{}x{}", "(".repeat(255), ")".repeat(255));
+        let mut walk_ctx = Context::<f64>::new();
+        walk_ctx.set_constant("x", 2.0);
+        assert_eq!(walk(&src, &walk_ctx).unwrap(), 2.0);
+        walk_ctx.set_constant("x", 1.0);
+        assert_eq!(walk(&vec!["x"; 200].join("+"), &walk_ctx).unwrap(), 200.0);
+        // One level more is TooDeep on both paths.
+        let src = format!("{}x{}", "(".repeat(300), ")".repeat(300));
+        let compiled = Expr::compile_auto(&src, &ctx, &arena).err().map(|e| e.kind);
+        let walked = walk(&src, &walk_ctx).err().map(|e| e.kind);
+        assert_eq!((compiled, walked), (Some(ErrorKind::TooDeep), compiled));
     });
 }
 
 #[test]
 fn ten_megabytes_of_input_is_too_long() {
     let src = "1+".repeat(if cfg!(miri) { 40_000 } else { 5 << 20 }) + "1";
-    let (kind, span) = small_stack(move || {
+    let (kind, span, walked) = small_stack(move || {
         let ctx = Context::<f64>::new();
         let arena = Bump::new();
         let e = Expr::compile_auto(&src, &ctx, &arena).err().unwrap();
-        (e.kind, e.span)
+        let walked = parse_expression_arena(&src, &arena)
+            .and_then(|ast| eval_ast(ast, &ctx))
+            .err()
+            .unwrap();
+        (e.kind, e.span, walked)
     });
     assert_eq!(kind, ErrorKind::TooLong);
     assert_eq!(span.start, Limits::DEFAULT.max_len);
+    assert_eq!((walked.kind, walked.span), (kind, span), "tree walker");
 }
 
 #[test]
@@ -145,6 +181,8 @@ fn unknown_bytes_are_invalid_characters() {
             // The span covers one whole character.
             let text = e.span.text(src);
             assert_eq!(text.chars().count(), 1, "{src:?} span {}", e.span);
+            let walked = walk(src, &ctx).unwrap_err();
+            assert_eq!(walked, e, "tree walker, {src:?}");
         }
     });
 }
@@ -178,6 +216,28 @@ fn a_capped_arena_is_arena_full_at_every_size() {
     });
 }
 
+/// Invalid UTF-8 never reaches either path: a `&str` is UTF-8 by type, so
+/// the bytes are converted lossily (U+FFFD) as a door would, and both paths
+/// report the replacement character.
+#[test]
+fn invalid_utf8_is_an_invalid_character_on_both_paths() {
+    small_stack(|| {
+        let ctx = Context::<f64>::new();
+        for bytes in [
+            &b"1 + \xff"[..],
+            b"\xc3(",
+            b"x\xe2\x82",
+            b"\xf0\x28\x8c\x28",
+        ] {
+            let src = String::from_utf8_lossy(bytes).into_owned();
+            let arena = Bump::new();
+            let compiled = Expr::compile_auto(&src, &ctx, &arena).err().unwrap();
+            assert_eq!(compiled.kind, ErrorKind::InvalidCharacter, "{bytes:?}");
+            assert_eq!(walk(&src, &ctx).unwrap_err(), compiled, "{bytes:?}");
+        }
+    });
+}
+
 #[test]
 fn runaway_recursion_is_an_error_not_a_crash() {
     small_stack(|| {
@@ -202,6 +262,29 @@ fn runaway_recursion_is_an_error_not_a_crash() {
     );
 }
 
+#[test]
+fn forever_is_a_recursion_limit_on_both_paths() {
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("forever(n) = forever(n + 1)")
+        .unwrap();
+    for src in ["forever(1)", "1 + forever(0)", "0 || forever(1)"] {
+        let arena = Bump::new();
+        let compiled = small_stack_compiled(src, &ctx, &arena);
+        let walked = walk(src, &ctx).err().map(|e| e.kind);
+        assert_eq!(compiled, Some(ErrorKind::RecursionLimit), "{src}");
+        assert_eq!(walked, compiled, "tree walker, {src}");
+    }
+}
+
+/// The compiled outcome's error kind (the compiled path does not recurse,
+/// so the test thread's stack is plenty).
+fn small_stack_compiled(src: &str, ctx: &Context<f64>, arena: &Bump) -> Option<ErrorKind> {
+    Expr::compile(src, &[], ctx, arena)
+        .and_then(|e| e.eval(&[]))
+        .err()
+        .map(|e| e.kind)
+}
+
 /// `twice(n)` makes 2^(n+1) - 1 calls, none nested deeper than n + 1.
 const TWICE: &str = "twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)";
 
@@ -213,7 +296,9 @@ fn exponential_recursion_stops_at_the_call_budget() {
     // body at every call, is checked against small budgets below.
     let mut ctx = Context::<f64>::new();
     if cfg!(miri) {
-        ctx.set_limits(Limits::DEFAULT.with_max_total_calls(2_000));
+        let mut limits = Limits::DEFAULT;
+        limits.max_total_calls = 2_000;
+        ctx.set_limits(limits);
     }
     ctx.add_expression_function(TWICE).unwrap();
     let arena = Bump::new();
@@ -230,13 +315,46 @@ fn exponential_recursion_stops_at_the_call_budget() {
 }
 
 #[test]
+fn exponential_recursion_is_the_same_error_on_both_paths() {
+    // An explicit call budget, so the bound that stops it is clear (the
+    // step budget is far above 5,000 calls of this body): RecursionLimit
+    // at the top-level call, compiled and walked alike.
+    let mut ctx = Context::<f64>::new();
+    let mut limits = Limits::DEFAULT;
+    limits.max_total_calls = 5_000;
+    ctx.set_limits(limits);
+    ctx.add_expression_function(TWICE).unwrap();
+    ctx.set_constant("big", 200.0);
+    for (src, span) in [("1 + twice(big)", (4, 14)), ("twice(30)", (0, 9))] {
+        let arena = Bump::new();
+        let compiled = Expr::compile(src, &[], &ctx, &arena)
+            .unwrap()
+            .eval(&[])
+            .unwrap_err();
+        assert_eq!(
+            (compiled.kind, compiled.span.start, compiled.span.end),
+            (ErrorKind::RecursionLimit, span.0, span.1),
+            "{src}"
+        );
+        assert_eq!(walk(src, &ctx).unwrap_err(), compiled, "tree walker, {src}");
+    }
+    // Within the budget both compute it: twice(10) makes 2,047 calls.
+    let arena = Bump::new();
+    let e = Expr::compile("twice(10)", &[], &ctx, &arena).unwrap();
+    assert_eq!(e.eval(&[]).unwrap(), 0.0);
+    assert_eq!(walk("twice(10)", &ctx).unwrap(), 0.0);
+}
+
+#[test]
 fn the_call_budget_counts_every_call_of_one_evaluation() {
     let mut ctx = Context::<f64>::new();
     ctx.add_expression_function(TWICE).unwrap();
     let arena = Bump::new();
     let ast = parse_expression_arena("twice(3)", &arena).unwrap();
     for (budget, ok) in [(15, true), (14, false)] {
-        ctx.set_limits(Limits::DEFAULT.with_max_total_calls(budget));
+        let mut limits = Limits::DEFAULT;
+        limits.max_total_calls = budget;
+        ctx.set_limits(limits);
         let e = Expr::compile("twice(3)", &[], &ctx, &arena).unwrap();
         for _ in 0..3 {
             // The count starts again at every evaluation.
@@ -254,7 +372,9 @@ fn the_call_budget_counts_calls_in_arguments_first() {
     // one, by the compiled program and the tree walker alike.
     let mut ctx = Context::<f64>::new();
     ctx.add_expression_function("g(n) = n + 1").unwrap();
-    ctx.set_limits(Limits::DEFAULT.with_max_total_calls(1));
+    let mut limits = Limits::DEFAULT;
+    limits.max_total_calls = 1;
+    ctx.set_limits(limits);
     let arena = Bump::new();
     let e = Expr::compile("g(g(1))", &[], &ctx, &arena).unwrap();
     let ast = parse_expression_arena("g(g(1))", &arena).unwrap();
@@ -297,7 +417,8 @@ fn the_tree_walker_stops_before_the_stack_does() {
             // Past WALK_LEVELS without calls (the depth limit raised
             // above it) is TooDeep.
             let mut ctx = Context::<f64>::new();
-            let limits = Limits::DEFAULT.with_max_depth(2 * exp_rs::WALK_LEVELS);
+            let mut limits = Limits::DEFAULT;
+            limits.max_depth = 2 * exp_rs::WALK_LEVELS;
             ctx.set_limits(limits);
             let minus = format!("{}1", "-".repeat(1500));
             let tree = exp_rs::parse(&minus, &arena, &limits).unwrap();

@@ -46,6 +46,10 @@ static ExpRsContext *fixture(void) {
         "fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)",
         "forever(n) = forever(n + 1)",
         "outer(x) = sq(x) + 1",
+        "shadow_idx(a) = a[0]",
+        "shadow_fld(p) = p.x",
+        "shadow_val(pi) = pi * 2",
+        "shadow_call(sq) = sq(sq)",
     };
     ExpRsContext *ctx = exp_rs_context_new();
     for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)

@@ -9,7 +9,7 @@ use crate::ensure::{ensure_cargo_install, ensure_rustup_component};
 use crate::jobs::Ctx;
 
 /// The targets in `fuzz/fuzz_targets/`.
-const TARGETS: [&str; 3] = ["parse_eval", "structured", "c_api"];
+const TARGETS: [&str; 4] = ["parse_eval", "structured", "c_api", "walk_vs_compiled"];
 
 /// The cargo-fuzz release the project pins.
 const CARGO_FUZZ: (&str, &str) = ("cargo-fuzz", "0.13.2");
@@ -36,13 +36,13 @@ fn ensure_nightly() -> Result<(), String> {
 }
 
 /// Runs every target for `seconds`, side by side (so `cargo xtask fuzz
-/// 3600` takes an hour, not three), reading the committed corpus and writing
+/// 3600` takes an hour, not four), reading the committed corpus and writing
 /// what it finds under `target/fuzz-corpus/` (so the work tree stays clean).
 /// Each target's output goes to `target/fuzz-logs/<target>.log`; its final
 /// statistics are printed, or on a crash the end of the log with
 /// libFuzzer's report (the input is in `fuzz/artifacts/`).
 fn run_all(root: &Path, seconds: u32) -> Result<(), String> {
-    // One build first, so the three runs don't queue on cargo's lock.
+    // One build first, so the runs don't queue on cargo's lock.
     Cmd::new("cargo")
         .args(["+nightly", "fuzz", "build", "-O"])
         .dir(root.join("fuzz"))

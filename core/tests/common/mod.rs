@@ -167,6 +167,10 @@ pub fn fixture<R: Real>(bindings: &[Binding]) -> Context<R> {
         "fib(n) = n < 2 ? n : fib(n - 1) + fib(n - 2)",
         "forever(n) = forever(n + 1)",
         "outer(x) = sq(x) + 1",
+        "shadow_idx(a) = a[0]",
+        "shadow_fld(p) = p.x",
+        "shadow_val(pi) = pi * 2",
+        "shadow_call(sq) = sq(sq)",
     ] {
         ctx.add_expression_function(def).unwrap();
     }
