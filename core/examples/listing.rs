@@ -6,7 +6,8 @@ fn main() {
     ctx.add_object("cal", &[("gain", 2.0)]);
     ctx.add_function("twice", exp_rs::Arity::Exact(1), |a| 2.0 * a[0]);
     ctx.add_expression_function("sq(v) = v * v").unwrap();
-    ctx.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)").unwrap();
+    ctx.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)")
+        .unwrap();
     for src in std::env::args().skip(1) {
         let arena = bumpalo::Bump::new();
         match exp_rs::Expr::compile(&src, &["x", "y"], &ctx, &arena) {

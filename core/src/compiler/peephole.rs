@@ -17,6 +17,7 @@ pub(super) fn fuse<R: Real>(prev: Instr<R>, next: Instr<R>) -> Option<Instr<R>> 
         (Instr::Load(s), Instr::BinX(op, b)) => Some(Instr::LoadX(op, s, b)),
         (Instr::Load(s), Instr::F1(f)) => Some(Instr::LoadF1(f, s)),
         (Instr::Load(s), Instr::Sq) => Some(Instr::LoadX(Op::Mul, s, s)),
+        (Instr::Const(k), Instr::BinX(op, s)) => Some(Instr::KLoad(op, k, s)),
         // A load whose value is overwritten at once (`x ^ 0` is 1).
         (Instr::Load(_), Instr::Const(k)) => Some(Instr::Const(k)),
         // Constant chains: `x * 2 * 3` is `x * 6`.
