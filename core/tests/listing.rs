@@ -2,6 +2,8 @@
 //! per optimisation, in the style of the parser's S-expression tests. Each
 //! fails when its optimisation stops firing (or fires where it must not).
 
+#![allow(clippy::unwrap_used)]
+
 use exp_rs::{Arity, Context, Expr};
 
 /// The context every listing compiles against: the built-ins plus an
