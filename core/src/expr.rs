@@ -32,6 +32,7 @@ pub struct Expr<'a, R: Real = f64> {
     source: &'a str,
     ast: &'a Ast<'a>,
     program: Program<'a, R>,
+    params: &'a [&'a str],
     scratch: RefCell<Scratch<'a, R>>,
     arena_bytes: usize,
 }
@@ -125,6 +126,7 @@ impl<'a, R: Real> Expr<'a, R> {
             source,
             ast,
             program,
+            params: names.into_bump_slice(),
             scratch: RefCell::new(scratch),
             arena_bytes: arena_used(arena).saturating_sub(before),
         })
@@ -140,7 +142,7 @@ impl<'a, R: Real> Expr<'a, R> {
     /// expression).
     #[inline]
     pub fn eval(&self, values: &[R]) -> Result<R, Error> {
-        if values.len() != self.program.params.len() {
+        if values.len() != self.params.len() {
             return Err(Error::new(ErrorKind::ParamCount, Span::default()));
         }
         // Without anything to spill, and nothing that could call back into
@@ -166,7 +168,7 @@ impl<'a, R: Real> Expr<'a, R> {
 
     /// The parameter names, in slot order.
     pub fn params(&self) -> &'a [&'a str] {
-        self.program.params
+        self.params
     }
 
     /// The source text (a copy in the arena).
@@ -191,15 +193,26 @@ impl<'a, R: Real> Expr<'a, R> {
 }
 
 /// Copies declared parameter names into the arena; a repeated name is
-/// [`ErrorKind::DuplicateName`].
+/// [`ErrorKind::DuplicateName`]. O(n log n): a sorted index of the names
+/// (in the arena) finds repeats.
 fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<BumpVec<'a, &'a str>, Error> {
     let mut names = BumpVec::new_in(arena);
-    names.try_reserve(params.len()).map_err(|_| full())?;
-    for (i, &p) in params.iter().enumerate() {
-        if params.iter().take(i).any(|q| *q == p) {
+    names.try_reserve_exact(params.len()).map_err(|_| full())?;
+    for &p in params {
+        names.push(&*arena.try_alloc_str(p).map_err(|_| full())?);
+    }
+    if params.len() > 1 {
+        let mut order = BumpVec::new_in(arena);
+        order.try_reserve_exact(params.len()).map_err(|_| full())?;
+        order.extend(0..params.len() as u32);
+        order.sort_unstable_by_key(|&i| names.get(i as usize).copied().unwrap_or(""));
+        let name = |i: &u32| names.get(*i as usize).copied();
+        let repeated = order
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if name(a) == name(b)));
+        if repeated {
             return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
         }
-        names.push(&*arena.try_alloc_str(p).map_err(|_| full())?);
     }
     Ok(names)
 }

@@ -184,7 +184,7 @@ impl<'a, R: Real> Program<'a, R> {
             .map_or(&[][..], |f| f.params);
         let p = |s: u32| O::Param {
             slot: s,
-            name: self.params.get(s as usize).copied().unwrap_or("?"),
+            name: self.param_name(s).unwrap_or("?"),
         };
         let one = |a| [Some(a), None, None];
         let two = |a, b| [Some(a), Some(b), None];

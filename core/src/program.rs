@@ -224,7 +224,11 @@ pub struct Program<'a, R: Real> {
     pub(crate) natives: BumpVec<'a, (&'a str, Arc<NativeFn<R>>)>,
     pub(crate) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
     pub(crate) functions: &'a [FunctionBlock<'a>],
-    pub(crate) params: &'a [&'a str],
+    /// How many parameter values an evaluation takes.
+    pub(crate) param_count: u32,
+    /// The names of the parameter slots the program reads, by slot (for
+    /// the program view; its own size, not the number of parameters).
+    pub(crate) names: &'a [(u32, &'a str)],
     /// The whole expression, where `StepLimit` is reported.
     pub(crate) span: Span,
     /// Value-stack slots evaluation needs (including recursion).
@@ -294,9 +298,15 @@ impl<'a, R: Real> Scratch<'a, R> {
 }
 
 impl<'a, R: Real> Program<'a, R> {
-    /// The parameter names, in slot order.
-    pub fn params(&self) -> &'a [&'a str] {
-        self.params
+    /// How many parameter values an evaluation takes.
+    pub fn param_count(&self) -> usize {
+        self.param_count as usize
+    }
+
+    /// The name of parameter slot `slot`, if the program reads it.
+    pub fn param_name(&self, slot: u32) -> Option<&'a str> {
+        let i = self.names.binary_search_by_key(&slot, |n| n.0).ok()?;
+        self.names.get(i).map(|n| n.1)
     }
 
     /// How many value-stack slots an evaluation uses at most.

@@ -71,7 +71,7 @@ pub(crate) fn compile<'a, R: Real>(
     };
     let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
     let full = Error::new(ErrorKind::ArenaFull, ast.span);
-    let params = arena.try_alloc_slice_copy(c.params).map_err(|_| full)?;
+    let names = used_names(&c.code, c.params, arena).map_err(|_| full)?;
     Ok(Program {
         code: c.code.into_bump_slice(),
         spans: c.spans.into_bump_slice(),
@@ -79,7 +79,8 @@ pub(crate) fn compile<'a, R: Real>(
         natives: c.natives,
         arrays: c.arrays,
         functions: c.functions.into_bump_slice(),
-        params,
+        param_count: c.params.len() as u32,
+        names,
         span: ast.span,
         stack_size,
         frame_count: frames,
@@ -87,4 +88,37 @@ pub(crate) fn compile<'a, R: Real>(
         max_total_calls: limits.max_total_calls,
         max_steps: limits.max_steps,
     })
+}
+
+/// The names of the parameter slots `code` reads, sorted by slot: what the
+/// program view needs, in arena bytes proportional to the program, however
+/// many parameters a batch declares.
+fn used_names<'a, R: Real>(
+    code: &[Instr<R>],
+    params: &[&'a str],
+    arena: &'a Bump,
+) -> Result<&'a [(u32, &'a str)], bumpalo::collections::CollectionAllocErr> {
+    let mut used: BumpVec<'a, (u32, &'a str)> = BumpVec::new_in(arena);
+    for instr in code {
+        let (a, b) = match *instr {
+            Instr::Load(s)
+            | Instr::BinX(_, s)
+            | Instr::XBin(_, s)
+            | Instr::LoadK(_, s, _)
+            | Instr::KLoad(_, _, s)
+            | Instr::LoadF1(_, s) => (Some(s), None),
+            Instr::LoadX(_, a, b) => (Some(a), Some(b)),
+            _ => (None, None),
+        };
+        for slot in [a, b].into_iter().flatten() {
+            if let (Err(at), Some(&name)) = (
+                used.binary_search_by_key(&slot, |u| u.0),
+                params.get(slot as usize),
+            ) {
+                used.try_reserve(1)?;
+                used.insert(at, (slot, name));
+            }
+        }
+    }
+    Ok(used.into_bump_slice())
 }

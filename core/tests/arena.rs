@@ -1,0 +1,60 @@
+//! Arena accounting: what an expression costs depends on the expression,
+//! not on how many parameters are declared around it.
+#![allow(clippy::unwrap_used)]
+
+use bumpalo::Bump;
+use exp_rs::{Batch, Context, ErrorKind, Expr, arena_used};
+
+/// Arena bytes `add_expression(src)` takes in a batch with `declared`
+/// parameters declared first.
+fn cost_in_batch(declared: usize, src: &str) -> usize {
+    let ctx = Context::<f64>::new();
+    let arena = Bump::new();
+    let mut batch = Batch::new(&ctx, &arena);
+    for i in 0..declared {
+        batch.add_param(&format!("p{i}"), 0.0).unwrap();
+    }
+    let before = arena_used(&arena);
+    batch.add_expression(src).unwrap();
+    arena_used(&arena) - before
+}
+
+#[test]
+fn an_expression_costs_the_same_whatever_the_parameter_count() {
+    let none = cost_in_batch(0, "q + 2");
+    let many = cost_in_batch(4_000, "q + 2");
+    // The new parameter `q` extends the batch's name list, which may move
+    // (a copy of the names); nothing else may grow with the count.
+    let names_move = 4_001 * core::mem::size_of::<&str>();
+    assert!(
+        many <= none + names_move,
+        "{none} B with 0 parameters, {many} B with 4,000"
+    );
+    // Over declared parameters: equal up to alignment padding and where
+    // the arena's chunks happen to end.
+    let declared_only = cost_in_batch(4_000, "p0 + 2");
+    let small = cost_in_batch(1, "p0 + 2");
+    assert!(
+        declared_only.abs_diff(small) <= 64,
+        "{small} B with 1 parameter, {declared_only} B with 4,000"
+    );
+}
+
+#[test]
+fn many_parameter_names_are_checked_for_repeats_quickly() {
+    // 64,000 names: a pairwise check would make 2 billion comparisons.
+    let names: Vec<String> = (0..64_000).map(|i| format!("v{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ctx = Context::<f64>::new();
+    let arena = Bump::new();
+    let e = Expr::compile("v63999 - v0", &refs, &ctx, &arena).unwrap();
+    let mut values = vec![0.0; 64_000];
+    values[63_999] = 5.0;
+    assert_eq!(e.eval(&values).unwrap(), 5.0);
+    let mut repeated = refs.clone();
+    repeated.push("v17");
+    let err = Expr::compile("v0", &repeated, &ctx, &arena)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::DuplicateName);
+}
