@@ -238,3 +238,16 @@ pub(crate) fn number_entries(value: &JsValue, what: &str) -> Result<Vec<(String,
         })
         .collect()
 }
+
+/// A name to bind (`setConstant`, `addFunction`, …): a string that is an
+/// identifier of the language, so an expression can use it.
+pub(crate) fn name(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let name = string(value, &format!("{what}: name"))?;
+    if !exp_rs::is_identifier(&name) {
+        return Err(error::plain(
+            exp_rs::ErrorKind::ExpectedName,
+            &format!("{what}: `{name}` is not a name"),
+        ));
+    }
+    Ok(name)
+}
