@@ -32,13 +32,9 @@ pub use expression::Expression;
 
 thread_local! {
     /// The context of [`evaluate`] and [`compile`]: the built-ins and
-    /// `pi`, `e`, `tau`, built once.
-    static DEFAULT: exp_rs::Context<f64> = exp_rs::Context::new();
-}
-
-/// The default context (a copy sharing its tables), with no arena limit.
-fn default_context() -> (exp_rs::Context<f64>, Option<usize>) {
-    (DEFAULT.with(Clone::clone), None)
+    /// `pi`, `e`, `tau`, built once (it has no callbacks, so nothing can
+    /// re-enter it).
+    static DEFAULT: Context = Context::new();
 }
 
 /// Installs the panic hook (which prints a Rust panic to the console) and
@@ -64,9 +60,7 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
-    let ctx = default_context();
-    let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;
-    expression::evaluate_in(&ctx, &src, vars)
+    DEFAULT.with(|ctx| ctx.evaluate(src, vars))
 }
 
 /// Compiles `src` with the built-in functions and constants. `params` names
@@ -83,10 +77,7 @@ pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
 ) -> Result<Expression, JsValue> {
-    let ctx = default_context();
-    let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
-    let params = js::strings(params, "compile: params")?;
-    expression::compile_in(&ctx, &src, params)
+    DEFAULT.with(|ctx| ctx.compile(src, params))
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).
