@@ -343,6 +343,9 @@ impl Context {
         let ctx = self.core()?;
         let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
         let params = js::strings(params, "compile: params")?;
+        for name in params.iter().flatten() {
+            js::check_name(name, "compile: params")?;
+        }
         compile_in(&ctx, &src, params)
     }
 

@@ -86,6 +86,9 @@ pub(crate) fn evaluate_in(
 ) -> Result<f64, JsValue> {
     crate::init();
     let vars = js::number_entries(vars, "evaluate: vars")?;
+    for (name, _) in &vars {
+        js::check_name(name, "evaluate: vars")?;
+    }
     let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
     let owned = OwnedExpr::compile(src, Some(&names), ctx, *arena_limit)

@@ -282,12 +282,14 @@ test('Context: an expression keeps the context as it was when it was compiled', 
   deep.free();
 });
 
-test('Context: names must be names', () => {
+test('names must be names of the language', () => {
   const ctx = new Context();
   for (const bad of ['', '1x', 'a b', 'x-y']) {
     assert.throws(() => ctx.setConstant(bad, 1), (e) => e.kind === 'ExpectedName');
     assert.throws(() => ctx.addArray(bad, [1]), (e) => e.kind === 'ExpectedName');
     assert.throws(() => ctx.addFunction(bad, (x) => x), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => ctx.compile('1', [bad]), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => evaluate('1', { [bad]: 1 }), (e) => e.kind === 'ExpectedName');
   }
   ctx.free();
 });
