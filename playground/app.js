@@ -5,7 +5,7 @@
 import init, { Context } from './pkg/web.js';
 import { DEFAULT, EXAMPLES } from './examples.js';
 import { decode, defaultRange, encode, fromExample } from './state.js';
-import { countNodes, foldedSubtrees, markConstants, renderTree } from './ast.js';
+import { countNodes, foldedNodes, renderTree } from './ast.js';
 import { Plot } from './plot.js';
 
 const $ = (id) => document.getElementById(id);
@@ -36,27 +36,25 @@ const PLOT_MS = 300;
 const SLOW_EVAL_MS = 2;
 /**
  * The limits of the playground's context. It evaluates on the page's only
- * thread, so it allows fewer calls per evaluation and shorter sources than
- * the library's defaults (1,000,000 and 65,536): an evaluation's time is
- * bounded by the calls times the size of a function body.
+ * thread, so it allows fewer calls and instructions per evaluation and
+ * shorter sources than the library's defaults (1,000,000, 10,000,000 and
+ * 65,536): `maxSteps` stops a runaway evaluation with `StepLimit` after a
+ * few milliseconds, however large the function bodies it calls.
  */
-const LIMITS = { maxTotalCalls: 10_000, maxLen: 4096 };
+const LIMITS = { maxTotalCalls: 10_000, maxSteps: 2_000_000, maxLen: 4096 };
 
 /** @type {import('./state.js').State} */
 let state = fromExample(DEFAULT);
 /** @type {Context | null} */
 let ctx = null;
-/** Names the definitions panel defines (functions and constants). */
-let userNames = new Set();
 /** @type {import('./pkg/exp_rs.js').Expression | null} */
 let expr = null;
 let params = [];
 let values = new Float64Array(0);
-let builtins = new Set();
 let plot;
 let measureTimer = 0;
 let hashTimer = 0;
-let highlight = null; // span hovered in the tree
+let highlight = null; // span hovered in the tree or the program
 let errorSpan = null; // span of the current error
 
 // ---------------------------------------------------------------- helpers
@@ -145,8 +143,6 @@ function buildContext() {
   ctx?.free();
   ctx = new Context();
   ctx.setLimits(LIMITS);
-  if (builtins.size === 0) builtins = new Set(ctx.functionNames());
-  userNames = new Set();
   const box = $('fn-errors');
   box.replaceChildren();
   const lines = state.fns.split('\n');
@@ -155,10 +151,8 @@ function buildContext() {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith('//')) continue;
     try {
-      const fn = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(line);
-      if (fn) {
+      if (/^[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(line)) {
         ctx.addExpressionFunction(line);
-        userNames.add(fn[1]);
       } else {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
         if (!m) throw Object.assign(new Error('expected `name(params) = body` or `name = value`'), { kind: 'Definition', start: 0, end: line.length });
@@ -170,7 +164,6 @@ function buildContext() {
           throw Object.assign(e, { start: e.start + off, end: e.end + off });
         }
         ctx.setConstant(m[1], value);
-        userNames.add(m[1]);
       }
       defined++;
     } catch (e) {
@@ -223,6 +216,9 @@ function recompile() {
 function showCompileError(src, e) {
   document.body.classList.add('has-error');
   errorSpan = { start: e.start ?? 0, end: e.end ?? 0 };
+  // Nothing compiled: no parameters to show or plot over.
+  params = [];
+  values = new Float64Array(0);
   $('error').replaceChildren(caretBlock(src, e));
   $('result').textContent = '—';
   $('result').dataset.value = '';
@@ -235,9 +231,7 @@ function showCompileError(src, e) {
   $('stats').dataset.source = '';
   plot.set(null);
   $('plot-note').textContent = 'No plot: the expression does not compile.';
-  $('plot-var').disabled = true;
-  $('plot-from').value = String(state.plot.from);
-  $('plot-to').value = String(state.plot.to);
+  renderPlotControls();
 }
 
 /** Evaluates at the current values; updates the result and the plot. */
@@ -328,9 +322,8 @@ function renderVars() {
 
 function renderInspect(src) {
   const tree = expr.ast();
-  const pure = new Set([...builtins].filter((n) => !userNames.has(n)));
-  markConstants(tree, params, pure);
-  const folded = foldedSubtrees(tree);
+  const view = expr.programView();
+  const folded = foldedNodes(tree, view.folded);
   const vals = new Map();
   for (const node of folded) {
     try {
@@ -344,20 +337,20 @@ function renderInspect(src) {
   $('ast-count').textContent = `${nodes} node${nodes === 1 ? '' : 's'}`;
   $('ast-count').dataset.count = String(nodes);
   renderTree($('ast'), tree, params, (span) => {
-    highlight = span;
-    paintBackdrop();
+    hover(span);
+    markInstructions(span);
   }, vals);
 
-  const listing = expr.program();
   const stats = expr.stats();
-  renderProgram(listing);
-  $('prog-count').textContent = `${stats.programLength} instruction${stats.programLength === 1 ? '' : 's'}`;
+  const count = view.instructions.length;
+  renderProgram(view, src);
+  $('prog-count').textContent = `${count} instruction${count === 1 ? '' : 's'}`;
   const fold = $('folding');
   fold.replaceChildren();
   const summary = el('p', 'fold-summary');
   summary.append(
     el('strong', '', `${nodes} tree node${nodes === 1 ? '' : 's'}`), ' compile to ',
-    el('strong', '', `${stats.programLength} instruction${stats.programLength === 1 ? '' : 's'}`),
+    el('strong', '', `${count} instruction${count === 1 ? '' : 's'}`),
     '. Names are resolved to slots, constants folded, operands fused into instructions.',
   );
   fold.append(summary);
@@ -367,54 +360,83 @@ function renderInspect(src) {
       const li = el('li');
       li.append(el('code', '', src.slice(node.span[0], node.span[1])), ' → ');
       li.append(el('code', 'v', vals.has(node) ? String(vals.get(node)) : 'a constant'));
-      li.addEventListener('mouseenter', () => {
-        highlight = node.span;
-        paintBackdrop();
-      });
-      li.addEventListener('mouseleave', () => {
-        highlight = null;
-        paintBackdrop();
-      });
+      li.addEventListener('mouseenter', () => hover(node.span));
+      li.addEventListener('mouseleave', () => hover(null));
       ul.append(li);
     }
     fold.append(ul);
   }
   $('s-arena').textContent = `${stats.arenaBytes.toLocaleString('en-US')} B`;
   $('s-arena').dataset.value = String(stats.arenaBytes);
-  $('s-len').textContent = `${stats.programLength} instr`;
-  $('s-stack').textContent = String(stats.maxStack);
+  $('s-len').textContent = `${count} instr`;
+  $('s-stack').textContent = String(view.stackSize);
   $('s-nodes').textContent = String(nodes);
 }
 
-/** The disassembly with its parts coloured. */
-function renderProgram(listing) {
+/** Highlights `span` (or nothing) in the editor. */
+function hover(span) {
+  highlight = span;
+  paintBackdrop();
+}
+
+/** An operand as the disassembly prints it. */
+function operandText(o) {
+  switch (o.kind) {
+    case 'const':
+    case 'target':
+      return String(o.value);
+    case 'arg':
+      return `arg${o.index}`;
+    case 'native':
+    case 'function':
+      return `${o.name}/${o.argc}`;
+    case 'param':
+    case 'builtin':
+    case 'array':
+      return o.name;
+    default:
+      return o.kind; // acc, pop
+  }
+}
+
+/**
+ * The program listing, drawn from `programView()`: numbered instructions,
+ * function entries labelled, constants (what folding produced) coloured.
+ * Hovering a main-code instruction highlights the source it came from.
+ */
+function renderProgram(view, src) {
   const pre = $('program');
   pre.replaceChildren();
-  for (const line of listing.replace(/\n$/, '').split('\n')) {
+  for (const ins of view.instructions) {
+    for (const f of view.functions) {
+      if (f.entry === ins.pc) pre.append(el('span', 'ins label', `${f.name}/${f.params.length}:`), '\n');
+    }
     const row = el('span', 'ins');
-    let m;
-    if (line.startsWith(';')) {
-      row.className = 'ins comment';
-      row.textContent = line;
-    } else if ((m = /^(\s*\d+)(\s+)(\S+)(.*)$/.exec(line))) {
-      row.append(el('span', 'pc', m[1]), m[2], el('span', 'op', m[3]));
-      const ops = m[4];
-      // Literal numbers in operands are what folding produced (not jump
-      // targets, argument slots or call labels).
-      let last = 0;
-      const literals = /^(jump|jfalse|jtrue|and|or|arg)$/.test(m[3]) ? [] : ops.matchAll(/(?<![\w/])-?\d+(\.\d+)?(e[-+]?\d+)?(?![\w/])/g);
-      for (const n of literals) {
-        row.append(ops.slice(last, n.index), el('span', 'lit', n[0]));
-        last = n.index + n[0].length;
-      }
-      row.append(ops.slice(last));
-    } else if (/^\S.*:$/.test(line)) {
-      row.className = 'ins label';
-      row.textContent = line;
-    } else {
-      row.textContent = line;
+    row.dataset.pc = String(ins.pc);
+    row.append(el('span', 'pc', String(ins.pc).padStart(4)), '  ', el('span', 'op', ins.opcode));
+    ins.operands.forEach((o, i) => {
+      row.append(i === 0 ? ' '.repeat(Math.max(1, 8 - ins.opcode.length)) : ', ');
+      row.append(o.kind === 'const' ? el('span', 'lit', operandText(o)) : operandText(o));
+    });
+    const text = ins.function === null ? src : view.functions[ins.function].source;
+    row.title = text.slice(ins.start, ins.end);
+    if (ins.function === null) {
+      row.dataset.start = String(ins.start);
+      row.dataset.end = String(ins.end);
+      row.addEventListener('mouseenter', () => hover([ins.start, ins.end]));
+      row.addEventListener('mouseleave', () => hover(null));
     }
     pre.append(row, '\n');
+  }
+  pre.append(el('span', 'ins comment',
+    `; ${view.instructions.length} instructions, stack ${view.stackSize}, call depth ${view.callDepth}`));
+}
+
+/** Marks the main-code instructions lowered from inside `span` (or none). */
+function markInstructions(span) {
+  for (const row of $('program').querySelectorAll('.ins[data-start]')) {
+    const inside = span && Number(row.dataset.start) >= span[0] && Number(row.dataset.end) <= span[1];
+    row.classList.toggle('hot', Boolean(inside));
   }
 }
 
@@ -523,6 +545,22 @@ function plotColumns() {
   return { xs: plotBuf.xs, columns: plotBuf.cols, out: plotBuf.out, k };
 }
 
+/**
+ * True when one evaluation takes longer than SLOW_EVAL_MS, timed twice: one
+ * reading can be a GC pause or a busy machine. (The step budget bounds
+ * what the second costs.)
+ */
+function slowEval() {
+  if (lastEvalMs <= SLOW_EVAL_MS) return false;
+  const t0 = performance.now();
+  try {
+    expr.eval(values);
+  } catch {
+    // Timed all the same.
+  }
+  return performance.now() - t0 > SLOW_EVAL_MS;
+}
+
 function drawPlot() {
   const note = $('plot-note');
   const b = plotColumns();
@@ -533,7 +571,7 @@ function drawPlot() {
   }
   let failed = '';
   const t0 = performance.now();
-  let byPoint = lastEvalMs > SLOW_EVAL_MS;
+  let byPoint = slowEval();
   if (!byPoint) {
     try {
       expr.evalBatch(b.columns, b.out);
@@ -556,8 +594,9 @@ function drawPlot() {
       for (let j = 0; j < params.length; j++) point[j] = b.columns[j][r];
       try {
         b.out[r] = expr.eval(point);
-      } catch {
+      } catch (e) {
         b.out[r] = NaN;
+        failed ||= `some points fail (${e.kind}), shown as gaps`;
       }
     }
   }
@@ -613,13 +652,17 @@ function onPlotControls(e) {
 
 // ------------------------------------------------------------ URL, menu
 
+/** The variables a link keeps. */
+function hashNames() {
+  // A broken expression keeps the values of the names it mentions.
+  return expr ? params : Object.keys(state.vars).filter((n) =>
+    new RegExp(`(^|[^\\w])${n.replace(/[^\w]/g, '\\$&')}($|[^\\w])`).test(state.expr));
+}
+
 function saveHash() {
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => {
-    // A broken expression keeps the values of the names it mentions.
-    const names = expr ? params : Object.keys(state.vars).filter((n) =>
-      new RegExp(`(^|[^\\w])${n.replace(/[^\w]/g, '\\$&')}($|[^\\w])`).test(state.expr));
-    const hash = `#${encode(state, names)}`;
+    const hash = `#${encode(state, hashNames())}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }, 150);
 }
@@ -684,7 +727,7 @@ async function main() {
   for (const id of ['plot-var', 'plot-from', 'plot-to']) $(id).addEventListener('input', onPlotControls);
   $('share').addEventListener('click', async () => {
     clearTimeout(hashTimer);
-    history.replaceState(null, '', `#${encode(state, params)}`);
+    history.replaceState(null, '', `#${encode(state, hashNames())}`);
     let msg = 'Link copied';
     try {
       await navigator.clipboard.writeText(location.href);

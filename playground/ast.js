@@ -1,6 +1,7 @@
 // The syntax tree view: a collapsible tree of `Expression.ast()` nodes,
-// each reporting its span on hover; and which subtrees are constant, which
-// the compiler folds into one value.
+// each reporting its span on hover; the nodes the compiler folded into a
+// constant carry a badge (which ones is the compiler's word, from
+// `programView().folded`).
 
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -15,48 +16,15 @@ export function countNodes(node) {
 }
 
 /**
- * Marks every node whose value is known at compile time with `constant:
- * true`: numbers, names that are not parameters (constants), and
- * operators or pure built-in calls over constants. `pure` is the set of
- * built-in function names (not redefined by the user).
+ * The tree nodes the compiler folded into constants, outermost only:
+ * those whose span is one of `folded` (`Expression.programView().folded`)
+ * and that are not inside another folded node.
  */
-export function markConstants(node, params, pure) {
-  const kids = node.children.map((c) => markConstants(c, params, pure));
-  const all = kids.every(Boolean);
-  let c;
-  switch (node.kind) {
-    case 'number':
-      c = true;
-      break;
-    case 'name':
-      c = !params.includes(node.name);
-      break;
-    case 'unary':
-    case 'binary':
-    case 'conditional':
-      c = all;
-      break;
-    case 'call':
-      c = all && pure.has(node.name);
-      break;
-    default:
-      c = false;
-  }
-  node.constant = c;
-  return c;
-}
-
-/** A number, or a sign on one: nothing to fold. */
-const literal = (node) => node.kind === 'number' || (node.kind === 'unary' && node.children[0].kind === 'number');
-
-/** The largest constant subtrees that are more than a literal. */
-export function foldedSubtrees(node, out = []) {
-  if (node.constant && !literal(node)) out.push(node);
-  else if (!node.constant) for (const c of node.children) foldedSubtrees(c, out);
+export function foldedNodes(node, folded, out = []) {
+  if (folded.some(([s, e]) => s === node.span[0] && e === node.span[1])) out.push(node);
+  else for (const c of node.children) foldedNodes(c, folded, out);
   return out;
 }
-
-const OPS = { '-': '−', '*': '×', '/': '÷', '!': '!', ',': ',', '^': '^' };
 
 function describe(node, params) {
   switch (node.kind) {

@@ -195,6 +195,19 @@ describe('playground', () => {
     assert.equal(await page.locator('body.has-error').count(), 0);
     await page.close();
 
+    // Typed key by key, `si` compiles (a parameter `si`), then nothing
+    // does until the error: the plot offers no stale parameter.
+    const typed = await open();
+    await typed.locator('#src').fill('');
+    await typed.locator('#src').pressSequentially('sin(x +* 2)');
+    assert.equal(await typed.locator('body.has-error').count(), 1);
+    assert.deepEqual(await typed.locator('#plot-var option').allInnerTexts(), []);
+    assert.equal(await typed.locator('#plot-var').isDisabled(), true);
+    await typed.locator('#src').fill('sin(x + 2)');
+    assert.deepEqual(await typed.locator('#plot-var option').allInnerTexts(), ['x']);
+    assert.equal(await typed.inputValue('#plot-var'), 'x');
+    await typed.close();
+
     // A link to a broken expression keeps its variables.
     const broken = await open(hash('sin(x +* 2) + y', 'v=x:3:-10:10', 'v=y:4:0:9', 'v=unused:1:0:2'));
     assert.equal(await broken.locator('body.has-error').count(), 1);
@@ -222,6 +235,55 @@ describe('playground', () => {
     assert.match(program, /x, 6/, 'x*2*3 became x*6');
     assert.match(program, /12\.566370614359172/);
     assert.equal(await page.locator('#ast .badge.folded').count(), 1);
+    await page.close();
+  });
+
+  test('the program listing is drawn from programView', T, async () => {
+    const page = await open(hash('x*2*3', 'v=x:1:-10:10'));
+    const rows = page.locator('#program .ins[data-pc]');
+    assert.equal(await rows.count(), 1, 'x*2*3 is one instruction');
+    assert.equal(await rows.first().innerText(), '   0  *       x, 6');
+    assert.equal(await rows.first().locator('.lit').innerText(), '6');
+    assert.match(await text(page, '#program .comment'), /^; 1 instructions, stack \d+, call depth 0$/);
+    await rows.first().hover();
+    assert.equal(await page.locator('#backdrop mark.hl').innerText(), 'x*2*3');
+    // Jumps and a function block, labelled; hovering a tree node marks the
+    // instructions lowered from it.
+    await page.locator('#fns').fill('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+    await page.locator('#src').fill('x > 0 ? fact(x) : 2 * pi');
+    const listing = await text(page, '#program');
+    assert.match(listing, /^fact\/1:$/m);
+    assert.match(listing, /jfalse/);
+    assert.match(listing, /call\s+fact\/1/);
+    assert.match(listing, /6\.283185307179586/, '2 * pi folded');
+    await page.locator('#ast .node[data-kind="call"]').hover();
+    assert.ok(await page.locator('#program .ins.hot').count() >= 1);
+    await page.close();
+  });
+
+  test('a runaway evaluation stops at the step budget', T, async () => {
+    const page = await open();
+    // Each level calls the one below 20 times: d(x) makes 8,421 calls
+    // (under the 10,000-call limit) but runs ~8,000,000 instructions.
+    const group = `(${Array(10).fill('x').join('+')})`;
+    const fns = [
+      `a(x) = ${Array(100).fill(group).join('+')}`,
+      `b(x) = ${Array(20).fill('a(x)').join('+')}`,
+      `c(x) = ${Array(20).fill('b(x)').join('+')}`,
+      `d(x) = ${Array(20).fill('c(x)').join('+')}`,
+    ].join('\n');
+    await page.locator('#fns').fill(fns);
+    assert.equal(await text(page, '#fn-count'), '4 defined');
+    await page.locator('#src').fill('c(x)');
+    await setVar(page, 'x', 1);
+    assert.equal(await result(page), 400000);
+    const t0 = Date.now();
+    await page.locator('#src').fill('d(x)');
+    assert.equal(await text(page, '#result'), 'StepLimit');
+    assert.match(await text(page, '#result-note'), /step limit/);
+    await measured(page);
+    assert.match(await text(page, '#s-bytes'), /evaluation fails: StepLimit/);
+    assert.ok(Date.now() - t0 < 10_000, 'the page stayed responsive');
     await page.close();
   });
 

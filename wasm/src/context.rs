@@ -1,16 +1,14 @@
 //! The JS `Context`: constants, native JS functions, expression functions,
 //! arrays and objects, over core's [`exp_rs::Context`].
 //!
-//! A compiled expression keeps the core context it was compiled against
-//! (an `Rc`), which must not change under it. So the JS context changes its
-//! core context in place only while no expression shares it; otherwise it
-//! builds a fresh one by replaying [`Defs`], its log of what was defined.
-//! An expression therefore sees the context as it was when it was compiled.
+//! It wraps one core context and changes it in place. A compiled
+//! expression holds what it uses of the context (core copies the tables on
+//! the next change while an expression shares them), so an expression keeps
+//! the context as it was when it was compiled.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
-use exp_rs::{Arity, CallbackError, Limits};
+use exp_rs::{Arity, CallbackError, ErrorKind};
 use js_sys::{Array, Float64Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,122 +17,10 @@ use crate::error::{self, set_callback_cause};
 use crate::expression::{Expression, compile_in, evaluate_in};
 use crate::js;
 
-type CoreContext = exp_rs::Context<f64>;
+pub(crate) type CoreContext = exp_rs::Context<f64>;
 
 /// The largest `maxDepth` `setLimits` accepts.
 const MAX_DEPTH: u32 = 1024;
-
-/// One definition, as the JS caller made it.
-enum Def {
-    Constant(String, f64),
-    Array(String, Vec<f64>),
-    Object(String, Vec<(String, f64)>),
-    Native(String, Arity, Function),
-    /// The function's name and its whole definition.
-    Expression(String, String),
-    Remove(String),
-}
-
-impl Def {
-    fn name(&self) -> &str {
-        match self {
-            Def::Constant(n, _)
-            | Def::Array(n, _)
-            | Def::Object(n, _)
-            | Def::Native(n, ..)
-            | Def::Expression(n, _)
-            | Def::Remove(n) => n,
-        }
-    }
-
-    /// Which of core's tables the definition goes to (natives and
-    /// expression functions share one).
-    fn table(&self) -> u8 {
-        match self {
-            Def::Constant(..) => 0,
-            Def::Array(..) => 1,
-            Def::Object(..) => 2,
-            Def::Native(..) | Def::Expression(..) => 3,
-            Def::Remove(..) => 4,
-        }
-    }
-
-    /// Applies the definition to a core context. Only an expression
-    /// function can fail (its body is checked against the names defined so
-    /// far).
-    fn apply(&self, ctx: &mut CoreContext) -> Result<(), exp_rs::Error> {
-        match self {
-            Def::Constant(name, v) => ctx.set_constant(name, *v),
-            Def::Array(name, values) => ctx.add_array(name, values),
-            Def::Object(name, fields) => {
-                let fields: Vec<(&str, f64)> =
-                    fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-                ctx.add_object(name, &fields);
-            }
-            Def::Native(name, arity, func) => {
-                let func = func.clone();
-                ctx.add_fallible_function(name, *arity, move |args: &[f64]| call_js(&func, args));
-            }
-            Def::Expression(_, definition) => ctx.add_expression_function(definition)?,
-            Def::Remove(name) => {
-                ctx.remove(name);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// What a JS context defines: enough to build its core context again.
-#[derive(Default)]
-struct Defs {
-    /// Starts from [`CoreContext::empty`] instead of the built-ins.
-    empty: bool,
-    limits: Option<Limits>,
-    /// Replayed in order. A redefinition replaces the earlier entry in
-    /// place (so expression functions defined in between still see the
-    /// name); a removal drops every entry of the name.
-    log: Vec<Def>,
-}
-
-impl Defs {
-    fn record(&mut self, def: Def) {
-        match def {
-            Def::Remove(_) => self.log.retain(|d| d.name() != def.name()),
-            // Checked against everything defined so far: it goes last.
-            Def::Expression(..) => self
-                .log
-                .retain(|d| d.table() != def.table() || d.name() != def.name()),
-            _ => {
-                let same = |d: &&mut Def| d.table() == def.table() && d.name() == def.name();
-                if let Some(old) = self.log.iter_mut().find(same) {
-                    *old = def;
-                    return;
-                }
-            }
-        }
-        self.log.push(def);
-    }
-
-    /// A core context with everything defined here.
-    fn build(&self) -> CoreContext {
-        let mut ctx = if self.empty {
-            CoreContext::empty()
-        } else {
-            CoreContext::new()
-        };
-        if let Some(limits) = self.limits {
-            ctx.set_limits(limits);
-        }
-        for def in &self.log {
-            // Only an expression function can fail, and it was accepted
-            // when defined: it fails now only if a value name its body uses
-            // was removed since. It could not compile anyway; calls to it
-            // then report `UnknownFunction` instead.
-            let _ = def.apply(&mut ctx);
-        }
-        ctx
-    }
-}
 
 /// Calls a native JS function. A throw, or a result that is not a number,
 /// becomes a [`CallbackError`] (`Callback` with the call's span), with the
@@ -189,78 +75,39 @@ pub struct Context {
 }
 
 struct Inner {
-    defs: Defs,
-    /// The core context for the next compile; `None` after a change made
-    /// while an expression shared the previous one.
-    live: Option<Rc<CoreContext>>,
+    ctx: CoreContext,
     /// The arena cap of every compile (`maxArenaBytes`).
     arena_limit: Option<usize>,
 }
 
-impl Inner {
-    /// Runs `f` on the core context, owned by this context alone (built
-    /// again when an expression shares the current one).
-    fn with_live<T>(&mut self, f: impl FnOnce(&mut CoreContext) -> T) -> T {
-        let mut ctx = match self.live.take().map(Rc::try_unwrap) {
-            Some(Ok(ctx)) => ctx,
-            // Shared with an expression (or never built).
-            _ => self.defs.build(),
-        };
-        let out = f(&mut ctx);
-        self.live = Some(Rc::new(ctx));
-        out
-    }
-
-    /// Records `def` and applies it to the core context if no expression
-    /// shares that; otherwise the next use builds a fresh one.
-    fn define(&mut self, def: Def) {
-        match self.live.as_mut().and_then(Rc::get_mut) {
-            Some(ctx) => {
-                let _ = def.apply(ctx);
-            }
-            None => self.live = None,
-        }
-        self.defs.record(def);
-    }
-
-    /// The core context for a compile.
-    fn shared(&mut self) -> Rc<CoreContext> {
-        match &self.live {
-            Some(rc) => Rc::clone(rc),
-            None => {
-                let rc = Rc::new(self.defs.build());
-                self.live = Some(Rc::clone(&rc));
-                rc
-            }
-        }
-    }
-}
-
 impl Context {
+    /// The context to change. A callback running inside one of this
+    /// context's own calls cannot get it.
     fn inner(&self) -> Result<std::cell::RefMut<'_, Inner>, JsValue> {
         self.inner.try_borrow_mut().map_err(|_| {
             error::plain(
-                exp_rs::ErrorKind::Reentrant,
+                ErrorKind::Reentrant,
                 "the context is being changed from one of its own callbacks",
             )
         })
     }
 
-    fn with_defs(defs: Defs) -> Context {
+    fn wrap(ctx: CoreContext) -> Context {
         crate::init();
         Context {
             inner: RefCell::new(Inner {
-                defs,
-                live: None,
+                ctx,
                 arena_limit: None,
             }),
         }
     }
 
-    /// The core context and the arena cap for a compile or an evaluation.
-    pub(crate) fn core(&self) -> Result<(Rc<CoreContext>, Option<usize>), JsValue> {
-        let mut inner = self.inner()?;
-        Ok((inner.shared(), inner.arena_limit))
+    /// A copy of the core context (it shares the tables) and the arena cap,
+    /// for a compile or an evaluation: no borrow is held while they run, so
+    /// a native callback may change this context.
+    pub(crate) fn core(&self) -> Result<(CoreContext, Option<usize>), JsValue> {
+        let inner = self.inner()?;
+        Ok((inner.ctx.clone(), inner.arena_limit))
     }
 }
 
@@ -270,15 +117,12 @@ impl Context {
     /// and `tau`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Context {
-        Context::with_defs(Defs::default())
+        Context::wrap(CoreContext::new())
     }
 
     /// A context with no functions and no constants at all.
     pub fn empty() -> Context {
-        Context::with_defs(Defs {
-            empty: true,
-            ..Defs::default()
-        })
+        Context::wrap(CoreContext::empty())
     }
 
     /// Binds (or rebinds) a constant. Constants are folded into programs
@@ -289,11 +133,11 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] value: &JsValue,
     ) -> Result<(), JsValue> {
-        let name = js::string(name, "setConstant: name")?;
+        let name = js::name(name, "setConstant")?;
         let value = value
             .as_f64()
             .ok_or_else(|| error::type_error("setConstant: value must be a number"))?;
-        self.inner()?.define(Def::Constant(name, value));
+        self.inner()?.ctx.set_constant(&name, value);
         Ok(())
     }
 
@@ -344,18 +188,11 @@ impl Context {
     ) -> Result<(), JsValue> {
         let max_len = self.core()?.0.limits().max_len;
         let definition = &js::source(definition, "addExpressionFunction: definition", max_len)?;
-        let mut inner = self.inner()?;
-        let limits = inner.with_live(|ctx| *ctx.limits());
-        let name = exp_rs::parse_definition(definition, &exp_rs::bumpalo::Bump::new(), &limits)
-            .map(|def| def.name.to_owned())
-            .map_err(|e| error::to_js(e, definition))?;
-        let def = Def::Expression(name, definition.to_owned());
         // Checked now, against everything defined so far.
-        inner
-            .with_live(|ctx| def.apply(ctx))
-            .map_err(|e| error::to_js(e, definition))?;
-        inner.defs.record(def);
-        Ok(())
+        self.inner()?
+            .ctx
+            .add_expression_function(definition)
+            .map_err(|e| error::to_js(e, definition))
     }
 
     /// Binds (or rebinds) an array for `name[i]` (indices truncate toward
@@ -366,9 +203,9 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] values: &JsValue,
     ) -> Result<(), JsValue> {
-        let name = js::string(name, "addArray: name")?;
+        let name = js::name(name, "addArray")?;
         let values = js::numbers(values, "addArray: values")?;
-        self.inner()?.define(Def::Array(name, values));
+        self.inner()?.ctx.add_array(&name, &values);
         Ok(())
     }
 
@@ -380,14 +217,15 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] fields: &JsValue,
     ) -> Result<(), JsValue> {
-        let name = js::string(name, "addObject: name")?;
+        let name = js::name(name, "addObject")?;
         if fields.is_undefined() || fields.is_null() {
             return Err(error::type_error(
                 "addObject: expected an object of numbers",
             ));
         }
         let fields = js::number_entries(fields, "addObject: fields")?;
-        self.inner()?.define(Def::Object(name, fields));
+        let fields: Vec<(&str, f64)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        self.inner()?.ctx.add_object(&name, &fields);
         Ok(())
     }
 
@@ -398,17 +236,16 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> Result<bool, JsValue> {
         let name = js::string(name, "remove: name")?;
-        let mut inner = self.inner()?;
-        let existed = inner.with_live(|ctx| ctx.remove(&name));
-        inner.defs.record(Def::Remove(name));
-        Ok(existed)
+        Ok(self.inner()?.ctx.remove(&name))
     }
 
     /// Replaces the limits: `maxDepth` (nesting, default 256, at most
     /// 1024), `maxLen` (source bytes, default 65536), `maxCalls`
     /// (expression-function call depth, default 256), `maxTotalCalls`
-    /// (expression-function calls in one evaluation, default 1000000; this
-    /// bounds an evaluation's running time), `maxArenaBytes`
+    /// (expression-function calls in one evaluation, default 1000000),
+    /// `maxSteps` (instructions one evaluation may run, default 10000000;
+    /// past it, `StepLimit`: this bounds an evaluation's running time),
+    /// `maxArenaBytes`
     /// (bytes one compiled expression may take, `null` for no limit, the
     /// default). Missing fields keep their current value.
     #[wasm_bindgen(js_name = setLimits)]
@@ -419,7 +256,7 @@ impl Context {
         // Read the argument (which may run user code) before borrowing.
         let entries = js::entries(limits, "setLimits")?;
         let mut inner = self.inner()?;
-        let mut new = inner.with_live(|ctx| *ctx.limits());
+        let mut new = *inner.ctx.limits();
         let mut arena_limit = inner.arena_limit;
         for (key, value) in entries {
             if key == "maxArenaBytes" && value.is_null() {
@@ -439,6 +276,7 @@ impl Context {
                 "maxLen" => (&mut new.max_len, u32::MAX),
                 "maxCalls" => (&mut new.max_calls, u32::MAX),
                 "maxTotalCalls" => (&mut new.max_total_calls, u32::MAX),
+                "maxSteps" => (&mut new.max_steps, u32::MAX),
                 "maxArenaBytes" => {
                     if !(value >= 0.0 && value <= u32::MAX as f64) {
                         return Err(error::range_error("setLimits: bad `maxArenaBytes`"));
@@ -459,8 +297,7 @@ impl Context {
             }
             *slot = value as u32;
         }
-        inner.with_live(|ctx| ctx.set_limits(new));
-        inner.defs.limits = Some(new);
+        inner.ctx.set_limits(new);
         inner.arena_limit = arena_limit;
         Ok(())
     }
@@ -468,13 +305,14 @@ impl Context {
     /// The current limits.
     #[wasm_bindgen(unchecked_return_type = "Limits")]
     pub fn limits(&self) -> Result<JsValue, JsValue> {
-        let mut inner = self.inner()?;
-        let l = inner.with_live(|ctx| *ctx.limits());
+        let inner = self.inner()?;
+        let l = *inner.ctx.limits();
         let obj = Object::new();
         set(&obj, "maxDepth", l.max_depth.into());
         set(&obj, "maxLen", l.max_len.into());
         set(&obj, "maxCalls", l.max_calls.into());
         set(&obj, "maxTotalCalls", l.max_total_calls.into());
+        set(&obj, "maxSteps", l.max_steps.into());
         let arena = inner
             .arena_limit
             .map_or(JsValue::NULL, |b| (b as f64).into());
@@ -505,7 +343,10 @@ impl Context {
         let ctx = self.core()?;
         let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
         let params = js::strings(params, "compile: params")?;
-        compile_in(ctx, &src, params)
+        for name in params.iter().flatten() {
+            js::check_name(name, "compile: params")?;
+        }
+        compile_in(&ctx, &src, params)
     }
 
     /// Evaluates `src` once against this context; see the module-level
@@ -518,7 +359,7 @@ impl Context {
     ) -> Result<f64, JsValue> {
         let ctx = self.core()?;
         let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;
-        evaluate_in(ctx, &src, vars)
+        evaluate_in(&ctx, &src, vars)
     }
 }
 
@@ -530,8 +371,10 @@ impl Context {
         func: Function,
         what: &str,
     ) -> Result<(), JsValue> {
-        let name = js::string(name, &format!("{what}: name"))?;
-        self.inner()?.define(Def::Native(name, arity, func));
+        let name = js::name(name, what)?;
+        self.inner()?
+            .ctx
+            .add_fallible_function(&name, arity, move |args: &[f64]| call_js(&func, args));
         Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! The JS `Expression`: one compiled expression, evaluated many times.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
 
 use exp_rs::ErrorKind;
 use js_sys::{Array, Float64Array, JSON, Object, Reflect};
@@ -9,12 +8,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::ast_json::ast_json;
-use crate::context::set;
+use crate::context::{CoreContext, set};
 use crate::error;
 use crate::js::{self, RowProblem};
 use crate::owned::{OwnedExpr, allocation_counters};
-
-type CoreContext = exp_rs::Context<f64>;
 
 /// Rows `evalBatch` stages in Rust memory at a time: 8 KiB per parameter
 /// in every expression. Fewer JS calls per point: 1,024 rows
@@ -52,7 +49,7 @@ struct Scratch {
 
 /// Compiles `src` against `ctx`; see [`compile`](crate::compile).
 pub(crate) fn compile_in(
-    (ctx, arena_limit): (Rc<CoreContext>, Option<usize>),
+    (ctx, arena_limit): &(CoreContext, Option<usize>),
     src: &str,
     params: Option<Vec<String>>,
 ) -> Result<Expression, JsValue> {
@@ -60,9 +57,9 @@ pub(crate) fn compile_in(
     let owned = match &params {
         Some(params) => {
             let names: Vec<&str> = params.iter().map(String::as_str).collect();
-            OwnedExpr::compile(src, Some(&names), ctx, arena_limit)
+            OwnedExpr::compile(src, Some(&names), ctx, *arena_limit)
         }
-        None => OwnedExpr::compile(src, None, ctx, arena_limit),
+        None => OwnedExpr::compile(src, None, ctx, *arena_limit),
     }
     .map_err(|e| error::to_js(e, src))?;
     let keys: Array = owned.with(|e| e.params().iter().map(|&p| JsValue::from(p)).collect());
@@ -83,15 +80,18 @@ pub(crate) fn compile_in(
 
 /// Evaluates `src` once against `ctx`; see [`evaluate`](crate::evaluate).
 pub(crate) fn evaluate_in(
-    (ctx, arena_limit): (Rc<CoreContext>, Option<usize>),
+    (ctx, arena_limit): &(CoreContext, Option<usize>),
     src: &str,
     vars: &JsValue,
 ) -> Result<f64, JsValue> {
     crate::init();
     let vars = js::number_entries(vars, "evaluate: vars")?;
+    for (name, _) in &vars {
+        js::check_name(name, "evaluate: vars")?;
+    }
     let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
-    let owned = OwnedExpr::compile(src, Some(&names), ctx, arena_limit)
+    let owned = OwnedExpr::compile(src, Some(&names), ctx, *arena_limit)
         .map_err(|e| error::to_js(e, src))?;
     owned.with(|e| e.eval(&values).map_err(|err| error::to_js(err, src)))
 }
@@ -334,6 +334,16 @@ impl Expression {
         self.owned.with(|e| e.program().to_string())
     }
 
+    /// The compiled program as plain data (what `program()` prints):
+    /// every instruction with its opcode, operands, the span of the node
+    /// it came from and its function block; the spans of the nodes folded
+    /// into constants; the expression functions compiled in; sizes.
+    #[wasm_bindgen(js_name = programView, unchecked_return_type = "ProgramView")]
+    pub fn program_view(&self) -> JsValue {
+        self.owned
+            .with(|e| crate::program_view::program_view(e.program(), e.source()))
+    }
+
     /// Sizes and the allocations the last `eval`/`evalBatch` made
     /// (counted by the allocator: for `eval` from reading the values to the
     /// result, for `evalBatch` from copying the first rows in to copying
@@ -344,11 +354,7 @@ impl Expression {
         let obj = Object::new();
         self.owned.with(|e| {
             set(&obj, "arenaBytes", (e.arena_bytes() as f64).into());
-            set(
-                &obj,
-                "programLength",
-                (e.program().code().len() as f64).into(),
-            );
+            set(&obj, "programLength", (e.program().len() as f64).into());
             set(&obj, "maxStack", (e.program().stack_size() as f64).into());
         });
         set(&obj, "allocationsLastEval", (allocations as f64).into());

@@ -238,3 +238,23 @@ pub(crate) fn number_entries(value: &JsValue, what: &str) -> Result<Vec<(String,
         })
         .collect()
 }
+
+/// A name to bind (`setConstant`, `addFunction`, …): a string that is an
+/// identifier of the language, so an expression can use it.
+pub(crate) fn name(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let name = string(value, &format!("{what}: name"))?;
+    check_name(&name, what)?;
+    Ok(name)
+}
+
+/// `ExpectedName` unless `name` is an identifier of the language (a
+/// declared parameter or a bound name that no expression could use).
+pub(crate) fn check_name(name: &str, what: &str) -> Result<(), JsValue> {
+    if exp_rs::is_identifier(name) {
+        return Ok(());
+    }
+    Err(error::plain(
+        exp_rs::ErrorKind::ExpectedName,
+        &format!("{what}: `{name}` is not a name"),
+    ))
+}

@@ -23,8 +23,7 @@ mod expression;
 mod js;
 #[allow(unsafe_code)]
 mod owned;
-
-use std::rc::Rc;
+mod program_view;
 
 use wasm_bindgen::prelude::*;
 
@@ -33,13 +32,9 @@ pub use expression::Expression;
 
 thread_local! {
     /// The context of [`evaluate`] and [`compile`]: the built-ins and
-    /// `pi`, `e`, `tau`, built once.
-    static DEFAULT: Rc<exp_rs::Context<f64>> = Rc::new(exp_rs::Context::new());
-}
-
-/// The default context, with no arena limit.
-fn default_context() -> (Rc<exp_rs::Context<f64>>, Option<usize>) {
-    (DEFAULT.with(Rc::clone), None)
+    /// `pi`, `e`, `tau`, built once (it has no callbacks, so nothing can
+    /// re-enter it).
+    static DEFAULT: Context = Context::new();
 }
 
 /// Installs the panic hook (which prints a Rust panic to the console) and
@@ -65,9 +60,7 @@ pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
-    let ctx = default_context();
-    let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;
-    expression::evaluate_in(ctx, &src, vars)
+    DEFAULT.with(|ctx| ctx.evaluate(src, vars))
 }
 
 /// Compiles `src` with the built-in functions and constants. `params` names
@@ -84,10 +77,7 @@ pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
 ) -> Result<Expression, JsValue> {
-    let ctx = default_context();
-    let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
-    let params = js::strings(params, "compile: params")?;
-    expression::compile_in(ctx, &src, params)
+    DEFAULT.with(|ctx| ctx.compile(src, params))
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).
@@ -182,6 +172,58 @@ export type AstNode =
   | { kind: "index"; name: string; nameSpan: Span; span: Span; children: [AstNode] }
   | { kind: "field"; name: string; field: string; nameSpan: Span; fieldSpan: Span; span: Span; children: [] };
 
+/** One operand of a program instruction (`Expression.programView()`). */
+export type Operand =
+  | { kind: "acc" }
+  | { kind: "pop" }
+  | { kind: "const"; value: number }
+  | { kind: "param"; name: string; slot: number }
+  | { kind: "arg"; index: number }
+  | { kind: "builtin"; name: string }
+  | { kind: "native"; name: string; argc: number }
+  | { kind: "function"; name: string; index: number; argc: number }
+  | { kind: "array"; name: string }
+  | { kind: "target"; value: number };
+
+/** One instruction of the compiled program. */
+export interface Instruction {
+  /** Its index (what jump targets name). */
+  pc: number;
+  /** `const load arg push neg square not bool + - * / % ^ == != < <= > >= call native index ret jump jfalse and or`. */
+  opcode: string;
+  operands: Operand[];
+  /**
+   * The span of the node it came from: into the expression's source, or
+   * into its function's `source` when `function` is not null.
+   */
+  start: number;
+  end: number;
+  /** Index into `functions` of the block it belongs to; null: main code. */
+  function: number | null;
+}
+
+/** An expression function compiled into the program. */
+export interface ProgramFunction {
+  name: string;
+  params: string[];
+  /** Its definition, `name(params) = body`. */
+  source: string;
+  /** The pc of its first instruction. */
+  entry: number;
+}
+
+/** The compiled program as data, as `Expression.programView()` returns it. */
+export interface ProgramView {
+  instructions: Instruction[];
+  /** Spans of the main expression's nodes folded into constants (literals not listed). */
+  folded: Span[];
+  functions: ProgramFunction[];
+  /** Value-stack slots an evaluation uses at most. */
+  stackSize: number;
+  /** Deepest expression-function call chain the program can need (0: none). */
+  callDepth: number;
+}
+
 /** What `Expression.stats()` reports. */
 export interface Stats {
   /** Bytes of the expression's arena: tree, program, value stack, names. */
@@ -204,11 +246,14 @@ export interface Limits {
   maxLen: number;
   /** Deepest chain of expression-function calls (default 256). */
   maxCalls: number;
-  /**
-   * Most expression-function calls in one evaluation (default 1000000);
-   * this bounds an evaluation's running time.
-   */
+  /** Most expression-function calls in one evaluation (default 1000000). */
   maxTotalCalls: number;
+  /**
+   * Most instructions one evaluation runs (default 10000000); past it, a
+   * `StepLimit` error spanning the whole expression. This bounds an
+   * evaluation's running time.
+   */
+  maxSteps: number;
   /**
    * Most bytes one compiled expression's arena may take (`null`: no
    * limit, the default); more is an `ArenaFull` error.

@@ -1,38 +1,30 @@
 //! The only module with `unsafe` code, for two things safe Rust cannot say:
 //!
-//! 1. [`OwnedExpr`]: a compiled [`Expr`] together with the arena and the
-//!    context it borrows, in one value a wasm-bindgen class can hold (a JS
-//!    object cannot carry Rust lifetimes).
+//! 1. [`OwnedExpr`]: a compiled [`Expr`] together with the arena it
+//!    borrows, in one value a wasm-bindgen class can hold (a JS object
+//!    cannot carry Rust lifetimes).
 //! 2. The counting global allocator behind `stats().allocationsLastEval`
 //!    (wasm32 only, so host users of the rlib keep their own allocator).
 
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
-use std::rc::Rc;
 
 use exp_rs::bumpalo::Bump;
 use exp_rs::{Context, Error, Expr};
 
-/// A compiled expression that owns what it borrows.
+/// A compiled expression together with the arena it borrows. (It holds
+/// what it uses of the context itself.)
 ///
 /// Invariants, which every `unsafe` block below relies on:
 /// * `arena` comes from `Box::leak` in [`OwnedExpr::compile`] and is freed
 ///   only in `Drop`, after `expr` was dropped; nothing ever takes a
 ///   `&mut Bump` to it, so the shared borrows inside `expr` stay valid.
-/// * `ctx` keeps the `Context` alive inside its `Rc` allocation, which does
-///   not move when the `Rc` (or this struct) moves. Nothing mutates it
-///   while `expr` exists: the only mutation path elsewhere in this crate is
-///   `Rc::get_mut`, which fails while this clone is alive.
-/// * `expr` is declared with `'static` but really borrows `*arena` and
-///   `*ctx`; it is only ever handed out through [`OwnedExpr::with`], whose
-///   higher-ranked closure cannot smuggle a reference out, and it is
-///   dropped first (explicitly, in `Drop`).
+/// * `expr` is declared with `'static` but really borrows `*arena`; it is
+///   only ever handed out through [`OwnedExpr::with`], whose higher-ranked
+///   closure cannot smuggle a reference out, and it is dropped first.
 pub(crate) struct OwnedExpr {
     expr: ManuallyDrop<Expr<'static, f64>>,
     arena: NonNull<Bump>,
-    /// Dropped after `Drop::drop` ran, so after `expr`.
-    #[expect(dead_code, reason = "only kept alive: `expr` borrows it")]
-    ctx: Rc<Context<f64>>,
 }
 
 impl OwnedExpr {
@@ -43,7 +35,7 @@ impl OwnedExpr {
     pub(crate) fn compile(
         src: &str,
         params: Option<&[&str]>,
-        ctx: Rc<Context<f64>>,
+        ctx: &Context<f64>,
         arena_limit: Option<usize>,
     ) -> Result<OwnedExpr, Error> {
         let bump = Bump::new();
@@ -53,19 +45,14 @@ impl OwnedExpr {
         // reference is shared and ends before the box is freed: on failure
         // below, and otherwise in `Drop` after `expr` is gone.
         let arena_ref: &'static Bump = unsafe { arena.as_ref() };
-        // SAFETY: the `Context` lives as long as `ctx`, which the returned
-        // value keeps (second invariant); on failure the reference dies
-        // with `result` before `ctx` is dropped.
-        let ctx_ref: &'static Context<f64> = unsafe { &*Rc::as_ptr(&ctx) };
         let result = match params {
-            Some(params) => Expr::compile(src, params, ctx_ref, arena_ref),
-            None => Expr::compile_auto(src, ctx_ref, arena_ref),
+            Some(params) => Expr::compile(src, params, ctx, arena_ref),
+            None => Expr::compile_auto(src, ctx, arena_ref),
         };
         match result {
             Ok(expr) => Ok(OwnedExpr {
                 expr: ManuallyDrop::new(expr),
                 arena,
-                ctx,
             }),
             Err(e) => {
                 // SAFETY: the failed compile left no borrow of the arena
@@ -86,13 +73,11 @@ impl OwnedExpr {
 
 impl Drop for OwnedExpr {
     fn drop(&mut self) {
-        // SAFETY: dropped exactly once, here, while the arena and the
-        // context it borrows are still alive.
+        // SAFETY: dropped exactly once, here, while the arena is alive.
         unsafe { ManuallyDrop::drop(&mut self.expr) };
         // SAFETY: the box leaked in `compile`; `expr`, the only holder of
         // borrows into it, is gone; freed exactly once.
         drop(unsafe { Box::from_raw(self.arena.as_ptr()) });
-        // `self.ctx` is dropped after this body returns.
     }
 }
 
@@ -180,14 +165,13 @@ mod tests {
             .map_err(|e| e.kind)
             .expect("defines");
         ctx.add_array("lut", &[1.0, 2.0, 3.0]);
-        let ctx = Rc::new(ctx);
-        let a = OwnedExpr::compile("twice(sq(x)) + lut[y]", None, Rc::clone(&ctx), None)
+        let a = OwnedExpr::compile("twice(sq(x)) + lut[y]", None, &ctx, None)
             .map_err(|e| e.kind)
             .expect("compiles");
-        let b = OwnedExpr::compile("x + 1", Some(&["x"]), Rc::clone(&ctx), None)
+        let b = OwnedExpr::compile("x + 1", Some(&["x"]), &ctx, None)
             .map_err(|e| e.kind)
             .expect("compiles");
-        // The caller's handle goes first: the expressions keep the context.
+        // The context goes first: the expressions keep what they use.
         drop(ctx);
         assert_eq!(a.with(|e| e.eval(&[3.0, 1.0])), Ok(20.0));
         assert_eq!(a.with(|e| e.params().len()), 2);
@@ -201,16 +185,15 @@ mod tests {
 
     #[test]
     fn a_failed_compile_frees_its_arena() {
-        let ctx = Rc::new(Context::<f64>::new());
+        let ctx = Context::<f64>::new();
         for src in ["1 +", "y", "(((", "sin(1, 2)"] {
-            let err = OwnedExpr::compile(src, Some(&["x"]), Rc::clone(&ctx), None);
+            let err = OwnedExpr::compile(src, Some(&["x"]), &ctx, None);
             assert!(err.is_err(), "{src}");
         }
-        let capped = OwnedExpr::compile("1 + 2 + 3 + x", None, Rc::clone(&ctx), Some(64));
+        let capped = OwnedExpr::compile("1 + 2 + 3 + x", None, &ctx, Some(64));
         assert_eq!(
             capped.err().map(|e| e.kind),
             Some(exp_rs::ErrorKind::ArenaFull)
         );
-        assert_eq!(Rc::strong_count(&ctx), 1);
     }
 }

@@ -233,31 +233,143 @@ test('Context: constants, functions, expression functions, arrays, objects', () 
   ctx.free();
 });
 
-test('Context: compiled expressions keep the context they were compiled with', () => {
+test('Context: an expression keeps the context as it was when it was compiled', () => {
   const ctx = new Context();
   ctx.setConstant('k', 1);
   ctx.addFunction('f', (x) => x + 1);
-  const before = ctx.compile('k + f(0)');
+  ctx.addArray('lut', [1, 2]);
+  ctx.addExpressionFunction('g(x) = x * k');
+  const before = ctx.compile('k + f(0) + lut[1] + g(1)');
+  assert.equal(before.eval([]), 1 + 1 + 2 + 1);
+  // Every kind of change after the compile: the compiled expression is
+  // untouched, a later compile sees the change.
   ctx.setConstant('k', 100);
   ctx.addFunction('f', (x) => x + 1000);
-  const after = ctx.compile('k + f(0)');
-  assert.equal(before.eval([]), 2);
-  assert.equal(after.eval([]), 1100);
-  // Removing a name rebuilds the context without it; old compiles live on.
+  ctx.addArray('lut', [10, 20]);
+  ctx.addExpressionFunction('g(x) = -x');
+  assert.equal(before.eval([]), 5);
+  const after = ctx.compile('k + f(0) + lut[1] + g(1)');
+  assert.equal(after.eval([]), 100 + 1000 + 20 - 1);
   assert.equal(ctx.remove('f'), true);
   assert.equal(ctx.remove('f'), false);
   assert.throws(() => ctx.compile('f(0)'), (e) => e.kind === 'UnknownFunction');
-  assert.equal(after.eval([]), 1100);
+  assert.equal(before.eval([]), 5);
+  assert.equal(after.eval([]), 1119);
+  // Limits too: a compiled expression keeps its step budget.
+  ctx.addExpressionFunction('down(n) = n <= 0 ? 0 : down(n - 1)');
+  const deep = ctx.compile('down(50)');
+  ctx.setLimits({ maxSteps: 10 });
+  assert.equal(deep.eval([]), 0);
+  assert.throws(() => ctx.evaluate('down(50)'), (e) => e.kind === 'StepLimit');
+  ctx.setLimits({ maxSteps: 10000000 });
   // Built-ins can be removed and replaced too.
   ctx.remove('sin');
   assert.throws(() => ctx.evaluate('sin(0)'), (e) => e.kind === 'UnknownFunction');
   ctx.addFunction('sin', (_x) => 42);
   assert.equal(ctx.evaluate('sin(0)'), 42);
+  // A native callback may change the context while an expression of it runs.
+  ctx.addFunction('bump', (x) => {
+    ctx.setConstant('k', x);
+    return x;
+  });
+  assert.equal(ctx.evaluate('bump(7) + k'), 7 + 100);
+  assert.equal(ctx.evaluate('k'), 7);
   // The context can go before its expressions.
   ctx.free();
-  assert.equal(before.eval([]), 2);
+  assert.equal(before.eval([]), 5);
   before.free();
   after.free();
+  deep.free();
+});
+
+test('names must be names of the language', () => {
+  const ctx = new Context();
+  for (const bad of ['', '1x', 'a b', 'x-y']) {
+    assert.throws(() => ctx.setConstant(bad, 1), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => ctx.addArray(bad, [1]), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => ctx.addFunction(bad, (x) => x), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => ctx.compile('1', [bad]), (e) => e.kind === 'ExpectedName');
+    assert.throws(() => evaluate('1', { [bad]: 1 }), (e) => e.kind === 'ExpectedName');
+  }
+  ctx.free();
+});
+
+test('StepLimit: a runaway recursion stops at maxSteps, spanning the expression', () => {
+  const ctx = new Context();
+  ctx.addExpressionFunction('down(n) = n <= 0 ? 0 : down(n - 1)');
+  ctx.setLimits({ maxSteps: 1000 });
+  assert.equal(ctx.limits().maxSteps, 1000);
+  assert.equal(ctx.evaluate('down(10)'), 0);
+  const src = '1 + down(x)';
+  const f = ctx.compile(src);
+  assert.throws(
+    () => f.eval([100000]),
+    (e) => e.kind === 'StepLimit' && e.code === 22 && e.start === 0 && e.end === src.length,
+  );
+  assert.throws(
+    () => f.evalBatch([new Float64Array([1, 100000])]),
+    (e) => e.kind === 'StepLimit' && e.row === 1,
+  );
+  assert.throws(() => ctx.setLimits({ maxSteps: -1 }), RangeError);
+  f.free();
+  ctx.free();
+});
+
+test('programView: the program as data', () => {
+  const f = compile('x*2*3', ['x']);
+  const view = f.programView();
+  assert.deepEqual(view.instructions, [
+    {
+      pc: 0,
+      opcode: '*',
+      operands: [{ kind: 'param', name: 'x', slot: 0 }, { kind: 'const', value: 6 }],
+      start: 0,
+      end: 5,
+      function: null,
+    },
+  ]);
+  assert.equal(view.stackSize, f.stats().maxStack);
+  assert.equal(view.callDepth, 0);
+  assert.deepEqual(view.functions, []);
+  f.free();
+
+  // Folded nodes, jumps, functions, natives and arrays.
+  const ctx = new Context();
+  ctx.addExpressionFunction('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+  ctx.addFunction('twice', (v) => 2 * v);
+  ctx.addArray('lut', [1, 2, 3]);
+  const src = 'x > 0 ? fact(x) + twice(x) : lut[x] + 2 * pi';
+  const g = ctx.compile(src);
+  const v = g.programView();
+  assert.deepEqual(v.folded.map(([s, e]) => src.slice(s, e)), ['pi', '2 * pi']);
+  const ops = v.instructions.map((i) => i.opcode);
+  assert.ok(ops.includes('jfalse') && ops.includes('jump') && ops.includes('ret'), ops.join(' '));
+  const kinds = new Set(v.instructions.flatMap((i) => i.operands.map((o) => o.kind)));
+  for (const k of ['function', 'native', 'array', 'target', 'arg', 'const']) {
+    assert.ok(kinds.has(k), `operand kind ${k}`);
+  }
+  assert.equal(v.functions.length, 1);
+  const [fn] = v.functions;
+  assert.equal(fn.name, 'fact');
+  assert.deepEqual(fn.params, ['n']);
+  assert.equal(fn.source, 'fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+  for (const i of v.instructions) {
+    const inFn = i.pc >= fn.entry;
+    assert.equal(i.function, inFn ? 0 : null);
+    const text = inFn ? fn.source : src;
+    assert.ok(i.start <= i.end && i.end <= text.length);
+  }
+  assert.ok(v.callDepth >= 1);
+  // Jump targets name instructions.
+  for (const i of v.instructions) {
+    for (const o of i.operands) {
+      if (o.kind === 'target') assert.ok(o.value >= 0 && o.value <= v.instructions.length);
+    }
+  }
+  // The disassembly prints the same instructions.
+  assert.equal(g.program().split('\n').filter((l) => /^\s+\d+ /.test(l)).length, v.instructions.length);
+  g.free();
+  ctx.free();
 });
 
 test('Context.empty has no built-ins', () => {
@@ -272,7 +384,12 @@ test('Context.empty has no built-ins', () => {
 test('Context limits', () => {
   const ctx = new Context();
   assert.deepEqual(ctx.limits(), {
-    maxDepth: 256, maxLen: 65536, maxCalls: 256, maxTotalCalls: 1000000, maxArenaBytes: null,
+    maxDepth: 256,
+    maxLen: 65536,
+    maxCalls: 256,
+    maxTotalCalls: 1000000,
+    maxSteps: 10000000,
+    maxArenaBytes: null,
   });
   ctx.setLimits({ maxDepth: 3, maxLen: 10 });
   assert.throws(() => ctx.evaluate('((((1))))'), (e) => e.kind === 'TooDeep');

@@ -12,6 +12,8 @@ import init, {
   type ErrorKindInfo,
   type Expression,
   type Limits,
+  type Operand,
+  type ProgramView,
   type Stats,
 } from 'exp-rs';
 
@@ -36,6 +38,12 @@ export async function demo(): Promise<number> {
   }
   const [start, end]: [number, number] = ast.span;
   const listing: string = f.program();
+  const view: ProgramView = f.programView();
+  const first: Operand = view.instructions[0].operands[0];
+  const slot: number = first.kind === 'param' ? first.slot : -1;
+  const fn: number | null = view.instructions[0].function;
+  const folded: [number, number][] = view.folded;
+  void [slot, fn, folded, view.functions[0]?.entry, view.stackSize + view.callDepth];
   const stats: Stats = f.stats();
   const allocations: number = stats.allocationsLastEval + stats.bytesAllocatedLastEval;
   f.free();
@@ -49,9 +57,10 @@ export async function demo(): Promise<number> {
   ctx.addArray('lut', [0, 10, 20]);
   ctx.addArray('lut2', new Float64Array([1, 2]));
   ctx.addObject('cal', { gain: 2 });
-  ctx.setLimits({ maxDepth: 100 });
+  ctx.setLimits({ maxDepth: 100, maxSteps: 2_000_000 });
   ctx.setLimits({ maxArenaBytes: null });
   const limits: Limits = ctx.limits();
+  const steps: number = limits.maxSteps;
   const removed: boolean = ctx.remove('g');
   const names: string[] = ctx.functionNames().concat(ctx.constantNames());
   const c: number = ctx.evaluate('twice(x)', { x: 2 }) + ctx.compile('x', ['x']).eval([1]);
@@ -73,6 +82,6 @@ export async function demo(): Promise<number> {
   const table: ErrorKindInfo[] = errorKindTable();
   const step: ErrorKind | undefined = table.find((k) => k.code === 22)?.name;
   const text: string = table[0].message;
-  void [params, out, start, end, listing, allocations, limits, removed, names, kinds, step, text];
+  void [steps, params, out, start, end, listing, allocations, limits, removed, names, kinds, step, text];
   return a + b + c;
 }
