@@ -379,14 +379,17 @@ impl<'s, 'a> Parser<'s, 'a> {
                 min_bp = opened.inner_bp();
                 self.open(&mut stack, opened)?;
             };
+            // The operand's extent in the source, with the parentheses
+            // around it: what the spans of the nodes built on it cover.
+            let mut outer = lhs.span;
             // Extend it with operators, or close what is pending.
             loop {
                 if let Some((l_bp, r_bp)) = infix_bp(self.peek.tok) {
                     if l_bp >= min_bp {
                         let tok = self.bump()?;
                         let pending = match binary_op(tok.tok) {
-                            Some(op) => Pending::Infix(op, lhs, lh, min_bp),
-                            None => Pending::Then(lhs, lh, min_bp),
+                            Some(op) => Pending::Infix(op, lhs, outer, lh, min_bp),
+                            None => Pending::Then(lhs, outer, lh, min_bp),
                         };
                         self.open(&mut stack, pending)?;
                         min_bp = r_bp;
@@ -397,31 +400,33 @@ impl<'s, 'a> Parser<'s, 'a> {
                     return Ok((lhs, lh));
                 };
                 match pending {
-                    Pending::Prefix(op, span, outer) => {
-                        (lhs, lh) =
-                            self.node(AstKind::Unary(op, lhs), span.to(lhs.span), lh + 1)?;
-                        min_bp = outer;
+                    Pending::Prefix(op, span, bp) => {
+                        (lhs, lh) = self.node(AstKind::Unary(op, lhs), span.to(outer), lh + 1)?;
+                        min_bp = bp;
                     }
-                    Pending::Infix(op, l, h, outer) => {
-                        let span = l.span.to(lhs.span);
+                    Pending::Infix(op, l, l_outer, h, bp) => {
+                        let span = l_outer.to(outer);
                         (lhs, lh) = self.node(AstKind::Binary(op, l, lhs), span, 1 + h.max(lh))?;
-                        min_bp = outer;
+                        min_bp = bp;
                     }
-                    Pending::Then(cond, ch, outer) => {
+                    Pending::Then(cond, c_outer, ch, bp) => {
                         self.expect(Tok::Colon, ErrorKind::UnexpectedToken)?;
                         min_bp = 3;
-                        self.open(&mut stack, Pending::Else(cond, lhs, ch.max(lh), outer))?;
+                        let pending = Pending::Else(cond, c_outer, lhs, ch.max(lh), bp);
+                        self.open(&mut stack, pending)?;
                         continue 'operand;
                     }
-                    Pending::Else(cond, then, h, outer) => {
-                        let span = cond.span.to(lhs.span);
+                    Pending::Else(cond, c_outer, then, h, bp) => {
+                        let span = c_outer.to(outer);
                         (lhs, lh) =
                             self.node(AstKind::Conditional(cond, then, lhs), span, 1 + h.max(lh))?;
-                        min_bp = outer;
+                        min_bp = bp;
                     }
-                    Pending::Paren(open, outer) => {
-                        self.close(Tok::RParen, open)?;
-                        min_bp = outer;
+                    Pending::Paren(open, bp) => {
+                        let close = self.close(Tok::RParen, open)?;
+                        min_bp = bp;
+                        outer = open.to(close.span);
+                        continue;
                     }
                     Pending::Index(name, name_span, open, outer) => {
                         let close = self.close(Tok::RBracket, open)?;
@@ -455,6 +460,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                         min_bp = list.min_bp;
                     }
                 }
+                outer = lhs.span;
             }
         }
     }
@@ -495,12 +501,13 @@ impl<'s, 'a> Parser<'s, 'a> {
 enum Pending<'a> {
     /// A prefix operator waiting for its operand.
     Prefix(UnaryOp, Span, u8),
-    /// `lhs op` waiting for the right operand.
-    Infix(BinaryOp, &'a Ast<'a>, Height, u8),
+    /// `lhs op` waiting for the right operand (with `lhs`'s extent,
+    /// parentheses included).
+    Infix(BinaryOp, &'a Ast<'a>, Span, Height, u8),
     /// `cond ?` waiting for the then-branch.
-    Then(&'a Ast<'a>, Height, u8),
+    Then(&'a Ast<'a>, Span, Height, u8),
     /// `cond ? then :` waiting for the else-branch.
-    Else(&'a Ast<'a>, &'a Ast<'a>, Height, u8),
+    Else(&'a Ast<'a>, Span, &'a Ast<'a>, Height, u8),
     /// `(` waiting for its contents.
     Paren(Span, u8),
     /// `name[` waiting for the index.

@@ -100,3 +100,18 @@ fn tree_is_walkable() {
     let children: Vec<String> = ast.children().map(|c| c.sexpr().to_string()).collect();
     assert_eq!(children, ["(* x (call sin y))", "z"]);
 }
+
+#[test]
+fn spans_cover_the_parentheses_of_their_operands() {
+    let arena = Bump::new();
+    let span_of = |src: &'static str| {
+        let ast = parse_expression_arena(src, &arena).unwrap();
+        ast.span.text(src)
+    };
+    assert_eq!(span_of("-(2)"), "-(2)");
+    assert_eq!(span_of("(1 + 2) * x"), "(1 + 2) * x");
+    assert_eq!(span_of("x * (1 + 2)"), "x * (1 + 2)");
+    assert_eq!(span_of("(c) ? (a) : (b)"), "(c) ? (a) : (b)");
+    // A group alone is its contents.
+    assert_eq!(span_of("((x))"), "x");
+}
