@@ -145,7 +145,9 @@ const ESTIMATE_SLACK: usize = 64;
 /// builder needs for these `n` expressions, in this order, against `ctx`
 /// (NULL: the built-in functions and constants only). It compiles them
 /// once into a scratch arena on the heap and measures it, plus a little
-/// slack, so a fixed arena of that size holds them. Allocates (scratch).
+/// slack, so a fixed arena of that size holds them. Parameters declared
+/// with `exp_rs_batch_builder_add_param` need room too (their names and
+/// the name table: allow about 64 bytes each). Allocates (scratch).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
 /// compile error (with a context, also its last error, whose `expression`

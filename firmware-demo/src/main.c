@@ -354,6 +354,9 @@ int main(void) {
         build_batch(exp_rs_arena_new(0), ctx);
         must(estimated, "arena estimate", NULL, NULL);
     }
+    /* The estimate covers the expressions; the parameters declared first
+     * (their names and the growing name table) need room too. */
+    arena_size += N_PARAMS * 64;
     ExpRsArena *arena = exp_rs_arena_new(arena_size); /* fixed: it never grows */
     CHECK(arena != NULL);
     if (!arena) sh_exit(1);
@@ -453,7 +456,13 @@ int main(void) {
     stack_paint();
     exp_rs_real deep = 0;
     size_t deep_arena = 0, refused_arena = 0;
-    CHECK(eval_nested(ctx, DEEP, &deep, &deep_arena) == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
+    exp_rs_status deep_status = eval_nested(ctx, DEEP, &deep, &deep_arena);
+    if (deep_status != EXP_RS_STATUS_OK) {
+        out_str("nested expression: ");
+        out_str(exp_rs_status_name(deep_status));
+        out_nl();
+    }
+    CHECK(deep_status == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
     CHECK(eval_nested(ctx, 300, &deep, &refused_arena) == EXP_RS_STATUS_TOO_DEEP);
     uint32_t stack_deep = stack_high_water();
     /* The hostile set, on the same 8 KB stack. */
