@@ -491,8 +491,8 @@ exp_rs_status exp_rs_batch_builder_bind(ExpRsBatchBuilder *builder, const ExpRsC
  * full) and a little on the heap.
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, the syntax and compile errors
- * with their span (see `exp_rs_batch_builder_last_error`). A failed add
- * changes nothing.
+ * with their span (see `exp_rs_batch_builder_last_error`), and the
+ * builder's compile error if binding failed. A failed add changes nothing.
  *
  * # Safety
  * `builder` is NULL or live; `src` is NULL or NUL-terminated.
@@ -985,7 +985,9 @@ exp_rs_status exp_rs_context_eval(const ExpRsContext *ctx,
  * builder needs for these `n` expressions, in this order, against `ctx`
  * (NULL: the built-in functions and constants only). It compiles them
  * once into a scratch arena on the heap and measures it, plus a little
- * slack, so a fixed arena of that size holds them. Allocates (scratch).
+ * slack, so a fixed arena of that size holds them. Parameters declared
+ * with `exp_rs_batch_builder_add_param` need room too (their names and
+ * the name table: allow about 64 bytes each). Allocates (scratch).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
  * compile error (with a context, also its last error, whose `expression`
