@@ -912,6 +912,15 @@ static exp_rs_real reenter(void *user_data, const exp_rs_real *args, size_t n) {
     (void)user_data;
     (void)n;
     reentry_status = exp_rs_batch_builder_eval(reentry_builder, NULL);
+    /* Every getter, too: the builder is busy. */
+    size_t count = 0;
+    exp_rs_real v = 0;
+    exp_rs_error err;
+    if (exp_rs_batch_builder_expression_count(reentry_builder, &count) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_param_count(reentry_builder, &count) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_result(reentry_builder, 0, &v) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_last_error(reentry_builder, &err) != EXP_RS_STATUS_REENTRANT)
+        reentry_status = EXP_RS_STATUS_ERROR;
     exp_rs_batch_builder_free(reentry_builder); /* ignored while evaluating */
     return args[0] + 1;
 }
