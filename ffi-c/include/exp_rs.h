@@ -10,8 +10,12 @@
  *    out-pointers are written only on success; every pointer is checked for NULL.
  *  - Strings are NUL-terminated UTF-8; invalid UTF-8 is EXP_RS_STATUS_INVALID_UTF8.
  *  - After setup, exp_rs_batch_builder_eval allocates nothing.
- *  - Handles are not thread-safe: use an arena, its builders and their context
- *    from one thread at a time.
+ *  - A batch builder keeps the context as it was when it was bound; later changes
+ *    apply to builders bound later (a context may be changed or freed at any time).
+ *  - A context may be read from several threads at once only if nothing changes it;
+ *    builders and arenas belong to one thread at a time.
+ *  - Evaluation time is bounded by the context's EXP_RS_LIMIT_MAX_STEPS
+ *    (EXP_RS_STATUS_STEP_LIMIT past it).
  *  - Numbers are exp_rs_real: double, or float when the library was built with
  *    its `f32` feature and this header is included with EXP_RS_F32 defined.
  */
@@ -159,12 +163,14 @@ typedef enum {
      */
     EXP_RS_STATUS_ARENA_IN_USE = 105,
     /**
-     * The context cannot be changed: a batch builder is bound to it.
+     * No longer returned (kept so that numbers are never reused): a
+     * context can be changed or freed at any time, since a batch builder
+     * keeps the context as it was when it was bound.
      */
     EXP_RS_STATUS_CONTEXT_IN_USE = 106,
     /**
-     * `exp_rs_batch_builder_eval`/`_bind` got a different context from the
-     * one the builder is bound to.
+     * `exp_rs_batch_builder_eval`/`_bind` got a different context handle
+     * from the one the builder was bound with.
      */
     EXP_RS_STATUS_CONTEXT_MISMATCH = 107,
     /**
@@ -182,8 +188,8 @@ typedef enum {
      */
     EXP_RS_STATUS_INVALID_NAME = 110,
     /**
-     * A size or count that cannot be honoured (too large, or a buffer
-     * pointer that is NULL with a non-zero length).
+     * An argument out of its range: a size or count that cannot be
+     * honoured, an unknown status number, or an unknown `exp_rs_limit`.
      */
     EXP_RS_STATUS_INVALID_ARGUMENT = 111,
 } exp_rs_status;
@@ -208,6 +214,11 @@ typedef struct ExpRsBatchBuilder ExpRsBatchBuilder;
  * native and expression functions, arrays, objects, and the limits.
  * Opaque; create with `exp_rs_context_new`, release with
  * `exp_rs_context_free`.
+ *
+ * Builders and evaluations work on a clone (cheap: the tables are shared
+ * and copied on the next change), so the context can be changed or freed
+ * at any time: a batch builder keeps the context as it was when it was
+ * bound; later changes apply to builders bound later.
  */
 typedef struct ExpRsContext ExpRsContext;
 
@@ -275,6 +286,15 @@ typedef bool (*exp_rs_native_fallible_fn)(void *user_data,
                                           exp_rs_real *out);
 
 /**
+ * Which limit `exp_rs_context_set_limit` / `exp_rs_context_get_limit`
+ * mean: one of the `EXP_RS_LIMIT_*` numbers. A plain integer, not a C
+ * enum, so its size does not depend on the compiler (`-fshort-enums`) and
+ * an unknown number is an error, not undefined behaviour; numbers are
+ * never reused, and new limits get new ones.
+ */
+typedef uint32_t exp_rs_limit;
+
+/**
  * A function exp-rs calls when it panics (a bug in exp-rs): the source
  * file (not NUL-terminated: `file_len` bytes; NULL when unknown) and line.
  *
@@ -284,6 +304,34 @@ typedef bool (*exp_rs_native_fallible_fn)(void *user_data,
  * `EXP_RS_STATUS_PANIC`.
  */
 typedef void (*exp_rs_panic_hook)(const char *file, size_t file_len, uint32_t line);
+
+/**
+ * The deepest nesting of an expression (default 256); deeper is `TOO_DEEP`.
+ */
+#define EXP_RS_LIMIT_MAX_DEPTH 1
+
+/**
+ * The longest source in bytes (default 65536); longer is `TOO_LONG`.
+ */
+#define EXP_RS_LIMIT_MAX_LEN 2
+
+/**
+ * The deepest chain of expression-function calls at evaluation time
+ * (default 256); deeper is `RECURSION_LIMIT`.
+ */
+#define EXP_RS_LIMIT_MAX_CALLS 3
+
+/**
+ * The most expression-function calls in one evaluation (default
+ * 1000000); more is `RECURSION_LIMIT`.
+ */
+#define EXP_RS_LIMIT_MAX_TOTAL_CALLS 4
+
+/**
+ * The most instructions one evaluation executes (default 10000000); more
+ * is `STEP_LIMIT`. The bound on evaluation time.
+ */
+#define EXP_RS_LIMIT_MAX_STEPS 5
 
 #ifdef __cplusplus
 extern "C" {
@@ -373,11 +421,12 @@ exp_rs_status exp_rs_arena_set_limit(ExpRsArena *arena, size_t limit);
  * `exp_rs_batch_builder_add_expression` is compiled at once, so its errors
  * and its parameters' indices are known immediately. The recommended form.
  *
- * The arena and the context must stay allocated while the builder exists;
- * they do: freeing either only takes effect when its last builder is
- * freed. While the builder exists the arena cannot be reset and the
- * context cannot be changed. Returns NULL if `arena` or `ctx` is NULL.
- * Allocates the builder (heap); free it with `exp_rs_batch_builder_free`.
+ * The builder keeps the context as it is now (a cheap clone): later
+ * changes to `ctx` apply to builders bound later, and `ctx` may be freed
+ * while the builder lives. The arena stays allocated and cannot be reset
+ * while the builder exists (freeing it only takes effect when its last
+ * builder is freed). Returns NULL if `arena` or `ctx` is NULL. Allocates
+ * the builder (heap); free it with `exp_rs_batch_builder_free`.
  *
  * # Safety
  * `arena` and `ctx` are NULL or live handles.
@@ -390,12 +439,15 @@ ExpRsBatchBuilder *exp_rs_batch_builder_new(ExpRsArena *arena, const ExpRsContex
  * `exp_rs_batch_builder_eval` or by `exp_rs_batch_builder_bind`.
  *
  * Until then, `exp_rs_batch_builder_add_expression` checks the syntax and
- * keeps a copy of the source (heap); `exp_rs_batch_builder_set_param`
- * records values by index; names and their indices are resolved when the
- * builder is bound, so compile errors (an unknown function, say) and a bad
- * parameter index are reported then. Binding compiles into the arena
- * (allocating): bind before a real-time loop to keep allocation out of it.
- * Returns NULL if `arena` is NULL. Free with `exp_rs_batch_builder_free`.
+ * keeps the source (in the arena); `exp_rs_batch_builder_set_param`
+ * records values by index (indices past any parameter the expressions
+ * could introduce are `BAD_INDEX`; values for indices binding does not
+ * create are dropped); names and their indices are resolved when the
+ * builder is bound, under the context's limits, so compile errors (an
+ * unknown function, say) are reported then. Binding compiles into the
+ * arena (allocating): bind before a real-time loop to keep allocation out
+ * of it. Returns NULL if `arena` is NULL. Free with
+ * `exp_rs_batch_builder_free`.
  *
  * # Safety
  * `arena` is NULL or a live handle.
@@ -404,10 +456,10 @@ ExpRsBatchBuilder *exp_rs_batch_builder_new_with_arena(ExpRsArena *arena);
 
 /**
  * Frees a batch builder and its heap memory (its arena memory is reused
- * after `exp_rs_arena_reset`). Releases its hold on the arena and the
- * context, freeing them if their owners already did. NULL does nothing;
- * freeing twice is undefined. A call from inside the builder's own
- * evaluation (a native callback) is ignored.
+ * after `exp_rs_arena_reset`). Releases its hold on the arena, freeing it
+ * if its owner already did. NULL does nothing; freeing twice is undefined.
+ * A call from inside the builder's own evaluation (a native callback) is
+ * ignored.
  *
  * # Safety
  * `builder` is NULL or a live pointer from `exp_rs_batch_builder_new*`.
@@ -415,14 +467,14 @@ ExpRsBatchBuilder *exp_rs_batch_builder_new_with_arena(ExpRsArena *arena);
 void exp_rs_batch_builder_free(ExpRsBatchBuilder *builder);
 
 /**
- * Binds an unbound builder to `ctx` now, compiling the expressions added
- * so far (see `exp_rs_batch_builder_new_with_arena`); returns their first
- * compile error, if any, which then sticks (every later evaluation returns
- * it). Binding a bound builder to its own context does nothing.
+ * Binds an unbound builder to `ctx` now (a clone of it as it is now),
+ * compiling the expressions added so far (see
+ * `exp_rs_batch_builder_new_with_arena`); returns their first compile
+ * error, if any, which then sticks (every later evaluation returns it).
+ * Binding a bound builder again with the same handle does nothing.
  *
- * Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound to another context),
- * `BAD_INDEX` (a value was set for a parameter index that does not
- * exist), and compile errors (see `exp_rs_batch_builder_last_error`).
+ * Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound with another context
+ * handle), and compile errors (see `exp_rs_batch_builder_last_error`).
  *
  * # Safety
  * `builder` and `ctx` are NULL or live handles.
@@ -434,6 +486,7 @@ exp_rs_status exp_rs_batch_builder_bind(ExpRsBatchBuilder *builder, const ExpRsC
  * successful adds). Names it uses that the context does not bind become
  * parameters, in order of first appearance (`"x * sin(y) + z"`: x = 0,
  * y = 1, z = 2), after any declared with `exp_rs_batch_builder_add_param`.
+ * Checked under the context's limits (before binding: syntax only).
  * Allocates: in the arena (tree, program, stack; `ARENA_FULL` when it is
  * full) and a little on the heap.
  *
@@ -449,11 +502,11 @@ exp_rs_status exp_rs_batch_builder_add_expression(ExpRsBatchBuilder *builder, co
 /**
  * Declares the parameter `name` with an initial value and writes its index
  * to `*index` (may be NULL). A name already declared keeps its index and
- * takes the new value. On a builder that is not bound yet, parameters must
- * be declared before the first expression (else `NOT_BOUND`).
+ * takes the new value. Declared parameters come before the names that
+ * expressions introduce (on an unbound builder too).
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `NOT_BOUND`,
- * `ARENA_FULL`. Allocates (the name, in the arena).
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`.
+ * Allocates (the name, in the arena).
  *
  * # Safety
  * `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -466,8 +519,9 @@ exp_rs_status exp_rs_batch_builder_add_param(ExpRsBatchBuilder *builder,
 
 /**
  * Writes the index of parameter `name` to `*index`. `NOT_FOUND` if there is
- * no such parameter; `NOT_BOUND` if the builder is not bound yet and the
- * name was not declared (its index is not known yet). No allocation.
+ * no such parameter; `NOT_BOUND` if the builder is not bound yet, has
+ * expressions and the name was not declared (its index is not known yet).
+ * No allocation.
  *
  * # Safety
  * `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -507,8 +561,7 @@ exp_rs_status exp_rs_batch_builder_param_name(const ExpRsBatchBuilder *builder,
  * Sets parameter `index` to `value`. On a builder that is not bound yet,
  * the value is kept and applied when it is bound. `BAD_INDEX` if there is
  * no such parameter (for an unbound builder: when the index is past every
- * possible parameter; otherwise binding reports it). No allocation on a
- * bound builder.
+ * possible parameter). No allocation on a bound builder.
  *
  * # Safety
  * `builder` is NULL or live.
@@ -545,14 +598,16 @@ exp_rs_status exp_rs_batch_builder_param(const ExpRsBatchBuilder *builder,
  * Evaluates every expression with the current parameters; read the values
  * with `exp_rs_batch_builder_result(s)`.
  *
- * `ctx` is the context the builder is bound to, or NULL for "the bound
- * one"; another context is `CONTEXT_MISMATCH`. An unbound builder is first
- * bound to `ctx` (see `exp_rs_batch_builder_bind`; NULL is then
- * `NOT_BOUND`), which compiles and allocates, once.
+ * `ctx` is the context handle the builder was bound with, or NULL for
+ * "the bound one"; another handle is `CONTEXT_MISMATCH`. The builder
+ * evaluates with the context as it was when bound (even if the handle was
+ * changed or freed since). An unbound builder is first bound to `ctx`
+ * (see `exp_rs_batch_builder_bind`; NULL is then `NOT_BOUND`), which
+ * compiles and allocates, once.
  *
  * On a bound builder this **allocates nothing** and cannot panic. An
  * expression that fails (`INDEX_OUT_OF_BOUNDS`, `RECURSION_LIMIT`,
- * `CALLBACK`) gets NaN as its result and its error in
+ * `STEP_LIMIT`, `CALLBACK`) gets NaN as its result and its error in
  * `exp_rs_batch_builder_expression_error`; the others are still evaluated;
  * the first error is returned and becomes the last error.
  *
@@ -590,17 +645,20 @@ exp_rs_status exp_rs_batch_builder_results(const ExpRsBatchBuilder *builder,
                                            size_t *written);
 
 /**
- * The number of expressions added so far (0 for NULL). No allocation.
+ * Writes the number of expressions added so far to `*count`. No
+ * allocation.
  *
  * # Safety
- * `builder` is NULL or live.
+ * `builder` is NULL or live; `count` is NULL or writable.
  */
-size_t exp_rs_batch_builder_expression_count(const ExpRsBatchBuilder *builder);
+exp_rs_status exp_rs_batch_builder_expression_count(const ExpRsBatchBuilder *builder,
+                                                    size_t *count);
 
 /**
  * Writes the error of expression `index` from the last evaluation to
  * `*out` (status `EXP_RS_STATUS_OK` if it succeeded). `BAD_INDEX` if there
- * is no such expression. No allocation.
+ * is no such expression, `NOT_BOUND` for an unbound builder. No
+ * allocation.
  *
  * # Safety
  * `builder` is NULL or live; `out` is NULL or writable.
@@ -651,9 +709,10 @@ ExpRsContext *exp_rs_context_new(void);
 ExpRsContext *exp_rs_context_new_empty(void);
 
 /**
- * Releases a context. NULL does nothing. If batch builders are bound to
- * it, the memory is freed when the last of them is freed; either way the
- * caller must not use `ctx` again (freeing twice is undefined).
+ * Releases a context. NULL does nothing. Batch builders bound to it keep
+ * working (they keep the context as it was when they were bound). Freeing
+ * twice, or from inside a call on the same context (a native callback of
+ * `exp_rs_context_eval`), is undefined.
  *
  * # Safety
  * `ctx` is NULL or a live pointer from `exp_rs_context_new*`.
@@ -665,7 +724,7 @@ void exp_rs_context_free(ExpRsContext *ctx);
  * into programs when they are compiled. Allocates (the table entry).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (not an
- * identifier), `CONTEXT_IN_USE` (a batch builder is bound to it).
+ * identifier).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or a NUL-terminated string.
@@ -680,7 +739,7 @@ exp_rs_status exp_rs_context_set_constant(ExpRsContext *ctx, const char *name, e
  * table entry).
  *
  * Errors: `NULL_POINTER` (`ctx`, `name` or `func`), `INVALID_UTF8`,
- * `INVALID_NAME`, `CONTEXT_IN_USE`.
+ * `INVALID_NAME`.
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `func`, if not
@@ -715,7 +774,7 @@ exp_rs_status exp_rs_context_add_fallible_function(ExpRsContext *ctx,
  * looked up when an expression using it is compiled (so definitions may
  * refer to each other, and recursion works). Allocates.
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `CONTEXT_IN_USE`, and the syntax
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, and the syntax
  * and name errors of the definition, with a span into it (see
  * `exp_rs_context_last_error` and `exp_rs_context_last_error_message`).
  *
@@ -728,8 +787,7 @@ exp_rs_status exp_rs_context_add_expression_function(ExpRsContext *ctx, const ch
  * Binds (or rebinds) the array `name` (for `name[i]`) to a copy of the
  * `n` values at `values` (`values` may be NULL when `n` is 0). Allocates.
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`,
- * `CONTEXT_IN_USE`.
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`.
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `values` is
@@ -746,7 +804,7 @@ exp_rs_status exp_rs_context_add_array(ExpRsContext *ctx,
  * Allocates.
  *
  * Errors: `NULL_POINTER` (also for a NULL field name), `INVALID_UTF8`,
- * `INVALID_NAME` (object or field), `CONTEXT_IN_USE`.
+ * `INVALID_NAME` (object or field).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `fields` and
@@ -770,22 +828,27 @@ exp_rs_status exp_rs_context_add_object(ExpRsContext *ctx,
 exp_rs_status exp_rs_context_remove(ExpRsContext *ctx, const char *name);
 
 /**
- * Sets the limits every compile with this context obeys: the deepest
- * nesting (default 256), the longest source in bytes (default 65536), the
- * deepest chain of expression-function calls at evaluation time (default
- * 256) and the most expression-function calls in one evaluation (default
- * 1000000, which bounds its running time). Deeper or longer input fails
- * with `TOO_DEEP`, `TOO_LONG` or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
- * `CONTEXT_IN_USE`. No allocation.
+ * Sets one limit (`which`, an `EXP_RS_LIMIT_*`) of this context to `value`.
+ * Compiles (builders bound later, `exp_rs_context_eval`) and the
+ * evaluations of what they compile obey the context's limits; input past
+ * them fails with a status, never a crash. Errors: `NULL_POINTER`,
+ * `INVALID_ARGUMENT` (unknown `which`). No allocation.
  *
  * # Safety
  * `ctx` is NULL or live.
  */
-exp_rs_status exp_rs_context_set_limits(ExpRsContext *ctx,
-                                        uint32_t max_depth,
-                                        uint32_t max_len,
-                                        uint32_t max_calls,
-                                        uint32_t max_total_calls);
+exp_rs_status exp_rs_context_set_limit(ExpRsContext *ctx, exp_rs_limit which, uint32_t value);
+
+/**
+ * Writes the current value of one limit (`which`, an `EXP_RS_LIMIT_*`) to
+ * `*value`. Errors: `NULL_POINTER`, `INVALID_ARGUMENT` (unknown `which`).
+ *
+ * # Safety
+ * `ctx` is NULL or live; `value` is NULL or writable.
+ */
+exp_rs_status exp_rs_context_get_limit(const ExpRsContext *ctx,
+                                       exp_rs_limit which,
+                                       uint32_t *value);
 
 /**
  * Copies the last failure of a call on this context into `*out` (status
@@ -864,7 +927,8 @@ extern void free(void *ptr);
  * allocates (a context and an arena per call). To evaluate a formula
  * repeatedly, use a batch builder.
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `DUPLICATE_NAME`, and every
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (a name that is
+ * not an identifier), `DUPLICATE_NAME`, and every
  * syntax, compile and evaluation error. For the error's span use
  * `exp_rs_eval_ex`.
  *
@@ -900,9 +964,10 @@ exp_rs_status exp_rs_eval_ex(const char *src,
  * constants) with the `n` variables `names[i] = values[i]`; as
  * `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
  * in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
- * becomes a parameter). Only reads the context, so it is allowed while
- * builders are bound to it; while it runs, the context counts as in use
- * (a native callback cannot change it). Allocates (a scratch arena).
+ * becomes a parameter). It evaluates against a clone of the context as it
+ * is at the call (a native callback may change the context; the change
+ * applies to later calls). A failure is also recorded as the context's
+ * last error. Allocates (a scratch arena).
  *
  * # Safety
  * `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
@@ -920,11 +985,13 @@ exp_rs_status exp_rs_context_eval(const ExpRsContext *ctx,
  * builder needs for these `n` expressions, in this order, against `ctx`
  * (NULL: the built-in functions and constants only). It compiles them
  * once into a scratch arena on the heap and measures it, plus a little
- * slack, so a fixed arena of that size holds them. Allocates (scratch).
+ * slack, so a fixed arena of that size holds them. Parameters declared
+ * with `exp_rs_batch_builder_add_param` need room too (their names and
+ * the name table: allow about 64 bytes each). Allocates (scratch).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
- * compile error (`exprs[i]` that failed is not reported; compile them with
- * a builder for details).
+ * compile error (with a context, also its last error, whose `expression`
+ * is the index into `exprs`).
  *
  * # Safety
  * `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each

@@ -1,7 +1,9 @@
 //! `ExpRsArena`: the bump arena expressions are compiled into.
 
 use alloc::boxed::Box;
-use core::cell::{Cell, UnsafeCell};
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
 
@@ -15,10 +17,10 @@ pub struct ExpRsArena {
     /// The bump arena. `&mut` is taken only by `exp_rs_arena_reset`, and only
     /// while no builder (the only holder of longer-lived `&Bump`) uses it.
     bump: UnsafeCell<Bump>,
-    /// Batch builders using this arena.
-    users: Cell<usize>,
+    /// Batch builders using this arena (their programs point into it).
+    users: AtomicUsize,
     /// `exp_rs_arena_free` was called while builders still used it.
-    released: Cell<bool>,
+    released: AtomicBool,
 }
 
 impl ExpRsArena {
@@ -28,28 +30,36 @@ impl ExpRsArena {
         // `users == 0`, inside that call, when no `&Bump` is alive.
         unsafe { &*self.bump.get() }
     }
+}
 
-    /// Registers one more builder.
-    pub(crate) fn acquire(&self) {
-        self.users.set(self.users.get() + 1);
+/// A builder's hold on its arena: while it lives the arena is neither
+/// freed nor reset; dropping it frees the arena if its owner already did.
+pub(crate) struct ArenaHold(NonNull<ExpRsArena>);
+
+impl ArenaHold {
+    pub(crate) fn new(arena: &ExpRsArena) -> ArenaHold {
+        arena.users.fetch_add(1, Ordering::AcqRel);
+        ArenaHold(NonNull::from(arena))
     }
 
-    /// Unregisters a builder; frees the arena if its owner already released
-    /// it and this was the last builder.
+    /// The bump arena, for as long as this hold lives.
     ///
     /// # Safety
-    /// `arena` came from `exp_rs_arena_new`, is still allocated, and the
-    /// caller held one `acquire` and no reference into it any more.
-    pub(crate) unsafe fn release(arena: *mut ExpRsArena) {
-        // SAFETY: allocated, per the contract.
-        let last = unsafe {
-            let a = &*arena;
-            a.users.set(a.users.get().saturating_sub(1));
-            a.users.get() == 0 && a.released.get()
-        };
-        if last {
+    /// Nothing borrowing the result may outlive this hold.
+    pub(crate) unsafe fn bump(&self) -> &'static Bump {
+        // SAFETY: held, so allocated and never reset until `drop`; the
+        // caller drops everything borrowing it before the hold.
+        unsafe { &*self.0.as_ptr() }.bump()
+    }
+}
+
+impl Drop for ArenaHold {
+    fn drop(&mut self) {
+        // SAFETY: held, so still allocated.
+        let a = unsafe { self.0.as_ref() };
+        if a.users.fetch_sub(1, Ordering::AcqRel) == 1 && a.released.load(Ordering::Acquire) {
             // SAFETY: released by its owner and unused: nobody can reach it.
-            drop(unsafe { Box::from_raw(arena) });
+            drop(unsafe { Box::from_raw(self.0.as_ptr()) });
         }
     }
 }
@@ -76,8 +86,8 @@ pub extern "C" fn exp_rs_arena_new(size: usize) -> *mut ExpRsArena {
         }
         Box::into_raw(Box::new(ExpRsArena {
             bump: UnsafeCell::new(bump),
-            users: Cell::new(0),
-            released: Cell::new(false),
+            users: AtomicUsize::new(0),
+            released: AtomicBool::new(false),
         }))
     })
 }
@@ -98,8 +108,8 @@ pub unsafe extern "C" fn exp_rs_arena_free(arena: *mut ExpRsArena) {
         // SAFETY: a live arena, per the contract.
         let in_use = unsafe {
             let a = &*arena;
-            a.released.set(true);
-            a.users.get() > 0
+            a.released.store(true, Ordering::Release);
+            a.users.load(Ordering::Acquire) > 0
         };
         if !in_use {
             // SAFETY: no builder holds it and the owner gave it up.
@@ -123,7 +133,7 @@ pub unsafe extern "C" fn exp_rs_arena_reset(arena: *mut ExpRsArena) -> exp_rs_st
         }
         // SAFETY: a live arena, per the contract.
         let a = unsafe { &*arena };
-        if a.users.get() > 0 {
+        if a.users.load(Ordering::Acquire) > 0 {
             return exp_rs_status::ArenaInUse;
         }
         // SAFETY: no builder uses the arena, so no `&Bump` exists besides

@@ -1,156 +1,102 @@
 //! `ExpRsBatchBuilder`: the seed's batch builder — expressions compiled
 //! into an arena against a context, sharing one set of parameters,
-//! evaluated together with zero allocations.
+//! evaluated together with zero allocations. A thin wrapper of
+//! `exp_rs::Batch`.
 
 use alloc::boxed::Box;
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::ffi::c_char;
 use core::fmt::Write;
-use core::ptr::NonNull;
 
-use bumpalo::Bump;
-use exp_rs::{AstKind, Batch, Limits};
+use exp_rs::Batch;
 
-use crate::arena::ExpRsArena;
+use crate::arena::{ArenaHold, ExpRsArena};
 use crate::context::ExpRsContext;
 use crate::error::{LastError, Source, exp_rs_error, from_core};
 use crate::exp_rs_real;
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
-use crate::text::{c_str, is_identifier, slice, write_text};
+use crate::text::{c_str, slice, write_text};
 
 /// Expressions sharing one set of parameters, compiled into an arena and
 /// evaluated together. Opaque; create with `exp_rs_batch_builder_new` or
 /// `exp_rs_batch_builder_new_with_arena`, release with
 /// `exp_rs_batch_builder_free`.
 pub struct ExpRsBatchBuilder {
-    /// The arena, kept alive by this builder's `acquire` (see `Drop`).
-    arena: NonNull<ExpRsArena>,
-    /// Everything else; the `RefCell` turns re-entry (a native callback
-    /// using the builder that is evaluating it) into an error.
+    /// The `RefCell` turns re-entry (a native callback using the builder
+    /// that is evaluating it) into `REENTRANT`.
     inner: RefCell<Inner>,
+    /// Declared after `inner`, so dropped after the batch that borrows the
+    /// arena for "`'static`" (really: as long as this hold).
+    _arena: ArenaHold,
 }
 
 struct Inner {
-    state: State,
+    batch: Batch<'static, exp_rs_real>,
+    /// The handle the batch was bound with (NULL until bound), for
+    /// `CONTEXT_MISMATCH`. Only compared, never dereferenced.
+    bound_to: *const ExpRsContext,
     last: LastError,
 }
 
-enum State {
-    /// Made by `new_with_arena` and not bound to a context yet.
-    Unbound(Pending),
-    /// Compiling against a context.
-    Bound(Bound),
-}
-
-/// What an unbound builder keeps until it is bound: copies of the sources
-/// (checked for syntax when added) and of the parameters set.
-#[derive(Default)]
-struct Pending {
-    /// Parameters declared with `add_param` (before any expression).
-    declared: Vec<(String, exp_rs_real)>,
-    sources: Vec<String>,
-    /// Values set with `set_param`, by index, applied after binding.
-    values: Vec<Option<exp_rs_real>>,
-    /// An upper bound of the parameter count: declared names plus every
-    /// name used as a value in the sources.
-    max_params: usize,
-}
-
-struct Bound {
-    /// The context, kept alive by this builder's `acquire` (see `Drop`).
-    ctx: NonNull<ExpRsContext>,
-    /// Borrows the arena and the context for "`'static`": really for as
-    /// long as this builder holds its `acquire` on both, which `Drop`
-    /// releases only after dropping the batch.
-    batch: Batch<'static, exp_rs_real>,
-    /// Set when binding failed to compile a pending expression: every
-    /// later evaluation reports it (indices would otherwise shift).
-    broken: Option<exp_rs_error>,
-}
-
-impl Drop for ExpRsBatchBuilder {
-    fn drop(&mut self) {
-        let state = core::mem::replace(
-            &mut self.inner.get_mut().state,
-            State::Unbound(Pending::default()),
-        );
-        let ctx = match &state {
-            State::Bound(b) => Some(b.ctx),
-            State::Unbound(_) => None,
-        };
-        // The batch goes first: after this nothing points into the arena
-        // or the context.
-        drop(state);
-        if let Some(c) = ctx {
-            // SAFETY: bound builders hold one `acquire` on their context,
-            // which keeps it allocated; no reference into it remains.
-            unsafe { ExpRsContext::release(c.as_ptr()) };
-        }
-        // SAFETY: every builder holds one `acquire` on its arena.
-        unsafe { ExpRsArena::release(self.arena.as_ptr()) };
-    }
-}
-
 impl Inner {
-    /// Compiles the pending expressions against `ctx` into `arena`.
-    fn bind(&mut self, arena: &'static Bump, ctx: NonNull<ExpRsContext>) -> exp_rs_status {
-        let State::Unbound(pending) = &mut self.state else {
-            return exp_rs_status::Ok;
-        };
-        let pending = core::mem::take(pending);
-        // SAFETY: the caller checked `ctx` is non-NULL, and C promises it is
-        // live. `acquire` keeps it allocated and unchanged (modifications
-        // are refused while bound) until `Drop` releases it after dropping
-        // the batch, so the reference is valid for the batch's whole life.
-        let c: &'static ExpRsContext = unsafe { &*ctx.as_ptr() };
-        c.acquire();
-        let mut batch = Batch::new(c.ctx(), arena);
-        let mut broken = None;
-        for (name, value) in &pending.declared {
-            if let Err(e) = batch.add_param(name, *value) {
-                self.last.with_text(e, usize::MAX, name);
-                broken = Some(from_core(e, usize::MAX));
-                break;
+    /// Binds to `ctx` (a clone of it as it is now) and compiles what was
+    /// added; on a bound builder, `CONTEXT_MISMATCH` for another handle,
+    /// else the bind error, if any.
+    fn bind(&mut self, ctx: &ExpRsContext) -> exp_rs_status {
+        if self.batch.is_bound() {
+            if !core::ptr::eq(self.bound_to, ctx) {
+                return exp_rs_status::ContextMismatch;
+            }
+            return self
+                .batch
+                .bind_error()
+                .map_or(exp_rs_status::Ok, |(_, e)| e.into());
+        }
+        let snapshot = ctx.snapshot();
+        // The failing source is not kept by the batch; keep them all here.
+        let sources: Vec<_> = (0..self.batch.len())
+            .filter_map(|i| self.batch.source(i))
+            .collect();
+        self.bound_to = ctx;
+        match self.batch.bind(&snapshot) {
+            Ok(()) => exp_rs_status::Ok,
+            Err((i, e)) => {
+                self.last
+                    .with_text(e, i, sources.get(i).copied().unwrap_or(""));
+                e.into()
             }
         }
-        for (i, src) in pending.sources.iter().enumerate() {
-            if broken.is_some() {
-                break;
-            }
-            if let Err(e) = batch.add_expression(src) {
-                self.last.with_text(e, i, src);
-                broken = Some(from_core(e, i));
-            }
-        }
-        let mut status = broken.map_or(exp_rs_status::Ok, |b| status_of(&b));
-        if broken.is_none() {
-            for (i, v) in pending.values.iter().enumerate() {
-                if let Some(v) = v
-                    && !batch.set_param(i, *v)
-                {
-                    status = exp_rs_status::BadIndex;
-                }
-            }
-        }
-        self.state = State::Bound(Bound { ctx, batch, broken });
-        status
     }
 
     /// The source text of the last error, if any.
     fn error_source(&self) -> Option<&str> {
-        match (self.last.source, &self.state) {
-            (Source::Text, _) => self.last.text(),
-            (Source::Expr(i), State::Bound(b)) => b.batch.source(i),
-            _ => None,
+        match self.last.source {
+            Source::Text => self.last.text(),
+            Source::Expr(i) => self.batch.source(i),
+            Source::None => None,
         }
     }
-}
 
-fn status_of(e: &exp_rs_error) -> exp_rs_status {
-    exp_rs_status::from_code(e.status).unwrap_or(exp_rs_status::Error)
+    /// `NOT_BOUND` before binding, for what only exists after it.
+    fn bound(&self) -> Result<&Batch<'static, exp_rs_real>, exp_rs_status> {
+        if self.batch.is_bound() {
+            Ok(&self.batch)
+        } else {
+            Err(exp_rs_status::NotBound)
+        }
+    }
+
+    /// `NOT_BOUND` before binding when expressions wait to be compiled
+    /// (their names, and so the parameters, are not known yet).
+    fn params_known(&self) -> Result<&Batch<'static, exp_rs_real>, exp_rs_status> {
+        if self.batch.is_bound() || self.batch.is_empty() {
+            Ok(&self.batch)
+        } else {
+            Err(exp_rs_status::NotBound)
+        }
+    }
 }
 
 /// Runs `f` on a builder: NULL is refused, re-entry is `REENTRANT`, and a
@@ -161,7 +107,7 @@ fn status_of(e: &exp_rs_error) -> exp_rs_status {
 /// `builder` is NULL or a live pointer from `exp_rs_batch_builder_new*`.
 unsafe fn with_builder(
     builder: *const ExpRsBatchBuilder,
-    f: impl FnOnce(&mut Inner, &'static Bump) -> exp_rs_status,
+    f: impl FnOnce(&mut Inner) -> exp_rs_status,
 ) -> exp_rs_status {
     boundary(exp_rs_status::Panic, || {
         // SAFETY: NULL or live, per the contract.
@@ -171,10 +117,7 @@ unsafe fn with_builder(
         let Ok(mut inner) = b.inner.try_borrow_mut() else {
             return exp_rs_status::Reentrant;
         };
-        // SAFETY: the builder holds an `acquire` on its arena, which keeps
-        // it allocated and unreset until `Drop` (after the batch is gone).
-        let arena: &'static Bump = unsafe { &*b.arena.as_ptr() }.bump();
-        let status = f(&mut inner, arena);
+        let status = f(&mut inner);
         if status != exp_rs_status::Ok && status.kind().is_none() {
             inner.last.status(status);
         }
@@ -182,14 +125,34 @@ unsafe fn with_builder(
     })
 }
 
-fn new_builder(arena: &ExpRsArena, state: State) -> *mut ExpRsBatchBuilder {
-    arena.acquire();
+/// Writes `v` to `out` (checked for NULL) on `Ok`.
+fn put<T>(out: *mut T, v: Result<T, exp_rs_status>) -> exp_rs_status {
+    match v {
+        _ if out.is_null() => exp_rs_status::NullPointer,
+        Ok(v) => {
+            // SAFETY: non-NULL, and every caller's contract says writable.
+            unsafe { out.write(v) };
+            exp_rs_status::Ok
+        }
+        Err(e) => e,
+    }
+}
+
+fn new_builder(arena: &ExpRsArena, ctx: Option<&ExpRsContext>) -> *mut ExpRsBatchBuilder {
+    let arena = ArenaHold::new(arena);
+    // SAFETY: the batch is stored next to the hold, which is dropped after it.
+    let bump = unsafe { arena.bump() };
+    let (batch, bound_to) = match ctx {
+        None => (Batch::unbound(bump), core::ptr::null()),
+        Some(c) => (Batch::new(&c.snapshot(), bump), c as *const _),
+    };
     Box::into_raw(Box::new(ExpRsBatchBuilder {
-        arena: NonNull::from(arena),
         inner: RefCell::new(Inner {
-            state,
+            batch,
+            bound_to,
             last: LastError::new(),
         }),
+        _arena: arena,
     }))
 }
 
@@ -197,11 +160,12 @@ fn new_builder(arena: &ExpRsArena, state: State) -> *mut ExpRsBatchBuilder {
 /// `exp_rs_batch_builder_add_expression` is compiled at once, so its errors
 /// and its parameters' indices are known immediately. The recommended form.
 ///
-/// The arena and the context must stay allocated while the builder exists;
-/// they do: freeing either only takes effect when its last builder is
-/// freed. While the builder exists the arena cannot be reset and the
-/// context cannot be changed. Returns NULL if `arena` or `ctx` is NULL.
-/// Allocates the builder (heap); free it with `exp_rs_batch_builder_free`.
+/// The builder keeps the context as it is now (a cheap clone): later
+/// changes to `ctx` apply to builders bound later, and `ctx` may be freed
+/// while the builder lives. The arena stays allocated and cannot be reset
+/// while the builder exists (freeing it only takes effect when its last
+/// builder is freed). Returns NULL if `arena` or `ctx` is NULL. Allocates
+/// the builder (heap); free it with `exp_rs_batch_builder_free`.
 ///
 /// # Safety
 /// `arena` and `ctx` are NULL or live handles.
@@ -212,20 +176,10 @@ pub unsafe extern "C" fn exp_rs_batch_builder_new(
 ) -> *mut ExpRsBatchBuilder {
     boundary(core::ptr::null_mut(), || {
         // SAFETY: NULL or live, per the contract.
-        let Some(a) = (unsafe { arena.as_ref() }) else {
-            return core::ptr::null_mut();
-        };
-        let Some(c) = NonNull::new(ctx.cast_mut()) else {
-            return core::ptr::null_mut();
-        };
-        let builder = new_builder(a, State::Unbound(Pending::default()));
-        // SAFETY: just made, not shared; bind on an empty pending set
-        // cannot fail.
-        let inner = unsafe { &mut *builder }.inner.get_mut();
-        // SAFETY: the arena is acquired by the new builder (see above).
-        let bump: &'static Bump = unsafe { &*arena }.bump();
-        inner.bind(bump, c);
-        builder
+        match unsafe { (arena.as_ref(), ctx.as_ref()) } {
+            (Some(a), Some(c)) => new_builder(a, Some(c)),
+            _ => core::ptr::null_mut(),
+        }
     })
 }
 
@@ -234,12 +188,15 @@ pub unsafe extern "C" fn exp_rs_batch_builder_new(
 /// `exp_rs_batch_builder_eval` or by `exp_rs_batch_builder_bind`.
 ///
 /// Until then, `exp_rs_batch_builder_add_expression` checks the syntax and
-/// keeps a copy of the source (heap); `exp_rs_batch_builder_set_param`
-/// records values by index; names and their indices are resolved when the
-/// builder is bound, so compile errors (an unknown function, say) and a bad
-/// parameter index are reported then. Binding compiles into the arena
-/// (allocating): bind before a real-time loop to keep allocation out of it.
-/// Returns NULL if `arena` is NULL. Free with `exp_rs_batch_builder_free`.
+/// keeps the source (in the arena); `exp_rs_batch_builder_set_param`
+/// records values by index (indices past any parameter the expressions
+/// could introduce are `BAD_INDEX`; values for indices binding does not
+/// create are dropped); names and their indices are resolved when the
+/// builder is bound, under the context's limits, so compile errors (an
+/// unknown function, say) are reported then. Binding compiles into the
+/// arena (allocating): bind before a real-time loop to keep allocation out
+/// of it. Returns NULL if `arena` is NULL. Free with
+/// `exp_rs_batch_builder_free`.
 ///
 /// # Safety
 /// `arena` is NULL or a live handle.
@@ -250,17 +207,17 @@ pub unsafe extern "C" fn exp_rs_batch_builder_new_with_arena(
     boundary(core::ptr::null_mut(), || {
         // SAFETY: NULL or live, per the contract.
         match unsafe { arena.as_ref() } {
-            Some(a) => new_builder(a, State::Unbound(Pending::default())),
+            Some(a) => new_builder(a, None),
             None => core::ptr::null_mut(),
         }
     })
 }
 
 /// Frees a batch builder and its heap memory (its arena memory is reused
-/// after `exp_rs_arena_reset`). Releases its hold on the arena and the
-/// context, freeing them if their owners already did. NULL does nothing;
-/// freeing twice is undefined. A call from inside the builder's own
-/// evaluation (a native callback) is ignored.
+/// after `exp_rs_arena_reset`). Releases its hold on the arena, freeing it
+/// if its owner already did. NULL does nothing; freeing twice is undefined.
+/// A call from inside the builder's own evaluation (a native callback) is
+/// ignored.
 ///
 /// # Safety
 /// `builder` is NULL or a live pointer from `exp_rs_batch_builder_new*`.
@@ -279,14 +236,14 @@ pub unsafe extern "C" fn exp_rs_batch_builder_free(builder: *mut ExpRsBatchBuild
     })
 }
 
-/// Binds an unbound builder to `ctx` now, compiling the expressions added
-/// so far (see `exp_rs_batch_builder_new_with_arena`); returns their first
-/// compile error, if any, which then sticks (every later evaluation returns
-/// it). Binding a bound builder to its own context does nothing.
+/// Binds an unbound builder to `ctx` now (a clone of it as it is now),
+/// compiling the expressions added so far (see
+/// `exp_rs_batch_builder_new_with_arena`); returns their first compile
+/// error, if any, which then sticks (every later evaluation returns it).
+/// Binding a bound builder again with the same handle does nothing.
 ///
-/// Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound to another context),
-/// `BAD_INDEX` (a value was set for a parameter index that does not
-/// exist), and compile errors (see `exp_rs_batch_builder_last_error`).
+/// Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound with another context
+/// handle), and compile errors (see `exp_rs_batch_builder_last_error`).
 ///
 /// # Safety
 /// `builder` and `ctx` are NULL or live handles.
@@ -295,15 +252,10 @@ pub unsafe extern "C" fn exp_rs_batch_builder_bind(
     builder: *mut ExpRsBatchBuilder,
     ctx: *const ExpRsContext,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, arena: &'static Bump| {
-        let Some(c) = NonNull::new(ctx.cast_mut()) else {
-            return exp_rs_status::NullPointer;
-        };
-        match &inner.state {
-            State::Bound(b) if b.ctx == c => b.broken.map_or(exp_rs_status::Ok, |e| status_of(&e)),
-            State::Bound(_) => exp_rs_status::ContextMismatch,
-            State::Unbound(_) => inner.bind(arena, c),
-        }
+    // SAFETY: NULL or live, per the contract.
+    let f = |inner: &mut Inner| match unsafe { ctx.as_ref() } {
+        Some(c) => inner.bind(c),
+        None => exp_rs_status::NullPointer,
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
@@ -313,6 +265,7 @@ pub unsafe extern "C" fn exp_rs_batch_builder_bind(
 /// successful adds). Names it uses that the context does not bind become
 /// parameters, in order of first appearance (`"x * sin(y) + z"`: x = 0,
 /// y = 1, z = 2), after any declared with `exp_rs_batch_builder_add_param`.
+/// Checked under the context's limits (before binding: syntax only).
 /// Allocates: in the arena (tree, program, stack; `ARENA_FULL` when it is
 /// full) and a little on the heap.
 ///
@@ -327,46 +280,21 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_expression(
     builder: *mut ExpRsBatchBuilder,
     src: *const c_char,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
+    let f = |inner: &mut Inner| {
         // SAFETY: NULL or NUL-terminated, per the contract.
         let src = match unsafe { c_str(src) } {
             Ok(s) => s,
             Err(e) => return e,
         };
-        match &mut inner.state {
-            State::Bound(b) => {
-                if let Some(e) = b.broken {
-                    return status_of(&e);
-                }
-                match b.batch.add_expression(src) {
-                    Ok(_) => exp_rs_status::Ok,
-                    Err(e) => {
-                        inner.last.with_text(e, b.batch.len(), src);
-                        e.into()
-                    }
-                }
-            }
-            State::Unbound(p) => {
-                // Syntax only, in a scratch arena; names are resolved
-                // when the builder is bound.
-                let scratch = Bump::new();
-                match exp_rs::parse(src, &scratch, &Limits::DEFAULT) {
-                    Ok(ast) => {
-                        let mut names = 0;
-                        ast.walk(&mut |n| {
-                            if matches!(n.kind, AstKind::Name(_)) {
-                                names += 1;
-                            }
-                        });
-                        p.max_params += names;
-                        p.sources.push(String::from(src));
-                        exp_rs_status::Ok
-                    }
-                    Err(e) => {
-                        inner.last.with_text(e, p.sources.len(), src);
-                        e.into()
-                    }
-                }
+        // After a failed bind the indices would shift: the error sticks.
+        if let Some((_, e)) = inner.batch.bind_error() {
+            return e.into();
+        }
+        match inner.batch.add_expression(src) {
+            Ok(_) => exp_rs_status::Ok,
+            Err(e) => {
+                inner.last.with_text(e, inner.batch.len(), src);
+                e.into()
             }
         }
     };
@@ -376,11 +304,11 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_expression(
 
 /// Declares the parameter `name` with an initial value and writes its index
 /// to `*index` (may be NULL). A name already declared keeps its index and
-/// takes the new value. On a builder that is not bound yet, parameters must
-/// be declared before the first expression (else `NOT_BOUND`).
+/// takes the new value. Declared parameters come before the names that
+/// expressions introduce (on an unbound builder too).
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `NOT_BOUND`,
-/// `ARENA_FULL`. Allocates (the name, in the arena).
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`.
+/// Allocates (the name, in the arena).
 ///
 /// # Safety
 /// `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -392,50 +320,29 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_param(
     value: exp_rs_real,
     index: *mut usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
+    let f = |inner: &mut Inner| {
         // SAFETY: NULL or NUL-terminated, per the contract.
-        let name = match unsafe { c_str(name) } {
-            Ok(n) if is_identifier(n) => n,
-            Ok(_) => return exp_rs_status::InvalidName,
+        let n = match unsafe { crate::text::name(name) } {
+            Ok(n) => n,
             Err(e) => return e,
         };
-        let i = match &mut inner.state {
-            State::Bound(b) => match b.batch.add_param(name, value) {
-                Ok(i) => i,
-                Err(e) => {
-                    inner.last.with_text(e, usize::MAX, name);
-                    return e.into();
-                }
-            },
-            State::Unbound(p) => {
-                if let Some(i) = p.declared.iter().position(|(n, _)| n == name) {
-                    p.declared[i].1 = value;
-                    if let Some(slot) = p.values.get_mut(i) {
-                        *slot = None;
-                    }
-                    i
-                } else if p.sources.is_empty() {
-                    p.declared.push((String::from(name), value));
-                    p.max_params += 1;
-                    p.declared.len() - 1
-                } else {
-                    return exp_rs_status::NotBound;
-                }
+        match inner.batch.add_param(n, value) {
+            Ok(_) if index.is_null() => exp_rs_status::Ok,
+            Ok(i) => put(index, Ok(i)),
+            Err(e) => {
+                inner.last.with_text(e, usize::MAX, n);
+                e.into()
             }
-        };
-        if !index.is_null() {
-            // SAFETY: non-NULL and writable, per the contract.
-            unsafe { index.write(i) };
         }
-        exp_rs_status::Ok
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
 }
 
 /// Writes the index of parameter `name` to `*index`. `NOT_FOUND` if there is
-/// no such parameter; `NOT_BOUND` if the builder is not bound yet and the
-/// name was not declared (its index is not known yet). No allocation.
+/// no such parameter; `NOT_BOUND` if the builder is not bound yet, has
+/// expressions and the name was not declared (its index is not known yet).
+/// No allocation.
 ///
 /// # Safety
 /// `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -446,31 +353,14 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param_index(
     name: *const c_char,
     index: *mut usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
+    let f = |inner: &mut Inner| {
         // SAFETY: NULL or NUL-terminated, per the contract.
         let name = match unsafe { c_str(name) } {
             Ok(n) => n,
             Err(e) => return e,
         };
-        if index.is_null() {
-            return exp_rs_status::NullPointer;
-        }
-        let found = match &inner.state {
-            State::Bound(b) => b.batch.param_index(name).ok_or(exp_rs_status::NotFound),
-            State::Unbound(p) => match p.declared.iter().position(|(n, _)| n == name) {
-                Some(i) => Ok(i),
-                None if p.sources.is_empty() => Err(exp_rs_status::NotFound),
-                None => Err(exp_rs_status::NotBound),
-            },
-        };
-        match found {
-            Ok(i) => {
-                // SAFETY: non-NULL and writable, per the contract.
-                unsafe { index.write(i) };
-                exp_rs_status::Ok
-            }
-            Err(e) => e,
-        }
+        let found = inner.batch.param_index(name).ok_or(exp_rs_status::NotFound);
+        put(index, found.or_else(|e| inner.params_known().and(Err(e))))
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
@@ -487,19 +377,7 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param_count(
     builder: *const ExpRsBatchBuilder,
     count: *mut usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        if count.is_null() {
-            return exp_rs_status::NullPointer;
-        }
-        let n = match &inner.state {
-            State::Bound(b) => b.batch.param_names().len(),
-            State::Unbound(p) if p.sources.is_empty() => p.declared.len(),
-            State::Unbound(_) => return exp_rs_status::NotBound,
-        };
-        // SAFETY: non-NULL and writable, per the contract.
-        unsafe { count.write(n) };
-        exp_rs_status::Ok
-    };
+    let f = |inner: &mut Inner| put(count, inner.params_known().map(|b| b.param_names().len()));
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
 }
@@ -520,20 +398,12 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param_name(
     len: usize,
     needed: *mut usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        let name = match &inner.state {
-            State::Bound(b) => b.batch.param_names().get(index).copied(),
-            State::Unbound(p) => match p.declared.get(index) {
-                Some((n, _)) => Some(n.as_str()),
-                None if p.sources.is_empty() => None,
-                None => return exp_rs_status::NotBound,
-            },
-        };
-        match name {
-            // SAFETY: the caller's promise about buf, len and needed.
-            Some(n) => unsafe { write_text(buf, len, needed, |w| w.write_str(n)) },
-            None => exp_rs_status::BadIndex,
-        }
+    let f = |inner: &mut Inner| match inner.batch.param_names().get(index).copied() {
+        // SAFETY: the caller's promise about buf, len and needed.
+        Some(n) => unsafe { write_text(buf, len, needed, |w| w.write_str(n)) },
+        None => inner
+            .params_known()
+            .map_or_else(|e| e, |_| exp_rs_status::BadIndex),
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
@@ -542,8 +412,7 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param_name(
 /// Sets parameter `index` to `value`. On a builder that is not bound yet,
 /// the value is kept and applied when it is bound. `BAD_INDEX` if there is
 /// no such parameter (for an unbound builder: when the index is past every
-/// possible parameter; otherwise binding reports it). No allocation on a
-/// bound builder.
+/// possible parameter). No allocation on a bound builder.
 ///
 /// # Safety
 /// `builder` is NULL or live.
@@ -553,34 +422,15 @@ pub unsafe extern "C" fn exp_rs_batch_builder_set_param(
     index: usize,
     value: exp_rs_real,
 ) -> exp_rs_status {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_builder(builder, |inner, _| {
-            set_param(&mut inner.state, index, value)
-        })
-    }
-}
-
-fn set_param(state: &mut State, index: usize, value: exp_rs_real) -> exp_rs_status {
-    match state {
-        State::Bound(b) => {
-            if b.batch.set_param(index, value) {
-                exp_rs_status::Ok
-            } else {
-                exp_rs_status::BadIndex
-            }
-        }
-        State::Unbound(p) => {
-            if index >= p.max_params {
-                return exp_rs_status::BadIndex;
-            }
-            if p.values.len() <= index {
-                p.values.resize(index + 1, None);
-            }
-            p.values[index] = Some(value);
+    let f = |inner: &mut Inner| {
+        if inner.batch.set_param(index, value) {
             exp_rs_status::Ok
+        } else {
+            exp_rs_status::BadIndex
         }
-    }
+    };
+    // SAFETY: forwarded contract.
+    unsafe { with_builder(builder, f) }
 }
 
 /// Sets parameters 0 … n-1 from `values` (`values` may be NULL when `n` is
@@ -595,22 +445,19 @@ pub unsafe extern "C" fn exp_rs_batch_builder_set_params(
     values: *const exp_rs_real,
     n: usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
+    let f = |inner: &mut Inner| {
         // SAFETY: NULL or `n` values, per the contract.
         let values = match unsafe { slice(values, n) } {
             Ok(v) => v,
             Err(e) => return e,
         };
-        let limit = match &inner.state {
-            State::Bound(b) => b.batch.param_names().len(),
-            State::Unbound(p) => p.max_params,
-        };
-        if n > limit {
+        // The last index first: if it exists, they all do.
+        if let Some(&v) = values.last()
+            && !inner.batch.set_param(n - 1, v)
+        {
             return exp_rs_status::BadIndex;
         }
-        for (i, &v) in values.iter().enumerate() {
-            set_param(&mut inner.state, i, v);
-        }
+        inner.batch.set_params(values);
         exp_rs_status::Ok
     };
     // SAFETY: forwarded contract.
@@ -629,21 +476,11 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param(
     index: usize,
     out: *mut exp_rs_real,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        if out.is_null() {
-            return exp_rs_status::NullPointer;
-        }
-        let State::Bound(b) = &inner.state else {
-            return exp_rs_status::NotBound;
-        };
-        match b.batch.param(index) {
-            Some(v) => {
-                // SAFETY: non-NULL and writable, per the contract.
-                unsafe { out.write(v) };
-                exp_rs_status::Ok
-            }
-            None => exp_rs_status::BadIndex,
-        }
+    let f = |inner: &mut Inner| {
+        let v = inner
+            .bound()
+            .and_then(|b| b.param(index).ok_or(exp_rs_status::BadIndex));
+        put(out, v)
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
@@ -652,14 +489,16 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param(
 /// Evaluates every expression with the current parameters; read the values
 /// with `exp_rs_batch_builder_result(s)`.
 ///
-/// `ctx` is the context the builder is bound to, or NULL for "the bound
-/// one"; another context is `CONTEXT_MISMATCH`. An unbound builder is first
-/// bound to `ctx` (see `exp_rs_batch_builder_bind`; NULL is then
-/// `NOT_BOUND`), which compiles and allocates, once.
+/// `ctx` is the context handle the builder was bound with, or NULL for
+/// "the bound one"; another handle is `CONTEXT_MISMATCH`. The builder
+/// evaluates with the context as it was when bound (even if the handle was
+/// changed or freed since). An unbound builder is first bound to `ctx`
+/// (see `exp_rs_batch_builder_bind`; NULL is then `NOT_BOUND`), which
+/// compiles and allocates, once.
 ///
 /// On a bound builder this **allocates nothing** and cannot panic. An
 /// expression that fails (`INDEX_OUT_OF_BOUNDS`, `RECURSION_LIMIT`,
-/// `CALLBACK`) gets NaN as its result and its error in
+/// `STEP_LIMIT`, `CALLBACK`) gets NaN as its result and its error in
 /// `exp_rs_batch_builder_expression_error`; the others are still evaluated;
 /// the first error is returned and becomes the last error.
 ///
@@ -670,30 +509,26 @@ pub unsafe extern "C" fn exp_rs_batch_builder_eval(
     builder: *mut ExpRsBatchBuilder,
     ctx: *const ExpRsContext,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, arena: &'static Bump| {
-        if let State::Unbound(_) = inner.state {
-            let Some(c) = NonNull::new(ctx.cast_mut()) else {
-                return exp_rs_status::NotBound;
-            };
-            let status = inner.bind(arena, c);
-            if status != exp_rs_status::Ok {
-                return status;
+    let f = |inner: &mut Inner| {
+        // SAFETY: NULL or live, per the contract.
+        match unsafe { ctx.as_ref() } {
+            Some(c) => {
+                let status = inner.bind(c);
+                if status != exp_rs_status::Ok {
+                    return status;
+                }
             }
+            None if !inner.batch.is_bound() => return exp_rs_status::NotBound,
+            None => {}
         }
-        let State::Bound(b) = &mut inner.state else {
-            return exp_rs_status::NotBound;
-        };
-        if !ctx.is_null() && !core::ptr::eq(ctx, b.ctx.as_ptr()) {
-            return exp_rs_status::ContextMismatch;
+        if let Some((_, e)) = inner.batch.bind_error() {
+            return e.into();
         }
-        if let Some(e) = b.broken {
-            return status_of(&e);
-        }
-        match b.batch.eval() {
+        match inner.batch.eval() {
             Ok(()) => exp_rs_status::Ok,
             Err(e) => {
-                let i = (0..b.batch.len())
-                    .find(|&i| b.batch.error(i).is_some())
+                let i = (0..inner.batch.len())
+                    .find(|&i| inner.batch.error(i).is_some())
                     .unwrap_or(usize::MAX);
                 inner.last.in_expression(e, i);
                 e.into()
@@ -717,21 +552,11 @@ pub unsafe extern "C" fn exp_rs_batch_builder_result(
     index: usize,
     out: *mut exp_rs_real,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        if out.is_null() {
-            return exp_rs_status::NullPointer;
-        }
-        let State::Bound(b) = &inner.state else {
-            return exp_rs_status::NotBound;
-        };
-        match b.batch.result(index) {
-            Some(v) => {
-                // SAFETY: non-NULL and writable, per the contract.
-                unsafe { out.write(v) };
-                exp_rs_status::Ok
-            }
-            None => exp_rs_status::BadIndex,
-        }
+    let f = |inner: &mut Inner| {
+        let v = inner
+            .bound()
+            .and_then(|b| b.result(index).ok_or(exp_rs_status::BadIndex));
+        put(out, v)
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }
@@ -752,11 +577,11 @@ pub unsafe extern "C" fn exp_rs_batch_builder_results(
     len: usize,
     written: *mut usize,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        let State::Bound(b) = &inner.state else {
-            return exp_rs_status::NotBound;
+    let f = |inner: &mut Inner| {
+        let results = match inner.bound() {
+            Ok(b) => b.results(),
+            Err(e) => return e,
         };
-        let results = b.batch.results();
         if len < results.len() {
             return exp_rs_status::BufferTooSmall;
         }
@@ -778,36 +603,24 @@ pub unsafe extern "C" fn exp_rs_batch_builder_results(
     unsafe { with_builder(builder, f) }
 }
 
-/// The number of expressions added so far (0 for NULL). No allocation.
+/// Writes the number of expressions added so far to `*count`. No
+/// allocation.
 ///
 /// # Safety
-/// `builder` is NULL or live.
+/// `builder` is NULL or live; `count` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn exp_rs_batch_builder_expression_count(
     builder: *const ExpRsBatchBuilder,
-) -> usize {
-    boundary(0, || {
-        // SAFETY: NULL or live, per the contract.
-        let Some(b) = (unsafe { builder.as_ref() }) else {
-            return 0;
-        };
-        match b.inner.try_borrow().as_deref() {
-            Ok(Inner {
-                state: State::Bound(b),
-                ..
-            }) => b.batch.len(),
-            Ok(Inner {
-                state: State::Unbound(p),
-                ..
-            }) => p.sources.len(),
-            Err(_) => 0,
-        }
-    })
+    count: *mut usize,
+) -> exp_rs_status {
+    // SAFETY: forwarded contract.
+    unsafe { with_builder(builder, |inner| put(count, Ok(inner.batch.len()))) }
 }
 
 /// Writes the error of expression `index` from the last evaluation to
 /// `*out` (status `EXP_RS_STATUS_OK` if it succeeded). `BAD_INDEX` if there
-/// is no such expression. No allocation.
+/// is no such expression, `NOT_BOUND` for an unbound builder. No
+/// allocation.
 ///
 /// # Safety
 /// `builder` is NULL or live; `out` is NULL or writable.
@@ -817,26 +630,16 @@ pub unsafe extern "C" fn exp_rs_batch_builder_expression_error(
     index: usize,
     out: *mut exp_rs_error,
 ) -> exp_rs_status {
-    let f = |inner: &mut Inner, _: &'static Bump| {
-        if out.is_null() {
-            return exp_rs_status::NullPointer;
-        }
-        let State::Bound(b) = &inner.state else {
-            return exp_rs_status::NotBound;
-        };
-        if index >= b.batch.len() {
-            return exp_rs_status::BadIndex;
-        }
-        let e = match b.batch.error(index) {
-            Some(e) => from_core(e, index),
-            None => exp_rs_error {
+    let f = |inner: &mut Inner| {
+        let e = inner.bound().and_then(|b| match b.error(index) {
+            _ if index >= b.len() => Err(exp_rs_status::BadIndex),
+            Some(e) => Ok(from_core(e, index)),
+            None => Ok(exp_rs_error {
                 expression: index,
                 ..exp_rs_error::NONE
-            },
-        };
-        // SAFETY: non-NULL and writable, per the contract.
-        unsafe { out.write(e) };
-        exp_rs_status::Ok
+            }),
+        });
+        put(out, e)
     };
     // SAFETY: forwarded contract.
     unsafe { with_builder(builder, f) }

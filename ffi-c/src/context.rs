@@ -2,7 +2,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell, UnsafeCell};
+use core::cell::{RefCell, UnsafeCell};
 use core::ffi::{c_char, c_void};
 
 use exp_rs::{Arity, CallbackError, Context, Limits};
@@ -11,58 +11,43 @@ use crate::error::{LastError, exp_rs_error};
 use crate::exp_rs_real;
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
-use crate::text::{c_str, is_identifier, slice, write_text};
+use crate::text::{c_str, name, slice, write_text};
 
 /// The names expressions may use besides their parameters: constants,
 /// native and expression functions, arrays, objects, and the limits.
 /// Opaque; create with `exp_rs_context_new`, release with
 /// `exp_rs_context_free`.
+///
+/// Builders and evaluations work on a clone (cheap: the tables are shared
+/// and copied on the next change), so the context can be changed or freed
+/// at any time: a batch builder keeps the context as it was when it was
+/// bound; later changes apply to builders bound later.
 pub struct ExpRsContext {
-    /// The engine's context. `&mut` is taken only while no batch builder is
-    /// bound to it (builders keep `&Context` for their whole life).
+    /// The engine's context. `&mut` only inside `modify`, which runs no
+    /// user code; every other use is a short `&` (a clone, a read), so
+    /// several threads may read it while none changes it.
     ctx: UnsafeCell<Context<exp_rs_real>>,
-    /// Batch builders bound to this context.
-    users: Cell<usize>,
-    /// `exp_rs_context_free` was called while builders still used it.
-    released: Cell<bool>,
     /// The last failure of a call on this context.
     pub(crate) last_error: RefCell<LastError>,
 }
 
 impl ExpRsContext {
-    /// The engine's context, shared.
-    pub(crate) fn ctx(&self) -> &Context<exp_rs_real> {
-        // SAFETY: `&mut` is only made by `modify` while `users == 0`,
-        // for the duration of one call that hands out no `&Context`.
+    /// A clone of the engine's context, as it is now.
+    pub(crate) fn snapshot(&self) -> Context<exp_rs_real> {
+        self.get().clone()
+    }
+
+    fn get(&self) -> &Context<exp_rs_real> {
+        // SAFETY: the only `&mut` is made by `modify`, for a call that
+        // neither runs user code nor calls back into this crate.
         unsafe { &*self.ctx.get() }
     }
 
-    /// Registers a bound builder.
-    pub(crate) fn acquire(&self) {
-        self.users.set(self.users.get() + 1);
-    }
-
-    /// Unregisters a builder; frees the context if its owner released it and
-    /// this was the last builder.
-    ///
-    /// # Safety
-    /// `ctx` came from `exp_rs_context_new*`, is still allocated, the caller
-    /// held one `acquire` and holds no reference into it any more.
-    pub(crate) unsafe fn release(ctx: *mut ExpRsContext) {
-        // SAFETY: allocated, per the contract.
-        let last = unsafe {
-            let c = &*ctx;
-            c.users.set(c.users.get().saturating_sub(1));
-            c.users.get() == 0 && c.released.get()
-        };
-        if last {
-            // SAFETY: released and unused: nobody can reach it.
-            drop(unsafe { Box::from_raw(ctx) });
-        }
-    }
-
-    fn record(&self, status: exp_rs_status) -> exp_rs_status {
+    /// Records a failure as the last error (engine errors come with their
+    /// source from the caller; this records the rest).
+    pub(crate) fn record(&self, status: exp_rs_status) -> exp_rs_status {
         if status != exp_rs_status::Ok
+            && status.kind().is_none()
             && let Ok(mut last) = self.last_error.try_borrow_mut()
         {
             last.status(status);
@@ -74,14 +59,12 @@ impl ExpRsContext {
 fn new_context(ctx: Context<exp_rs_real>) -> *mut ExpRsContext {
     Box::into_raw(Box::new(ExpRsContext {
         ctx: UnsafeCell::new(ctx),
-        users: Cell::new(0),
-        released: Cell::new(false),
         last_error: RefCell::new(LastError::new()),
     }))
 }
 
-/// Runs `f` with the context mutable: NULL and a context in use by a bound
-/// builder are refused; the status is recorded as the last error.
+/// Runs `f` with the context mutable; NULL is refused; a failure is
+/// recorded as the last error.
 ///
 /// # Safety
 /// `ctx` is NULL or a live pointer from `exp_rs_context_new*`.
@@ -94,36 +77,17 @@ unsafe fn modify(
         let Some(c) = (unsafe { ctx.as_ref() }) else {
             return exp_rs_status::NullPointer;
         };
-        if c.users.get() > 0 {
-            return c.record(exp_rs_status::ContextInUse);
-        }
         let Ok(mut last) = c.last_error.try_borrow_mut() else {
             return exp_rs_status::Reentrant;
         };
-        // SAFETY: no builder is bound, so no `&Context` is alive: this is
-        // the only reference into the cell until `f` returns.
-        let inner = unsafe { &mut *c.ctx.get() };
-        let status = f(inner, &mut last);
+        // SAFETY: no other reference into the cell is alive (see `get`).
+        let status = f(unsafe { &mut *c.ctx.get() }, &mut last);
         // Engine errors were recorded by `f`, with their source text.
         if status != exp_rs_status::Ok && status.kind().is_none() {
             last.status(status);
         }
         status
     })
-}
-
-/// Borrows a C name that must be an identifier.
-///
-/// # Safety
-/// As `c_str`.
-unsafe fn name<'a>(p: *const c_char) -> Result<&'a str, exp_rs_status> {
-    // SAFETY: forwarded.
-    let s = unsafe { c_str(p) }?;
-    if is_identifier(s) {
-        Ok(s)
-    } else {
-        Err(exp_rs_status::InvalidName)
-    }
 }
 
 /// Creates a context with every built-in function of the language and the
@@ -141,26 +105,18 @@ pub extern "C" fn exp_rs_context_new_empty() -> *mut ExpRsContext {
     boundary(core::ptr::null_mut(), || new_context(Context::empty()))
 }
 
-/// Releases a context. NULL does nothing. If batch builders are bound to
-/// it, the memory is freed when the last of them is freed; either way the
-/// caller must not use `ctx` again (freeing twice is undefined).
+/// Releases a context. NULL does nothing. Batch builders bound to it keep
+/// working (they keep the context as it was when they were bound). Freeing
+/// twice, or from inside a call on the same context (a native callback of
+/// `exp_rs_context_eval`), is undefined.
 ///
 /// # Safety
 /// `ctx` is NULL or a live pointer from `exp_rs_context_new*`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn exp_rs_context_free(ctx: *mut ExpRsContext) {
     boundary((), || {
-        if ctx.is_null() {
-            return;
-        }
-        // SAFETY: a live context, per the contract.
-        let in_use = unsafe {
-            let c = &*ctx;
-            c.released.set(true);
-            c.users.get() > 0
-        };
-        if !in_use {
-            // SAFETY: unused and given up by its owner.
+        if !ctx.is_null() {
+            // SAFETY: a live context given up by its owner, per the contract.
             drop(unsafe { Box::from_raw(ctx) });
         }
     })
@@ -170,7 +126,7 @@ pub unsafe extern "C" fn exp_rs_context_free(ctx: *mut ExpRsContext) {
 /// into programs when they are compiled. Allocates (the table entry).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (not an
-/// identifier), `CONTEXT_IN_USE` (a batch builder is bound to it).
+/// identifier).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or a NUL-terminated string.
@@ -241,7 +197,7 @@ fn to_arity(n: usize, variadic: bool) -> Arity {
 /// table entry).
 ///
 /// Errors: `NULL_POINTER` (`ctx`, `name` or `func`), `INVALID_UTF8`,
-/// `INVALID_NAME`, `CONTEXT_IN_USE`.
+/// `INVALID_NAME`.
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `func`, if not
@@ -328,7 +284,7 @@ pub unsafe extern "C" fn exp_rs_context_add_fallible_function(
 /// looked up when an expression using it is compiled (so definitions may
 /// refer to each other, and recursion works). Allocates.
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `CONTEXT_IN_USE`, and the syntax
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the syntax
 /// and name errors of the definition, with a span into it (see
 /// `exp_rs_context_last_error` and `exp_rs_context_last_error_message`).
 ///
@@ -360,8 +316,7 @@ pub unsafe extern "C" fn exp_rs_context_add_expression_function(
 /// Binds (or rebinds) the array `name` (for `name[i]`) to a copy of the
 /// `n` values at `values` (`values` may be NULL when `n` is 0). Allocates.
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`,
-/// `CONTEXT_IN_USE`.
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`.
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `values` is
@@ -396,7 +351,7 @@ pub unsafe extern "C" fn exp_rs_context_add_array(
 /// Allocates.
 ///
 /// Errors: `NULL_POINTER` (also for a NULL field name), `INVALID_UTF8`,
-/// `INVALID_NAME` (object or field), `CONTEXT_IN_USE`.
+/// `INVALID_NAME` (object or field).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `fields` and
@@ -445,47 +400,99 @@ pub unsafe extern "C" fn exp_rs_context_remove(
     ctx: *mut ExpRsContext,
     name: *const c_char,
 ) -> exp_rs_status {
-    let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| {
-        // SAFETY: NULL or NUL-terminated, per the contract.
-        match unsafe { c_str(name) } {
-            Ok(n) if c.remove(n) => exp_rs_status::Ok,
-            Ok(_) => exp_rs_status::NotFound,
-            Err(e) => e,
-        }
+    let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| match name_arg(name) {
+        Ok(n) if c.remove(n) => exp_rs_status::Ok,
+        Ok(_) => exp_rs_status::NotFound,
+        Err(e) => e,
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }
 }
 
-/// Sets the limits every compile with this context obeys: the deepest
-/// nesting (default 256), the longest source in bytes (default 65536), the
-/// deepest chain of expression-function calls at evaluation time (default
-/// 256) and the most expression-function calls in one evaluation (default
-/// 1000000, which bounds its running time). Deeper or longer input fails
-/// with `TOO_DEEP`, `TOO_LONG` or `RECURSION_LIMIT`, never with a crash. Errors: `NULL_POINTER`,
-/// `CONTEXT_IN_USE`. No allocation.
+/// Which limit `exp_rs_context_set_limit` / `exp_rs_context_get_limit`
+/// mean: one of the `EXP_RS_LIMIT_*` numbers. A plain integer, not a C
+/// enum, so its size does not depend on the compiler (`-fshort-enums`) and
+/// an unknown number is an error, not undefined behaviour; numbers are
+/// never reused, and new limits get new ones.
+pub type exp_rs_limit = u32;
+
+/// The deepest nesting of an expression (default 256); deeper is `TOO_DEEP`.
+pub const EXP_RS_LIMIT_MAX_DEPTH: exp_rs_limit = 1;
+/// The longest source in bytes (default 65536); longer is `TOO_LONG`.
+pub const EXP_RS_LIMIT_MAX_LEN: exp_rs_limit = 2;
+/// The deepest chain of expression-function calls at evaluation time
+/// (default 256); deeper is `RECURSION_LIMIT`.
+pub const EXP_RS_LIMIT_MAX_CALLS: exp_rs_limit = 3;
+/// The most expression-function calls in one evaluation (default
+/// 1000000); more is `RECURSION_LIMIT`.
+pub const EXP_RS_LIMIT_MAX_TOTAL_CALLS: exp_rs_limit = 4;
+/// The most instructions one evaluation executes (default 10000000); more
+/// is `STEP_LIMIT`. The bound on evaluation time.
+pub const EXP_RS_LIMIT_MAX_STEPS: exp_rs_limit = 5;
+
+/// Sets one limit (`which`, an `EXP_RS_LIMIT_*`) of this context to `value`.
+/// Compiles (builders bound later, `exp_rs_context_eval`) and the
+/// evaluations of what they compile obey the context's limits; input past
+/// them fails with a status, never a crash. Errors: `NULL_POINTER`,
+/// `INVALID_ARGUMENT` (unknown `which`). No allocation.
 ///
 /// # Safety
 /// `ctx` is NULL or live.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn exp_rs_context_set_limits(
+pub unsafe extern "C" fn exp_rs_context_set_limit(
     ctx: *mut ExpRsContext,
-    max_depth: u32,
-    max_len: u32,
-    max_calls: u32,
-    max_total_calls: u32,
+    which: exp_rs_limit,
+    value: u32,
 ) -> exp_rs_status {
     let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| {
-        c.set_limits(Limits {
-            max_depth,
-            max_len,
-            max_calls,
-            max_total_calls,
-        });
+        let l = *c.limits();
+        let l = match which {
+            EXP_RS_LIMIT_MAX_DEPTH => l.with_max_depth(value),
+            EXP_RS_LIMIT_MAX_LEN => l.with_max_len(value),
+            EXP_RS_LIMIT_MAX_CALLS => l.with_max_calls(value),
+            EXP_RS_LIMIT_MAX_TOTAL_CALLS => l.with_max_total_calls(value),
+            EXP_RS_LIMIT_MAX_STEPS => l.with_max_steps(value),
+            _ => return exp_rs_status::InvalidArgument,
+        };
+        c.set_limits(l);
         exp_rs_status::Ok
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }
+}
+
+/// Writes the current value of one limit (`which`, an `EXP_RS_LIMIT_*`) to
+/// `*value`. Errors: `NULL_POINTER`, `INVALID_ARGUMENT` (unknown `which`).
+///
+/// # Safety
+/// `ctx` is NULL or live; `value` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_context_get_limit(
+    ctx: *const ExpRsContext,
+    which: exp_rs_limit,
+    value: *mut u32,
+) -> exp_rs_status {
+    boundary(exp_rs_status::Panic, || {
+        // SAFETY: NULL or live, per the contract.
+        let Some(c) = (unsafe { ctx.as_ref() }) else {
+            return exp_rs_status::NullPointer;
+        };
+        let l: Limits = *c.get().limits();
+        let v = match which {
+            EXP_RS_LIMIT_MAX_DEPTH => l.max_depth,
+            EXP_RS_LIMIT_MAX_LEN => l.max_len,
+            EXP_RS_LIMIT_MAX_CALLS => l.max_calls,
+            EXP_RS_LIMIT_MAX_TOTAL_CALLS => l.max_total_calls,
+            EXP_RS_LIMIT_MAX_STEPS => l.max_steps,
+            _ => return c.record(exp_rs_status::InvalidArgument),
+        };
+        if value.is_null() {
+            return c.record(exp_rs_status::NullPointer);
+        }
+        // SAFETY: non-NULL and writable, per the contract.
+        unsafe { value.write(v) };
+        exp_rs_status::Ok
+    })
 }
 
 /// Copies the last failure of a call on this context into `*out` (status

@@ -25,16 +25,17 @@
 //! * After setup, `exp_rs_batch_builder_eval` allocates nothing, neither in
 //!   the arena nor on the heap.
 //!
-//! ## Lifetimes in C
+//! ## Lifetimes and threads in C
 //!
-//! A batch builder compiles into an arena and against a context, and keeps
-//! pointers to both. Both are reference-counted by their builders: freeing an
-//! arena or a context that a builder still uses only marks it, and the memory
-//! goes when the last builder goes. Changing a context (adding names) or
-//! resetting an arena while a builder uses it is refused with
-//! `EXP_RS_STATUS_CONTEXT_IN_USE` / `EXP_RS_STATUS_ARENA_IN_USE`, because
-//! compiled programs point into both. Handles are not thread-safe: an arena,
-//! its builders and their context are used by one thread at a time.
+//! A batch builder compiles into an arena and keeps pointers into it: the
+//! arena is held by its builders (an atomic count), so freeing it while
+//! builders use it only marks it, and resetting it is refused with
+//! `EXP_RS_STATUS_ARENA_IN_USE`. Contexts are not held: a builder keeps
+//! its own clone (cheap: the tables are shared and copied on the next
+//! change). A batch builder keeps the context as it was when it was bound;
+//! later changes apply to builders bound later. A context may be read from
+//! several threads at once only if nothing changes it; builders and arenas
+//! belong to one thread at a time.
 #![cfg_attr(target_os = "none", no_std)]
 #![deny(missing_docs)]
 // The C names (`exp_rs_status`, `exp_rs_real`, ...) are the ABI.

@@ -2,7 +2,6 @@
 
 use alloc::vec::Vec;
 use core::ffi::c_char;
-use core::ptr::NonNull;
 
 use bumpalo::Bump;
 use exp_rs::{Batch, Context};
@@ -12,7 +11,7 @@ use crate::error::{exp_rs_error, from_core};
 use crate::exp_rs_real;
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
-use crate::text::{c_str, slice};
+use crate::text::{c_str, name, slice};
 
 /// Evaluates `src` once with the built-in functions and constants and the
 /// `n` variables `names[i] = values[i]` (both may be NULL when `n` is 0),
@@ -20,7 +19,8 @@ use crate::text::{c_str, slice};
 /// allocates (a context and an arena per call). To evaluate a formula
 /// repeatedly, use a batch builder.
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `DUPLICATE_NAME`, and every
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (a name that is
+/// not an identifier), `DUPLICATE_NAME`, and every
 /// syntax, compile and evaluation error. For the error's span use
 /// `exp_rs_eval_ex`.
 ///
@@ -64,9 +64,10 @@ pub unsafe extern "C" fn exp_rs_eval_ex(
 /// constants) with the `n` variables `names[i] = values[i]`; as
 /// `exp_rs_eval_ex` otherwise. A name that is neither a variable nor bound
 /// in the context is `UNKNOWN_VARIABLE` (unlike a batch builder, where it
-/// becomes a parameter). Only reads the context, so it is allowed while
-/// builders are bound to it; while it runs, the context counts as in use
-/// (a native callback cannot change it). Allocates (a scratch arena).
+/// becomes a parameter). It evaluates against a clone of the context as it
+/// is at the call (a native callback may change the context; the change
+/// applies to later calls). A failure is also recorded as the context's
+/// last error. Allocates (a scratch arena).
 ///
 /// # Safety
 /// `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
@@ -92,19 +93,19 @@ pub unsafe extern "C" fn exp_rs_context_eval(
             return Err(exp_rs_status::NullPointer.into_error());
         }
         let mut vars: Vec<(&str, exp_rs_real)> = Vec::with_capacity(n);
-        for (&name, &v) in names.iter().zip(values) {
+        for (&p, &v) in names.iter().zip(values) {
             // SAFETY: NULL or NUL-terminated, per the contract.
-            let name = unsafe { c_str(name) }.map_err(|e| e.into_error())?;
-            vars.push((name, v));
+            vars.push((unsafe { name(p) }.map_err(|e| e.into_error())?, v));
         }
-        let result = match NonNull::new(ctx.cast_mut()) {
+        // SAFETY: NULL or live, per the contract.
+        let result = match unsafe { ctx.as_ref() } {
             Some(c) => {
-                // Held like a builder's hold for the whole evaluation: a
-                // native callback that tries to change (or free) the
-                // context meanwhile is refused (or deferred), so the
-                // `&Context` below stays valid.
-                let hold = Hold::new(c);
-                exp_rs::eval_with(src, &vars, hold.ctx())
+                let snapshot = c.snapshot();
+                let result = exp_rs::eval_with(src, &vars, &snapshot);
+                if let (Err(e), Ok(mut last)) = (result, c.last_error.try_borrow_mut()) {
+                    last.with_text(e, usize::MAX, src);
+                }
+                result
             }
             None => exp_rs::eval_with(src, &vars, &Context::new()),
         };
@@ -121,33 +122,10 @@ pub unsafe extern "C" fn exp_rs_context_eval(
                 // SAFETY: non-NULL and writable, per the contract.
                 unsafe { error.write(e) };
             }
-            exp_rs_status::from_code(e.status).unwrap_or(exp_rs_status::Error)
+            let status = exp_rs_status::from_code(e.status).unwrap_or(exp_rs_status::Error);
+            // SAFETY: NULL or live, per the contract.
+            unsafe { ctx.as_ref() }.map_or(status, |c| c.record(status))
         }
-    }
-}
-
-/// A temporary hold on a context (see `ExpRsContext::acquire`), released
-/// on drop, even when unwinding.
-struct Hold(NonNull<ExpRsContext>);
-
-impl Hold {
-    fn new(ctx: NonNull<ExpRsContext>) -> Hold {
-        // SAFETY: the caller's contract: a live context.
-        unsafe { ctx.as_ref() }.acquire();
-        Hold(ctx)
-    }
-
-    fn ctx(&self) -> &Context<exp_rs_real> {
-        // SAFETY: held, so allocated and unchanged while `self` lives.
-        unsafe { self.0.as_ref() }.ctx()
-    }
-}
-
-impl Drop for Hold {
-    fn drop(&mut self) {
-        // SAFETY: `new` acquired it; no reference from `ctx()` outlives
-        // `self`.
-        unsafe { ExpRsContext::release(self.0.as_ptr()) };
     }
 }
 
@@ -167,11 +145,13 @@ const ESTIMATE_SLACK: usize = 64;
 /// builder needs for these `n` expressions, in this order, against `ctx`
 /// (NULL: the built-in functions and constants only). It compiles them
 /// once into a scratch arena on the heap and measures it, plus a little
-/// slack, so a fixed arena of that size holds them. Allocates (scratch).
+/// slack, so a fixed arena of that size holds them. Parameters declared
+/// with `exp_rs_batch_builder_add_param` need room too (their names and
+/// the name table: allow about 64 bytes each). Allocates (scratch).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
-/// compile error (`exprs[i]` that failed is not reported; compile them with
-/// a builder for details).
+/// compile error (with a context, also its last error, whose `expression`
+/// is the index into `exprs`).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
@@ -183,7 +163,9 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
     n: usize,
     size: *mut usize,
 ) -> exp_rs_status {
-    boundary(exp_rs_status::Panic, || {
+    // SAFETY: NULL or live, per the contract.
+    let handle = unsafe { ctx.as_ref() };
+    let status = boundary(exp_rs_status::Panic, || {
         // SAFETY: NULL or `n` entries, per the contract.
         let exprs = match unsafe { slice(exprs, n) } {
             Ok(e) => e,
@@ -192,15 +174,7 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
         if size.is_null() {
             return exp_rs_status::NullPointer;
         }
-        let default;
-        // SAFETY: NULL or live, per the contract. Only read here.
-        let ctx: &Context<exp_rs_real> = match unsafe { ctx.as_ref() } {
-            Some(c) => c.ctx(),
-            None => {
-                default = Context::new();
-                &default
-            }
-        };
+        let ctx = handle.map_or_else(Context::new, |c| c.snapshot());
         let mut sources = Vec::with_capacity(n);
         for &p in exprs {
             // SAFETY: NULL or NUL-terminated, per the contract.
@@ -215,9 +189,12 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
         let Ok(scratch) = Bump::try_with_capacity(guess) else {
             return exp_rs_status::ArenaFull;
         };
-        let mut batch = Batch::new(ctx, &scratch);
-        for s in &sources {
+        let mut batch = Batch::new(&ctx, &scratch);
+        for (i, s) in sources.iter().enumerate() {
             if let Err(e) = batch.add_expression(s) {
+                if let Some(Ok(mut last)) = handle.map(|c| c.last_error.try_borrow_mut()) {
+                    last.with_text(e, i, s);
+                }
                 return e.into();
             }
         }
@@ -226,5 +203,6 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
         // SAFETY: non-NULL and writable, per the contract.
         unsafe { size.write(needed) };
         exp_rs_status::Ok
-    })
+    });
+    handle.map_or(status, |c| c.record(status))
 }

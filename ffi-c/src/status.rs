@@ -79,10 +79,12 @@ pub enum exp_rs_status {
     BufferTooSmall = 104,
     /// The arena cannot be reset: a batch builder still uses it.
     ArenaInUse = 105,
-    /// The context cannot be changed: a batch builder is bound to it.
+    /// No longer returned (kept so that numbers are never reused): a
+    /// context can be changed or freed at any time, since a batch builder
+    /// keeps the context as it was when it was bound.
     ContextInUse = 106,
-    /// `exp_rs_batch_builder_eval`/`_bind` got a different context from the
-    /// one the builder is bound to.
+    /// `exp_rs_batch_builder_eval`/`_bind` got a different context handle
+    /// from the one the builder was bound with.
     ContextMismatch = 107,
     /// No such name.
     NotFound = 108,
@@ -92,8 +94,8 @@ pub enum exp_rs_status {
     NotBound = 109,
     /// A name that is not an identifier (`[A-Za-z_][A-Za-z0-9_]*`).
     InvalidName = 110,
-    /// A size or count that cannot be honoured (too large, or a buffer
-    /// pointer that is NULL with a non-zero length).
+    /// An argument out of its range: a size or count that cannot be
+    /// honoured, an unknown status number, or an unknown `exp_rs_limit`.
     InvalidArgument = 111,
 }
 
@@ -188,7 +190,7 @@ impl exp_rs_status {
             S::BadIndex => c"no such index",
             S::BufferTooSmall => c"buffer too small",
             S::ArenaInUse => c"arena is in use by a batch builder",
-            S::ContextInUse => c"context is in use by a batch builder",
+            S::ContextInUse => c"context is in use (no longer returned)",
             S::ContextMismatch => c"batch builder is bound to another context",
             S::NotFound => c"no such name",
             S::NotBound => c"batch builder has no context yet",

@@ -39,11 +39,19 @@ pub(crate) unsafe fn slice<'a, T>(p: *const T, n: usize) -> Result<&'a [T], exp_
     Ok(unsafe { core::slice::from_raw_parts(p, n) })
 }
 
-/// True for `[A-Za-z_][A-Za-z0-9_]*`, the identifiers of SPEC.md.
-pub(crate) fn is_identifier(s: &str) -> bool {
-    let mut bytes = s.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+/// Borrows a C name that must be an identifier (`exp_rs::is_identifier`):
+/// anything else is `INVALID_NAME`.
+///
+/// # Safety
+/// As `c_str`.
+pub(crate) unsafe fn name<'a>(p: *const c_char) -> Result<&'a str, exp_rs_status> {
+    // SAFETY: forwarded.
+    let s = unsafe { c_str(p) }?;
+    if exp_rs::is_identifier(s) {
+        Ok(s)
+    } else {
+        Err(exp_rs_status::InvalidName)
+    }
 }
 
 /// A `fmt::Write` into a caller's byte buffer that keeps room for the NUL,
@@ -170,14 +178,5 @@ mod tests {
         let (s, _, buf) = render(1, &[""]);
         assert_eq!(s, exp_rs_status::Ok);
         assert_eq!(buf[0], 0);
-    }
-
-    #[test]
-    fn identifiers() {
-        assert!(is_identifier("x_1"));
-        assert!(is_identifier("_"));
-        assert!(!is_identifier(""));
-        assert!(!is_identifier("1x"));
-        assert!(!is_identifier("a b"));
     }
 }

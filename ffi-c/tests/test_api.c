@@ -228,6 +228,13 @@ static const char *SEVEN[] = {
     "hyp(x, y) + x % 3",
 };
 
+/* exp_rs_batch_builder_expression_count, checked. */
+static size_t count_of(const ExpRsBatchBuilder *b) {
+    size_t n = 999;
+    CHECK_OK(exp_rs_batch_builder_expression_count(b, &n));
+    return n;
+}
+
 static void test_exhaustion(void) {
     ExpRsContext *ctx = exp_rs_context_new();
     CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
@@ -243,7 +250,7 @@ static void test_exhaustion(void) {
     }
     CHECK_STATUS(s, EXP_RS_STATUS_ARENA_FULL);
     CHECK(added < 100);
-    CHECK((int)exp_rs_batch_builder_expression_count(b) == added);
+    CHECK((int)count_of(b) == added);
     exp_rs_error err;
     CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
     CHECK(err.status == EXP_RS_STATUS_ARENA_FULL);
@@ -488,19 +495,19 @@ static void test_context(void) {
     CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
     CHECK(err.expression == 3);
 
-    /* The context cannot change while a builder is bound to it. */
-    CHECK_STATUS(exp_rs_context_set_constant(ctx, "k", 1), EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_add_function(ctx, "k", 1, false, scale, NULL),
-                 EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_add_expression_function(ctx, "k(x) = x"),
-                 EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_remove(ctx, "g"), EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_set_limits(ctx, 1, 1, 1, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_add_array(ctx, "k", lut, 1), EXP_RS_STATUS_CONTEXT_IN_USE);
-    CHECK_STATUS(exp_rs_context_add_object(ctx, "k", fields, fvals, 1),
-                 EXP_RS_STATUS_CONTEXT_IN_USE);
+    /* The context can change while a builder is bound to it: the builder
+     * keeps the context as it was when it was bound. */
+    CHECK_OK(exp_rs_context_set_constant(ctx, "k", 1));
+    CHECK_OK(exp_rs_context_add_function(ctx, "k2", 1, false, scale, NULL));
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "k3(x) = x"));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, 1));
+    CHECK_OK(exp_rs_context_add_array(ctx, "k4", lut, 1));
+    CHECK_OK(exp_rs_context_add_object(ctx, "k5", fields, fvals, 1));
+    CHECK_OK(exp_rs_context_remove(ctx, "k3"));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, 256));
+    CHECK_STATUS(exp_rs_context_remove(ctx, "1x"), EXP_RS_STATUS_INVALID_NAME);
     CHECK_OK(exp_rs_context_last_error(ctx, &err));
-    CHECK(err.status == EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK(err.status == EXP_RS_STATUS_INVALID_NAME);
 
     /* Another context is refused. */
     CHECK_STATUS(exp_rs_batch_builder_eval(b, empty), EXP_RS_STATUS_CONTEXT_MISMATCH);
@@ -510,22 +517,22 @@ static void test_context(void) {
     CHECK_OK(exp_rs_batch_builder_eval(b, NULL)); /* NULL: the bound context */
 
     exp_rs_batch_builder_free(b);
-    CHECK_OK(exp_rs_context_set_constant(ctx, "k", 1)); /* free again */
 
     /* Recursion limit and limits. */
     b = exp_rs_batch_builder_new(arena, ctx);
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "forever(1)"));
     CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_RECURSION_LIMIT);
     exp_rs_batch_builder_free(b);
-    CHECK_OK(exp_rs_context_set_limits(ctx, 4, 1000, 256, 1000000));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, 4));
     b = exp_rs_batch_builder_new(arena, ctx);
     CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "((((((1))))))"), EXP_RS_STATUS_TOO_DEEP);
     exp_rs_batch_builder_free(b);
-    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 8, 256, 1000000));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, 256));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_LEN, 8));
     b = exp_rs_batch_builder_new(arena, ctx);
     CHECK_STATUS(exp_rs_batch_builder_add_expression(b, "1 + 2 + 3 + 4"), EXP_RS_STATUS_TOO_LONG);
     exp_rs_batch_builder_free(b);
-    CHECK_STATUS(exp_rs_context_set_limits(NULL, 1, 1, 1, 1), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_set_limit(NULL, EXP_RS_LIMIT_MAX_LEN, 1), EXP_RS_STATUS_NULL_POINTER);
 
     /* The empty context knows no functions. */
     b = exp_rs_batch_builder_new(arena, empty);
@@ -537,7 +544,7 @@ static void test_context(void) {
     exp_rs_batch_builder_free(b);
 
     /* One-shot against a context: reads only, so allowed while builders use it. */
-    CHECK_OK(exp_rs_context_set_limits(ctx, 256, 65536, 256, 1000000)); /* the defaults again */
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_LEN, 65536)); /* the default again */
     ExpRsBatchBuilder *holder = exp_rs_batch_builder_new(arena, ctx);
     const char *xn[] = {"x"};
     exp_rs_real xv[] = {4};
@@ -599,8 +606,9 @@ static void test_builder(void) {
 
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "gain * x * sin(y) + z"));
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "hypot(x, z)"));
-    CHECK(exp_rs_batch_builder_expression_count(b) == 2);
-    CHECK(exp_rs_batch_builder_expression_count(NULL) == 0);
+    CHECK(count_of(b) == 2);
+    CHECK_STATUS(exp_rs_batch_builder_expression_count(NULL, &n), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_expression_count(b, NULL), EXP_RS_STATUS_NULL_POINTER);
     CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
     CHECK(n == 4);
     const char *order[] = {"gain", "x", "y", "z"};
@@ -664,7 +672,7 @@ static void test_builder(void) {
     /* A compile error: span, expression index and caret message. */
     const char *src = "x + sin(nope(1))";
     CHECK_STATUS(exp_rs_batch_builder_add_expression(b, src), EXP_RS_STATUS_UNKNOWN_FUNCTION);
-    CHECK(exp_rs_batch_builder_expression_count(b) == 2); /* a failed add changes nothing */
+    CHECK(count_of(b) == 2); /* a failed add changes nothing */
     CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
     CHECK(n == 4); /* and introduces no parameter */
     CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
@@ -752,8 +760,7 @@ static void test_unbound(void) {
     CHECK_STR(msg, "1 +\n   ^ expected an operand, found end of input");
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "k * x + g"));
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "y - x"));
-    CHECK(exp_rs_batch_builder_expression_count(b) == 2);
-    CHECK_STATUS(exp_rs_batch_builder_add_param(b, "late", 1, &ix), EXP_RS_STATUS_NOT_BOUND);
+    CHECK(count_of(b) == 2);
     CHECK_STATUS(exp_rs_batch_builder_param_index(b, "x", &ix), EXP_RS_STATUS_NOT_BOUND);
     CHECK_STATUS(exp_rs_batch_builder_param_count(b, &n), EXP_RS_STATUS_NOT_BOUND);
     CHECK_STATUS(exp_rs_batch_builder_param_name(b, 1, msg, sizeof msg, NULL),
@@ -768,12 +775,12 @@ static void test_unbound(void) {
     CHECK_OK(exp_rs_batch_builder_set_param(b, 2, 5)); /* y (g is a constant) */
     CHECK_STATUS(exp_rs_batch_builder_set_param(b, 100, 5), EXP_RS_STATUS_BAD_INDEX);
     CHECK_STATUS(exp_rs_batch_builder_eval(b, NULL), EXP_RS_STATUS_NOT_BOUND);
-    /* The context can still change: nothing is bound to it yet. */
+    /* Binding takes the context as it is then. */
     CHECK_OK(exp_rs_context_set_constant(ctx, "g", 100));
-    CHECK(exp_rs_arena_used(arena) == 0); /* nothing compiled yet */
+    size_t sources_only = exp_rs_arena_used(arena); /* names and sources, nothing compiled */
 
     CHECK_OK(exp_rs_batch_builder_eval(b, ctx)); /* binds, compiles, evaluates */
-    CHECK(exp_rs_arena_used(arena) > 0);
+    CHECK(exp_rs_arena_used(arena) > sources_only);
     CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
     CHECK_NEAR(v, 2 * 3 + 100);
     CHECK_OK(exp_rs_batch_builder_result(b, 1, &v));
@@ -782,7 +789,7 @@ static void test_unbound(void) {
     CHECK(ix == 2);
     CHECK_OK(exp_rs_batch_builder_param_count(b, &n));
     CHECK(n == 3);
-    CHECK_STATUS(exp_rs_context_set_constant(ctx, "g", 1), EXP_RS_STATUS_CONTEXT_IN_USE);
+    CHECK_OK(exp_rs_context_set_constant(ctx, "g", 1)); /* b keeps g = 100 */
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + y + k")); /* compiled at once now */
     CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
     CHECK_OK(exp_rs_batch_builder_result(b, 2, &v));
@@ -793,10 +800,10 @@ static void test_unbound(void) {
     b = exp_rs_batch_builder_new_with_arena(arena);
     CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + g"));
     CHECK_OK(exp_rs_batch_builder_set_param(b, 1, 1)); /* g counted as a possible param */
-    CHECK_STATUS(exp_rs_batch_builder_bind(b, ctx), EXP_RS_STATUS_BAD_INDEX);
-    CHECK_OK(exp_rs_batch_builder_eval(b, ctx)); /* bound anyway; x = 0 */
+    CHECK_OK(exp_rs_batch_builder_bind(b, ctx));        /* the value is dropped */
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));        /* x = 0 */
     CHECK_OK(exp_rs_batch_builder_result(b, 0, &v));
-    CHECK_NEAR(v, 100);
+    CHECK_NEAR(v, 1);
     exp_rs_batch_builder_free(b);
 
     /* A compile error at binding sticks. */
@@ -874,12 +881,11 @@ static void test_lifetimes(void) {
 static ExpRsContext *meddle_ctx = NULL;
 static exp_rs_status meddle_status = EXP_RS_STATUS_OK;
 
-/* Tries to change, then free, the context that is evaluating it. */
+/* Changes the context that is evaluating it. */
 static exp_rs_real meddle(void *user_data, const exp_rs_real *args, size_t n) {
     (void)user_data;
     (void)n;
     meddle_status = exp_rs_context_set_constant(meddle_ctx, "late", 1);
-    exp_rs_context_free(meddle_ctx); /* deferred until the evaluation ends */
     return args[0] * 2;
 }
 
@@ -887,10 +893,16 @@ static void test_context_eval_hold(void) {
     meddle_ctx = exp_rs_context_new();
     CHECK_OK(exp_rs_context_add_function(meddle_ctx, "meddle", 1, false, meddle, NULL));
     exp_rs_real out = 0;
+    /* The evaluation runs on the context as it was at the call... */
+    CHECK_STATUS(exp_rs_context_eval(meddle_ctx, "meddle(21) + late", NULL, NULL, 0, &out, NULL),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
     CHECK_OK(exp_rs_context_eval(meddle_ctx, "meddle(21)", NULL, NULL, 0, &out, NULL));
     CHECK_NEAR(out, 42);
-    CHECK_STATUS(meddle_status, EXP_RS_STATUS_CONTEXT_IN_USE);
-    /* The context is gone now (Valgrind and ASan check the free). */
+    CHECK_OK(meddle_status);
+    /* ...and the change applies to the next call. */
+    CHECK_OK(exp_rs_context_eval(meddle_ctx, "meddle(21) + late", NULL, NULL, 0, &out, NULL));
+    CHECK_NEAR(out, 43);
+    exp_rs_context_free(meddle_ctx);
 }
 
 static ExpRsBatchBuilder *reentry_builder = NULL;
@@ -900,6 +912,15 @@ static exp_rs_real reenter(void *user_data, const exp_rs_real *args, size_t n) {
     (void)user_data;
     (void)n;
     reentry_status = exp_rs_batch_builder_eval(reentry_builder, NULL);
+    /* Every getter, too: the builder is busy. */
+    size_t count = 0;
+    exp_rs_real v = 0;
+    exp_rs_error err;
+    if (exp_rs_batch_builder_expression_count(reentry_builder, &count) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_param_count(reentry_builder, &count) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_result(reentry_builder, 0, &v) != EXP_RS_STATUS_REENTRANT ||
+        exp_rs_batch_builder_last_error(reentry_builder, &err) != EXP_RS_STATUS_REENTRANT)
+        reentry_status = EXP_RS_STATUS_ERROR;
     exp_rs_batch_builder_free(reentry_builder); /* ignored while evaluating */
     return args[0] + 1;
 }
@@ -947,7 +968,7 @@ static void test_hostile(void) {
     const size_t n = 100000;
     ExpRsContext *hctx = exp_rs_context_new();
     /* A length limit that admits the input, so depth is what answers. */
-    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 1000000));
+    CHECK_OK(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_LEN, 1u << 30));
     exp_rs_real arr[] = {1, 2};
     CHECK_OK(exp_rs_context_add_array(hctx, "a", arr, 2));
     static const char *shapes[][2] = {{"(", ")"}, {"-", ""}, {"!", ""}, {"sin(", ")"}, {"a[", "]"}, {"2^", ""}};
@@ -988,9 +1009,9 @@ static void test_hostile(void) {
     CHECK_STATUS(exp_rs_context_eval(hctx, "1 + twice(200)", NULL, NULL, 0, &out, &herr),
                  EXP_RS_STATUS_RECURSION_LIMIT);
     CHECK(herr.span_start == 4 && herr.span_end == 14);
-    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 15));
+    CHECK_OK(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_TOTAL_CALLS, 15));
     CHECK_OK(exp_rs_context_eval(hctx, "twice(3)", NULL, NULL, 0, &out, NULL));
-    CHECK_OK(exp_rs_context_set_limits(hctx, 256, 1u << 30, 256, 14));
+    CHECK_OK(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_TOTAL_CALLS, 14));
     CHECK_STATUS(exp_rs_context_eval(hctx, "twice(3)", NULL, NULL, 0, &out, NULL),
                  EXP_RS_STATUS_RECURSION_LIMIT);
     /* Still working. */
@@ -1154,6 +1175,129 @@ static void test_zero_allocations(void) {
     exp_rs_context_free(ctx);
 }
 
+/* ---------- limits, the step budget, names, copy-on-write contexts ---------- */
+
+static void test_limits_and_names(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    uint32_t v = 0;
+    /* The defaults, one getter per limit. */
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, &v));
+    CHECK(v == 256);
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_LEN, &v));
+    CHECK(v == 65536);
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_CALLS, &v));
+    CHECK(v == 256);
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_TOTAL_CALLS, &v));
+    CHECK(v == 1000000);
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, &v));
+    CHECK(v == 10000000);
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 1000));
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, &v));
+    CHECK(v == 1000);
+    CHECK_OK(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_DEPTH, &v));
+    CHECK(v == 256); /* the others unchanged */
+    /* Unknown limits, NULLs. */
+    CHECK_STATUS(exp_rs_context_set_limit(ctx, 0, 1), EXP_RS_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(exp_rs_context_set_limit(ctx, 99, 1), EXP_RS_STATUS_INVALID_ARGUMENT);
+    exp_rs_error err;
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_ARGUMENT);
+    v = 7;
+    CHECK_STATUS(exp_rs_context_get_limit(ctx, 6, &v), EXP_RS_STATUS_INVALID_ARGUMENT);
+    CHECK(v == 7);
+    CHECK_STATUS(exp_rs_context_get_limit(ctx, EXP_RS_LIMIT_MAX_LEN, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_get_limit(NULL, EXP_RS_LIMIT_MAX_LEN, &v), EXP_RS_STATUS_NULL_POINTER);
+
+    /* StepLimit: 2^13 - 1 calls of a recursive function stop at 1,000
+     * instructions, at the span of the expression being evaluated. */
+    CHECK_OK(exp_rs_context_add_expression_function(
+        ctx, "twice(n) = n < 1 ? 0 : twice(n - 1) + twice(n - 1)"));
+    exp_rs_real out = 0;
+    err.status = 0;
+    const char *src = "twice(12)";
+    CHECK_STATUS(exp_rs_context_eval(ctx, src, NULL, NULL, 0, &out, &err), EXP_RS_STATUS_STEP_LIMIT);
+    char msg[128];
+    CHECK_OK(exp_rs_error_render(src, &err, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "twice(12)\n^ step limit reached");
+    CHECK_OK(exp_rs_context_last_error_message(ctx, msg, sizeof msg, NULL));
+    CHECK_STR(msg, "twice(12)\n^ step limit reached");
+    /* The same in a batch builder, and a plain long expression past a tiny budget. */
+    ExpRsArena *arena = exp_rs_arena_new(0);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + 1"));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "twice(x + 12)"));
+    CHECK_STATUS(exp_rs_batch_builder_eval(b, ctx), EXP_RS_STATUS_STEP_LIMIT);
+    CHECK_OK(exp_rs_batch_builder_last_error(b, &err));
+    CHECK(err.expression == 1);
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &out));
+    CHECK_NEAR(out, 1);
+    exp_rs_batch_builder_free(b);
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 3));
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x*x + x*x + x*x + x*x", (const char *[]){"x"},
+                                     (exp_rs_real[]){2}, 1, &out, NULL),
+                 EXP_RS_STATUS_STEP_LIMIT);
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 10000000));
+    CHECK_OK(exp_rs_context_eval(ctx, "x*x + x*x + x*x + x*x", (const char *[]){"x"},
+                                 (exp_rs_real[]){2}, 1, &out, NULL));
+    CHECK_NEAR(out, 16);
+
+    /* Names that are not identifiers. */
+    static const char *bad[] = {"1x", "a b", ""};
+    exp_rs_real one = 1;
+    for (size_t i = 0; i < 3; i++) {
+        const char *names[] = {bad[i]};
+        CHECK_STATUS(exp_rs_eval("1", names, &one, 1, &out), EXP_RS_STATUS_INVALID_NAME);
+        CHECK_STATUS(exp_rs_eval_ex("1", names, &one, 1, &out, &err), EXP_RS_STATUS_INVALID_NAME);
+        CHECK_STATUS(exp_rs_context_eval(ctx, "1", names, &one, 1, &out, NULL),
+                     EXP_RS_STATUS_INVALID_NAME);
+        CHECK_STATUS(exp_rs_context_set_constant(ctx, bad[i], 1), EXP_RS_STATUS_INVALID_NAME);
+        CHECK_STATUS(exp_rs_context_remove(ctx, bad[i]), EXP_RS_STATUS_INVALID_NAME);
+    }
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_NAME);
+
+    /* A builder keeps the context as it was when it was bound; a builder
+     * bound later sees the change. */
+    CHECK_OK(exp_rs_context_set_constant(ctx, "gain", 2));
+    ExpRsBatchBuilder *early = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(early, "gain * x"));
+    ExpRsBatchBuilder *deferred = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(deferred, "gain * x"));
+    CHECK_OK(exp_rs_context_set_constant(ctx, "gain", 3));
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 1));
+    CHECK_OK(exp_rs_batch_builder_set_param(early, 0, 10));
+    CHECK_OK(exp_rs_batch_builder_eval(early, ctx));
+    CHECK_OK(exp_rs_batch_builder_result(early, 0, &out));
+    CHECK_NEAR(out, 20); /* gain 2, the old step budget */
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 10000000));
+    CHECK_OK(exp_rs_batch_builder_set_param(deferred, 0, 10));
+    CHECK_OK(exp_rs_batch_builder_eval(deferred, ctx)); /* binds now */
+    CHECK_OK(exp_rs_batch_builder_result(deferred, 0, &out));
+    CHECK_NEAR(out, 30);
+    /* Builder checks run under the context's limits, bound or not. */
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_LEN, 4));
+    ExpRsBatchBuilder *later = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(later, "1 + 2 + 3")); /* syntax only */
+    CHECK_STATUS(exp_rs_batch_builder_bind(later, ctx), EXP_RS_STATUS_TOO_LONG);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(early, "1 + 2 + 3"), EXP_RS_STATUS_OK);
+    exp_rs_batch_builder_free(later);
+    later = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_STATUS(exp_rs_batch_builder_add_expression(later, "1 + 2 + 3"), EXP_RS_STATUS_TOO_LONG);
+    exp_rs_batch_builder_free(later);
+
+    /* The context freed before its builders: they still evaluate. */
+    exp_rs_context_free(ctx);
+    CHECK_OK(exp_rs_batch_builder_eval(early, NULL));
+    CHECK_OK(exp_rs_batch_builder_result(early, 0, &out));
+    CHECK_NEAR(out, 20);
+    CHECK_OK(exp_rs_batch_builder_eval(deferred, NULL));
+    CHECK_OK(exp_rs_batch_builder_result(deferred, 0, &out));
+    CHECK_NEAR(out, 30);
+    exp_rs_batch_builder_free(early);
+    exp_rs_batch_builder_free(deferred);
+    exp_rs_arena_free(arena);
+}
+
 int main(void) {
     test_status();
     test_eval();
@@ -1166,6 +1310,7 @@ int main(void) {
     test_lifetimes();
     test_reentry();
     test_context_eval_hold();
+    test_limits_and_names();
     test_hostile();
     test_panic();
     test_zero_allocations();

@@ -249,14 +249,18 @@ static int hostile_case(const ExpRsContext *ctx, const char *label, const char *
  * every kind (1,000 levels, inside the 4 KB length limit set here; the
  * depth limit stops them at 256 either way), a long chain, bytes outside the language, invalid
  * UTF-8, input past the length limit, a capped arena, runaway recursion,
- * exponential recursion.
+ * exponential recursion (stopped by the call budget, then by the step
+ * budget).
  * Every one must be a clean error status; returns how many were not. */
 static unsigned hostile_set(void) {
     unsigned bad = 0;
     ExpRsContext *hctx = exp_rs_context_new();
     /* 4 KB of source at most, 16 nested calls and 10,000 calls per
      * evaluation: small for a small machine. */
-    must(exp_rs_context_set_limits(hctx, 256, 4096, 16, 10000), "hostile limits", hctx, NULL);
+    must(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_LEN, 4096), "max_len", hctx, NULL);
+    must(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_CALLS, 16), "max_calls", hctx, NULL);
+    must(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_TOTAL_CALLS, 10000), "max_total_calls",
+         hctx, NULL);
     must(exp_rs_context_add_expression_function(hctx, "down(n) = down(n - 1) + 1"),
          "down(n)", hctx, NULL);
     must(exp_rs_context_add_expression_function(
@@ -287,6 +291,9 @@ static unsigned hostile_set(void) {
     bad += !hostile_case(hctx, "unknown name", "2 * nope", EXP_RS_STATUS_UNKNOWN_VARIABLE);
     bad += !hostile_case(hctx, "runaway recursion", "down(1)", EXP_RS_STATUS_RECURSION_LIMIT);
     bad += !hostile_case(hctx, "2^15 calls (budget 10,000)", "twice(14)", EXP_RS_STATUS_RECURSION_LIMIT);
+    /* The bound on evaluation time: 10,000 instructions per evaluation. */
+    must(exp_rs_context_set_limit(hctx, EXP_RS_LIMIT_MAX_STEPS, 10000), "max_steps", hctx, NULL);
+    bad += !hostile_case(hctx, "2^15 calls (10,000 steps)", "twice(14)", EXP_RS_STATUS_STEP_LIMIT);
     /* A capped arena: ARENA_FULL, and the builder stays usable. */
     ExpRsArena *small = exp_rs_arena_new(0);
     ExpRsBatchBuilder *b = exp_rs_batch_builder_new(small, hctx);
@@ -347,6 +354,9 @@ int main(void) {
         build_batch(exp_rs_arena_new(0), ctx);
         must(estimated, "arena estimate", NULL, NULL);
     }
+    /* The estimate covers the expressions; the parameters declared first
+     * (their names and the growing name table) need room too. */
+    arena_size += N_PARAMS * 64;
     ExpRsArena *arena = exp_rs_arena_new(arena_size); /* fixed: it never grows */
     CHECK(arena != NULL);
     if (!arena) sh_exit(1);
@@ -354,7 +364,9 @@ int main(void) {
     size_t n_params = 0;
     must(exp_rs_batch_builder_param_count(b, &n_params), "param_count", NULL, b);
     CHECK(n_params == N_PARAMS); /* no expression introduced a name of its own */
-    CHECK(exp_rs_batch_builder_expression_count(b) == n_exprs);
+    size_t n_added = 0;
+    must(exp_rs_batch_builder_expression_count(b, &n_added), "expression_count", NULL, b);
+    CHECK(n_added == n_exprs);
     out_str("batch:");
     out_nl();
     for (size_t i = 0; i < n_exprs; i++) {
@@ -444,7 +456,13 @@ int main(void) {
     stack_paint();
     exp_rs_real deep = 0;
     size_t deep_arena = 0, refused_arena = 0;
-    CHECK(eval_nested(ctx, DEEP, &deep, &deep_arena) == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
+    exp_rs_status deep_status = eval_nested(ctx, DEEP, &deep, &deep_arena);
+    if (deep_status != EXP_RS_STATUS_OK) {
+        out_str("nested expression: ");
+        out_str(exp_rs_status_name(deep_status));
+        out_nl();
+    }
+    CHECK(deep_status == EXP_RS_STATUS_OK && deep == DEEP + 0.5);
     CHECK(eval_nested(ctx, 300, &deep, &refused_arena) == EXP_RS_STATUS_TOO_DEEP);
     uint32_t stack_deep = stack_high_water();
     /* The hostile set, on the same 8 KB stack. */

@@ -29,6 +29,10 @@ enum Call {
     EvalOtherContext,
     Results(u8),
     Message(u8),
+    /// Any limit number (0 and 6+ are unknown), any value, on the context.
+    SetLimit(u8, u32),
+    /// A constant on the context, while builders may be bound to it.
+    SetConstant(String, f64),
 }
 
 fuzz_target!(|calls: Vec<Call>| {
@@ -120,6 +124,14 @@ fuzz_target!(|calls: Vec<Call>| {
                         buf.len(),
                         &mut needed,
                     );
+                }
+                Call::SetLimit(which, v) => {
+                    let _ = exp_rs_context_set_limit(ctx, u32::from(*which % 8), *v);
+                }
+                Call::SetConstant(name, v) => {
+                    if let Ok(name) = CString::new(name.as_str()) {
+                        let _ = exp_rs_context_set_constant(ctx, name.as_ptr(), *v);
+                    }
                 }
             }
         }

@@ -80,6 +80,9 @@ int main(void) {
     ExpRsContext *ctx = exp_rs_context_new();
     CHECK(ctx != NULL);
     CHECK(exp_rs_context_add_function(ctx, "gain", 1, false, gain, (void *)&k) == EXP_RS_STATUS_OK);
+    /* One setter per limit; a step budget bounds each evaluation. */
+    CHECK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 100000) == EXP_RS_STATUS_OK);
+    CHECK(exp_rs_context_set_limit(ctx, 0, 1) == EXP_RS_STATUS_INVALID_ARGUMENT);
     CHECK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)") ==
           EXP_RS_STATUS_OK);
     const char *exprs[] = {
