@@ -178,7 +178,7 @@ export type Operand =
   | { kind: "pop" }
   | { kind: "const"; value: number }
   | { kind: "param"; name: string; slot: number }
-  | { kind: "arg"; index: number }
+  | { kind: "arg"; index: number; name: string }
   | { kind: "builtin"; name: string }
   | { kind: "native"; name: string; argc: number }
   | { kind: "function"; name: string; index: number; argc: number }

@@ -82,8 +82,9 @@ fn operand(op: Operand<'_, f64>) -> JsValue {
             set(&obj, "slot", slot.into());
             "param"
         }
-        Operand::Arg(i) => {
-            set(&obj, "index", i.into());
+        Operand::Arg { index, name } => {
+            set(&obj, "index", index.into());
+            set(&obj, "name", name.into());
             "arg"
         }
         Operand::Builtin(name) => {
