@@ -16,7 +16,7 @@ use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::BinaryOp;
 use crate::builtins::{Func1, Func2};
-use crate::context::NativeFn;
+use crate::context::SharedNative;
 use crate::error::{Error, ErrorKind, Span};
 use crate::real::Real;
 
@@ -221,7 +221,7 @@ pub struct Program<'a, R: Real> {
     pub(crate) spans: &'a [Span],
     /// Nodes of the main expression the compiler folded into constants.
     pub(crate) folded: &'a [Span],
-    pub(crate) natives: BumpVec<'a, (&'a str, Arc<NativeFn<R>>)>,
+    pub(crate) natives: BumpVec<'a, (&'a str, SharedNative<R>)>,
     pub(crate) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
     pub(crate) functions: &'a [FunctionBlock<'a>],
     /// How many parameter values an evaluation takes.
@@ -260,8 +260,10 @@ pub(crate) struct Scratch<'a, R> {
     /// `Call` touches it, and it keeps a register free for the loop
     /// (ARCHITECTURE.md, "Running time").
     pub(crate) calls: u32,
-    /// Steps the running evaluation may still take (see [`Program::run`]).
-    pub(crate) budget: u32,
+    /// The instruction index at which the running evaluation's step
+    /// budget runs out, for the straight run in progress (see
+    /// [`Program::run`]).
+    pub(crate) limit: usize,
 }
 
 impl<'a, R: Real> Scratch<'a, R> {
@@ -277,7 +279,7 @@ impl<'a, R: Real> Scratch<'a, R> {
                 .try_alloc_slice_fill_copy(frames as usize, Frame::default())
                 .map_err(full)?,
             calls: 0,
-            budget: 0,
+            limit: 0,
         })
     }
 
@@ -287,7 +289,7 @@ impl<'a, R: Real> Scratch<'a, R> {
             stack: &mut [],
             frames: &mut [],
             calls: 0,
-            budget: 0,
+            limit: 0,
         }
     }
 
@@ -334,18 +336,23 @@ impl<'a, R: Real> Program<'a, R> {
         let frames = &mut *scratch.frames;
         let calls = &mut scratch.calls;
         *calls = 0;
-        let budget = &mut scratch.budget;
-        *budget = self.max_steps;
-        // Where the current straight run began.
-        let mut run_start = 0usize;
-        let too_many = Error::new(ErrorKind::StepLimit, self.span);
+        // Steps: `limit` is the instruction index at which the budget runs
+        // out if the straight run in progress goes on. A transfer of
+        // control at `pc` to `to` checks `pc <= limit` and carries the
+        // rest over: `limit = to + (limit - pc)`. One value, in memory
+        // (a register here slows the whole loop), touched only at
+        // transfers and at the end.
+        let limit = &mut scratch.limit;
+        *limit = self.max_steps as usize;
         macro_rules! charge {
-            ($end:expr) => {{
-                let n = ($end).wrapping_sub(run_start) as u32;
-                if n > *budget {
-                    return Err(too_many);
+            ($pc:expr) => {{
+                if $pc > *limit {
+                    return Err(Error::new(ErrorKind::StepLimit, self.span));
                 }
-                *budget -= n;
+            }};
+            ($pc:expr, $to:expr) => {{
+                charge!($pc);
+                *limit = ($to).saturating_add(*limit - $pc);
             }};
         }
         let x = |s: u32| params.get(s as usize).copied().unwrap_or(R::NAN);
@@ -411,7 +418,7 @@ impl<'a, R: Real> Program<'a, R> {
                     // The compiler pushed every argument: one contiguous slice.
                     let first = sp.saturating_sub(argc as usize);
                     let args = stack.get(first..sp).unwrap_or(&[]);
-                    let f = self.natives.get(id as usize).map(|n| &*n.1);
+                    let f = self.natives.get(id as usize).map(|n| &**n.1);
                     acc = match f.map(|f| f(args)) {
                         Some(Ok(v)) => v,
                         _ => return Err(Error::new(ErrorKind::Callback, at(span, depth, entry))),
@@ -443,8 +450,7 @@ impl<'a, R: Real> Program<'a, R> {
                     if depth == 0 {
                         entry = span;
                     }
-                    charge!(pc);
-                    run_start = block.entry as usize;
+                    charge!(pc, block.entry as usize);
                     *frame = Frame {
                         ret: pc as u32,
                         base: base as u32,
@@ -455,43 +461,39 @@ impl<'a, R: Real> Program<'a, R> {
                     pc = block.entry as usize;
                 }
                 Instr::Ret => {
-                    charge!(pc);
                     if depth == 0 {
+                        charge!(pc);
                         return Ok(acc);
                     }
                     depth -= 1;
                     let frame = frames.get(depth).copied().unwrap_or_default();
+                    charge!(pc, frame.ret as usize);
                     sp = base;
                     base = frame.base as usize;
                     pc = frame.ret as usize;
-                    run_start = pc;
                 }
                 Instr::Jump(t) => {
-                    charge!(pc);
+                    charge!(pc, t as usize);
                     pc = t as usize;
-                    run_start = pc;
                 }
                 Instr::JumpIfFalse(t) => {
                     if !acc.truthy() {
-                        charge!(pc);
+                        charge!(pc, t as usize);
                         pc = t as usize;
-                        run_start = pc;
                     }
                 }
                 Instr::AndJump(t) => {
                     if !acc.truthy() {
-                        charge!(pc);
+                        charge!(pc, t as usize);
                         acc = R::ZERO;
                         pc = t as usize;
-                        run_start = pc;
                     }
                 }
                 Instr::OrJump(t) => {
                     if acc.truthy() {
-                        charge!(pc);
+                        charge!(pc, t as usize);
                         acc = R::ONE;
                         pc = t as usize;
-                        run_start = pc;
                     }
                 }
             }

@@ -67,6 +67,9 @@ fn every_kind_has_its_span() {
     // Inside an expression function: at the call, not in its body.
     check("1 + at(x + 5)", IndexOutOfBounds, (4, 13));
     check("1 + failing(x)", Callback, (4, 14));
+    // Inlined (the arguments are names or literals): still at the call.
+    check("1 + at(7)", IndexOutOfBounds, (4, 9));
+    check("1 + failing(2)", Callback, (4, 14));
 }
 
 #[test]

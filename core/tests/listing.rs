@@ -117,9 +117,25 @@ fn constant_conditions_drop_the_dead_side() {
 fn calls_arrays_and_functions() {
     check_program("lut[x]", "0 load x\n1 index lut, acc");
     check_program("twice(x)", "0 load x\n1 push\n2 native twice/1");
+    // A call whose argument must be computed stays a call.
     check_program(
-        "sq(x) + 1",
-        "0 load x\n1 push\n2 call sq/1\n3 + acc, 1\n4 ret\nsq/1:\n5 arg v\n6 push\n7 arg v\n8 * pop, acc\n9 ret",
+        "sq(x + 1)",
+        "0 + x, 1\n1 push\n2 call sq/1\n3 ret\nsq/1:\n4 arg v\n5 push\n6 arg v\n7 * pop, acc\n8 ret",
+    );
+}
+
+#[test]
+fn small_functions_are_inlined_when_nothing_can_tell() {
+    // Arguments that are names or literals: the body is lowered in place,
+    // its parameters standing for them (and then it folds and fuses).
+    check_program("sq(x) + 1", "0 * x, x\n1 + acc, 1");
+    check_program("sq(2) + x", "0 + x, 4");
+    // Not beside a real call: the call budgets would count differently.
+    check_program(
+        "sq(x) + fact(y)",
+        "0 load x\n1 push\n2 call sq/1\n3 push\n4 load y\n5 push\n6 call fact/1\n7 + pop, acc\n8 ret\n\
+         sq/1:\n9 arg v\n10 push\n11 arg v\n12 * pop, acc\n13 ret\n\
+         fact/1:\n14 arg n\n15 <= acc, 1\n16 jfalse 19\n17 const 1\n18 jump 26\n19 arg n\n20 push\n21 arg n\n22 - acc, 1\n23 push\n24 call fact/1\n25 * pop, acc\n26 ret",
     );
 }
 
@@ -138,7 +154,7 @@ fn the_program_view_names_spans_and_folds() {
     assert_eq!(insns[1].span.text(src), src);
     let folded: Vec<&str> = p.folded().iter().map(|s| s.text(src)).collect();
     assert_eq!(folded, ["2 * 3"]);
-    let e = Expr::compile("sq(x)", &["x"], &ctx, &arena).unwrap();
+    let e = Expr::compile("sq(x + 1)", &["x"], &ctx, &arena).unwrap();
     let f = e.program().functions().next().unwrap();
     assert_eq!(
         (f.name, f.params, f.source),

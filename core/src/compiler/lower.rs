@@ -15,7 +15,7 @@ use super::FreeNames;
 use super::peephole::{fuse, is_boolean, is_reciprocal_exact};
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func1, Func2};
-use crate::context::{Context, FunctionDef, NativeFn};
+use crate::context::{Context, FunctionDef, SharedNative};
 use crate::error::{Error, ErrorKind, Span};
 use crate::parser::parse_definition;
 use crate::program::{FunctionBlock, Instr, Op, element};
@@ -95,6 +95,8 @@ enum Task<'a, R> {
     CondElse { to_end: usize },
     /// Lower code that will be dropped (errors still count).
     DeadStart(&'a Ast<'a>),
+    /// An inlined body is done: back to the scope of the call.
+    ExitInline(Scope<'a, R>, Option<Span>),
     /// Drop what `DeadStart` lowered.
     DeadEnd {
         len: usize,
@@ -113,11 +115,15 @@ enum Task<'a, R> {
 
 /// What the block being lowered can see.
 #[derive(Clone, Copy)]
-enum Scope<'a> {
+enum Scope<'a, R> {
     /// The top-level expression: its parameters, then the context.
     Main,
     /// An expression function: its own parameters, then the context.
     Function(&'a [&'a str]),
+    /// An expression function's body inlined at a call in the main code:
+    /// its parameters stand for the call's (constant or parameter)
+    /// arguments.
+    Inline(&'a [&'a str], &'a [Val<R>]),
 }
 
 fn full(span: Span) -> Error {
@@ -135,7 +141,7 @@ pub(super) struct Lowering<'a, 'p, R: Real> {
     pub(super) spans: BumpVec<'a, Span>,
     /// Nodes of the main expression folded into constants.
     pub(super) folded: BumpVec<'a, Span>,
-    pub(super) natives: BumpVec<'a, (&'a str, Arc<NativeFn<R>>)>,
+    pub(super) natives: BumpVec<'a, (&'a str, SharedNative<R>)>,
     pub(super) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
     pub(super) functions: BumpVec<'a, FunctionBlock<'a>>,
     /// Parsed bodies of `functions`, with the top-level call that first
@@ -143,7 +149,17 @@ pub(super) struct Lowering<'a, 'p, R: Real> {
     bodies: BumpVec<'a, (&'a Ast<'a>, Span)>,
     /// `(caller block, callee function)` edges.
     pub(super) calls: BumpVec<'a, (u32, u32)>,
-    scope: Scope<'a>,
+    scope: Scope<'a, R>,
+    /// Whether calls in the main code to expression functions that call no
+    /// other expression function are inlined (see [`Lowering::inlinable`]).
+    pub(super) inline: bool,
+    /// Calls inlined so far.
+    pub(super) inlined: u32,
+    /// Inside an inlined body: the call it was inlined at, which its
+    /// instructions and errors are reported at.
+    inline_at: Option<Span>,
+    /// The parameters of the body [`Lowering::inlinable`] accepted last.
+    inline_params: &'a [&'a str],
     /// The block being lowered: 0 for the main code, `f + 1` for function `f`.
     block: u32,
     /// Inside a function body: the top-level call its errors are reported at.
@@ -181,6 +197,10 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             bodies: BumpVec::new_in(arena),
             calls: BumpVec::new_in(arena),
             scope: Scope::Main,
+            inline: false,
+            inlined: 0,
+            inline_at: None,
+            inline_params: &[],
             block: 0,
             origin: None,
             span: Span::default(),
@@ -245,12 +265,13 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             _ => {}
         }
         self.max_depth = self.max_depth.max(self.depth);
+        let at = self.at();
         if self.code.len() > self.label {
             let last = self.code.last_mut().zip(self.spans.last_mut());
             if let Some((last, span)) = last {
                 if let Some(fused) = fuse(*last, instr) {
                     *last = fused;
-                    *span = self.span;
+                    *span = at;
                     return Ok(());
                 }
             }
@@ -258,8 +279,14 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         self.code.try_reserve(1).map_err(|_| full(self.span))?;
         self.spans.try_reserve(1).map_err(|_| full(self.span))?;
         self.code.push(instr);
-        self.spans.push(self.span);
+        self.spans.push(at);
         Ok(())
+    }
+
+    /// The span instructions lowered now are reported at: the node's, or
+    /// inside an inlined body the call's.
+    fn at(&self) -> Span {
+        self.inline_at.unwrap_or(self.span)
     }
 
     /// Marks the current position as a jump target and returns it.
@@ -314,7 +341,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     }
 
     fn folded(&mut self, k: R) -> Result<Val<R>, Error> {
-        if self.block == 0 {
+        if self.block == 0 && self.inline_at.is_none() {
             self.folded.try_reserve(1).map_err(|_| full(self.span))?;
             self.folded.push(self.span);
         }
@@ -332,7 +359,16 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     fn scope_params(&self) -> &[&'a str] {
         match self.scope {
             Scope::Main => self.params,
-            Scope::Function(params) => params,
+            Scope::Function(params) | Scope::Inline(params, _) => params,
+        }
+    }
+
+    /// Parameter `i` of the current scope as an operand.
+    fn param(&self, i: u32) -> Val<R> {
+        match self.scope {
+            Scope::Main => Val::Slot(i),
+            Scope::Function(_) => Val::Arg(i),
+            Scope::Inline(_, args) => args.get(i as usize).copied().unwrap_or(Val::Const(R::NAN)),
         }
     }
 
@@ -508,6 +544,10 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 self.folded.truncate(folded);
                 self.depth = depth;
             }
+            Task::ExitInline(scope, at) => {
+                self.scope = scope;
+                self.inline_at = at;
+            }
             Task::Push(v) => self.val(v)?,
             Task::PushArg => {
                 let v = self.pop();
@@ -537,7 +577,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                             }
                         };
                         self.load(v)?;
-                        let span = self.span;
+                        let span = self.at();
                         self.emit(Instr::Index { id, span })?;
                         Val::Acc
                     }
@@ -657,10 +697,13 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 Instr::Native {
                     id,
                     argc,
-                    span: node.span,
+                    span: self.inline_at.unwrap_or(node.span),
                 }
             }
             FunctionDef::Expression(source, arity) => {
+                if let Some(body) = self.inlinable(source, args)? {
+                    return self.inline_call(node.span, body, args);
+                }
                 let func = match self.functions.iter().position(|b| b.name == name) {
                     Some(i) => i as u32,
                     None => self.add_function(name, source, *arity, node.span)?,
@@ -710,6 +753,86 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         // that body's do: at the top-level call.
         self.bodies.push((def.body, self.origin.unwrap_or(span)));
         Ok(self.functions.len() as u32 - 1)
+    }
+
+    /// The parsed body of an expression function whose call can be
+    /// inlined here: in the main code, every argument a literal or a name
+    /// (so nothing is evaluated twice or out of order), and a body that
+    /// calls no expression function (so nothing recurses). The driver
+    /// checks that no real call is left beside inlined ones, so the call
+    /// budgets see no difference (see `compile`).
+    fn inlinable(
+        &mut self,
+        source: &str,
+        args: &'a [Ast<'a>],
+    ) -> Result<Option<&'a Ast<'a>>, Error> {
+        if !self.inline || !matches!(self.scope, Scope::Main) || self.inline_at.is_some() {
+            return Ok(None);
+        }
+        let simple = args
+            .iter()
+            .all(|a| matches!(a.kind, AstKind::Number(_) | AstKind::Name(_)));
+        if !simple {
+            return Ok(None);
+        }
+        let limits = *self.ctx.limits();
+        let source: &'a str = self
+            .arena
+            .try_alloc_str(source)
+            .map_err(|_| full(self.span))?;
+        let def = parse_definition(source, self.arena, &limits)
+            .map_err(|e| Error::new(e.kind, self.span))?;
+        // A leaf: no call in the body names an expression function.
+        let mut stack = BumpVec::new_in(self.arena);
+        stack.try_reserve(1).map_err(|_| full(self.span))?;
+        stack.push(def.body);
+        while let Some(node) = stack.pop() {
+            if let AstKind::Call { name, .. } = node.kind {
+                let expression = self
+                    .ctx
+                    .function(name)
+                    .is_some_and(|f| matches!(f.def, FunctionDef::Expression(..)));
+                if expression {
+                    return Ok(None);
+                }
+            }
+            for child in node.children() {
+                stack.try_reserve(1).map_err(|_| full(self.span))?;
+                stack.push(child);
+            }
+        }
+        if def.params.len() != args.len() {
+            return Ok(None);
+        }
+        self.inline_params = def.params;
+        Ok(Some(def.body))
+    }
+
+    /// Lowers `body` in place of the call at `span`, its parameters bound
+    /// to the arguments' operands.
+    fn inline_call(
+        &mut self,
+        span: Span,
+        body: &'a Ast<'a>,
+        args: &'a [Ast<'a>],
+    ) -> Result<(), Error> {
+        let mut vals = BumpVec::new_in(self.arena);
+        vals.try_reserve_exact(args.len()).map_err(|_| full(span))?;
+        for arg in args {
+            let v = match arg.kind {
+                AstKind::Number(text) => Val::Const(
+                    R::parse_literal(text).ok_or(Error::new(ErrorKind::InvalidNumber, arg.span))?,
+                ),
+                AstKind::Name(name) => self.value(name, arg.span)?,
+                _ => return Err(Error::new(ErrorKind::UnexpectedToken, arg.span)),
+            };
+            vals.push(v);
+        }
+        self.inlined += 1;
+        self.task(Task::ExitInline(self.scope, self.inline_at))?;
+        self.scope = Scope::Inline(self.inline_params, vals.into_bump_slice());
+        self.inline_at = Some(span);
+        self.task(Task::Visit(body))
     }
 
     /// Emits `lhs op rhs` once both are lowered. `mark` is where `Lhs`
@@ -767,10 +890,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     fn value(&mut self, name: &'a str, span: Span) -> Result<Val<R>, Error> {
         let ctx = self.ctx;
         match resolve::value(name, span, self.scope_params(), ctx)? {
-            Value::Param(i) => Ok(match self.scope {
-                Scope::Main => Val::Slot(i),
-                Scope::Function(_) => Val::Arg(i),
-            }),
+            Value::Param(i) => Ok(self.param(i)),
             Value::Constant(k) => self.folded(k),
             Value::Free => self.free_name(name, span),
         }
@@ -837,10 +957,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     ) -> Result<Val<R>, Error> {
         let ctx = self.ctx;
         match resolve::field(object, field, field_span, self.scope_params(), ctx)? {
-            Field::Param(i) => Ok(match self.scope {
-                Scope::Main => Val::Slot(i),
-                Scope::Function(_) => Val::Arg(i),
-            }),
+            Field::Param(i) => Ok(self.param(i)),
             Field::Constant(k) => self.folded(k),
             Field::Free => {
                 if matches!(self.scope, Scope::Main) && self.free == FreeNames::AreParams {

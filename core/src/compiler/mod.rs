@@ -41,7 +41,39 @@ pub(crate) fn compile<'a, R: Real>(
     params: &mut BumpVec<'a, &'a str>,
     free: FreeNames,
 ) -> Result<Program<'a, R>, Error> {
+    // First with calls of small functions inlined (a call costs more than
+    // most bodies). Inlining must not be observable: the program must
+    // compile, keep no real call beside inlined ones (the call budgets
+    // count calls), and stay within the budgets. Otherwise, and for the
+    // canonical order of errors, compile again without it.
+    let declared = params.len();
+    let limits = ctx.limits();
+    match lowered(ast, ctx, arena, params, free, true) {
+        Ok((program, inlined))
+            if inlined == 0
+                || (program.functions.is_empty()
+                    && limits.max_calls > 0
+                    && inlined <= limits.max_total_calls) =>
+        {
+            return Ok(program);
+        }
+        _ => params.truncate(declared),
+    }
+    lowered(ast, ctx, arena, params, free, false).map(|(program, _)| program)
+}
+
+/// [`compile`], with or without inlining; also says how many calls were
+/// inlined.
+fn lowered<'a, R: Real>(
+    ast: &'a Ast<'a>,
+    ctx: &Context<R>,
+    arena: &'a Bump,
+    params: &mut BumpVec<'a, &'a str>,
+    free: FreeNames,
+    inline: bool,
+) -> Result<(Program<'a, R>, u32), Error> {
     let mut c = lower::Lowering::new(ctx, arena, params, free);
+    c.inline = inline;
     c.block(ast, None)?;
     // Running off the end returns too; the `ret` is only needed when
     // function blocks follow.
@@ -72,7 +104,8 @@ pub(crate) fn compile<'a, R: Real>(
     let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
     let full = Error::new(ErrorKind::ArenaFull, ast.span);
     let names = used_names(&c.code, c.params, arena).map_err(|_| full)?;
-    Ok(Program {
+    let inlined = c.inlined;
+    let program = Program {
         code: c.code.into_bump_slice(),
         spans: c.spans.into_bump_slice(),
         folded: c.folded.into_bump_slice(),
@@ -87,7 +120,8 @@ pub(crate) fn compile<'a, R: Real>(
         max_calls: limits.max_calls,
         max_total_calls: limits.max_total_calls,
         max_steps: limits.max_steps,
-    })
+    };
+    Ok((program, inlined))
 }
 
 /// The names of the parameter slots `code` reads, sorted by slot: what the
