@@ -129,6 +129,10 @@ impl<'a, R: Real> Batch<'a, R> {
     /// syntax is checked now (under the default limits) and it is compiled
     /// by [`Batch::bind`]. A failed add changes nothing but arena bytes.
     pub fn add_expression(&mut self, src: &str) -> Result<usize, Error> {
+        if let Some((_, e)) = self.broken {
+            // Indices of the uncompiled expressions would shift.
+            return Err(e);
+        }
         let Some(ctx) = &self.ctx else {
             // Syntax only: a scratch tree on the heap, dropped at once.
             let scratch = Bump::new();
@@ -177,8 +181,10 @@ impl<'a, R: Real> Batch<'a, R> {
 
     /// Gives an unbound batch its context and compiles the expressions
     /// added so far, in order. On the first that fails, returns its index
-    /// and error; the batch then stays broken ([`Batch::eval`] returns that
-    /// error). A bound batch keeps its context and this does nothing.
+    /// and error; the batch then stays broken: [`Batch::eval`] and
+    /// [`Batch::add_expression`] return that error, and the expressions
+    /// from it on stay uncompiled (their indices and sources stay). A bound
+    /// batch keeps its context and this does nothing.
     pub fn bind(&mut self, ctx: &Context<R>) -> Result<(), (usize, Error)> {
         if self.ctx.is_some() {
             return self.broken.map_or(Ok(()), Err);
@@ -188,9 +194,12 @@ impl<'a, R: Real> Batch<'a, R> {
         self.errors.clear();
         let pending = core::mem::take(&mut self.pending);
         let values = core::mem::take(&mut self.values);
-        for (i, src) in pending.into_iter().enumerate() {
+        for (i, &src) in pending.iter().enumerate() {
             if let Err(e) = self.add_expression(src) {
                 self.broken = Some((i, e));
+                self.pending = pending.get(i..).unwrap_or(&[]).to_vec();
+                self.results.resize(pending.len(), R::NAN);
+                self.errors.resize(pending.len(), None);
                 break;
             }
         }
@@ -298,7 +307,10 @@ impl<'a, R: Real> Batch<'a, R> {
     pub fn source(&self, index: usize) -> Option<&'a str> {
         match self.programs.get(index) {
             Some(p) => Some(p.1),
-            None => self.pending.get(index).copied(),
+            None => self
+                .pending
+                .get(index.checked_sub(self.programs.len())?)
+                .copied(),
         }
     }
 

@@ -1,9 +1,9 @@
 //! The [`Context`]: the names an expression may use besides its parameters.
 //!
 //! A context is built with the global allocator, then shared: cloning it is
-//! cheap (its tables sit behind one `Arc`, natives and arrays behind their
-//! own), and changing a context that has been cloned copies its tables
-//! first. A compiled expression holds what it uses itself (folded
+//! cheap (its function, array and object tables sit behind one `Arc`,
+//! natives and arrays behind their own; only the constants are copied),
+//! and changing a context that has been cloned copies its tables first. A compiled expression holds what it uses itself (folded
 //! constants, its compiled expression functions, `Arc`s of its natives and
 //! arrays), so it keeps the context as it was when it was compiled, however
 //! the context changes later. That is the one rule every door follows.
@@ -135,13 +135,16 @@ impl<R: Real> Function<R> {
 /// ```
 #[derive(Clone)]
 pub struct Context<R: Real> {
+    /// Each context's own: [`Context::set_var`] changes them through a
+    /// shared reference, so clones must not share them.
+    constants: BTreeMap<String, Cell<R>>,
     tables: Arc<Tables<R>>,
 }
 
-/// What a context binds. Shared between clones until one of them changes.
+/// What a context binds besides constants. Shared between clones until one
+/// of them changes.
 #[derive(Clone)]
 struct Tables<R: Real> {
-    constants: BTreeMap<String, Cell<R>>,
     functions: BTreeMap<String, Function<R>>,
     arrays: BTreeMap<String, Arc<[R]>>,
     objects: BTreeMap<String, BTreeMap<String, R>>,
@@ -174,8 +177,8 @@ impl<R: Real> Context<R> {
     /// A context with no functions and no constants.
     pub fn empty() -> Context<R> {
         Context {
+            constants: BTreeMap::new(),
             tables: Arc::new(Tables {
-                constants: BTreeMap::new(),
                 functions: BTreeMap::new(),
                 arrays: BTreeMap::new(),
                 objects: BTreeMap::new(),
@@ -204,9 +207,7 @@ impl<R: Real> Context<R> {
     /// compile time; [`eval_ast`](crate::eval_ast) reads them as its
     /// variables on every call.
     pub fn set_constant(&mut self, name: &str, value: R) {
-        self.tables_mut()
-            .constants
-            .insert(name.to_string(), Cell::new(value));
+        self.constants.insert(name.to_string(), Cell::new(value));
     }
 
     /// Changes the value of an existing constant through a shared
@@ -214,8 +215,7 @@ impl<R: Real> Context<R> {
     /// [`eval_ast`](crate::eval_ast) calls. Returns false (and changes
     /// nothing) if there is no such constant. Programs compiled earlier keep
     /// the value they folded in; parameters are the way to feed compiled
-    /// expressions. Clones that still share this context's tables (a
-    /// [`Batch`](crate::Batch) keeps one) see the new value too.
+    /// expressions. Only this context changes, not its clones.
     ///
     /// # Example
     /// ```
@@ -227,16 +227,12 @@ impl<R: Real> Context<R> {
     /// assert_eq!(context.constant("x"), Some(2.0));
     /// ```
     pub fn set_var(&self, name: &str, value: R) -> bool {
-        self.tables
-            .constants
-            .get(name)
-            .map(|c| c.set(value))
-            .is_some()
+        self.constants.get(name).map(|c| c.set(value)).is_some()
     }
 
     /// The value of a constant.
     pub fn constant(&self, name: &str) -> Option<R> {
-        self.tables.constants.get(name).map(Cell::get)
+        self.constants.get(name).map(Cell::get)
     }
 
     /// Adds (or replaces, including a built-in) a native function.
@@ -322,8 +318,8 @@ impl<R: Real> Context<R> {
     /// Removes a constant, function, array or object of that name; true if
     /// something was removed.
     pub fn remove(&mut self, name: &str) -> bool {
+        let a = self.constants.remove(name).is_some();
         let t = self.tables_mut();
-        let a = t.constants.remove(name).is_some();
         let b = t.functions.remove(name).is_some();
         let c = t.arrays.remove(name).is_some();
         let d = t.objects.remove(name).is_some();
@@ -357,9 +353,6 @@ impl<R: Real> Context<R> {
 
     /// Every constant, sorted by name.
     pub fn constants(&self) -> impl Iterator<Item = (&str, R)> {
-        self.tables
-            .constants
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.get()))
+        self.constants.iter().map(|(k, v)| (k.as_str(), v.get()))
     }
 }

@@ -77,6 +77,7 @@ pub enum Operand<'p, R> {
 
 /// One instruction, as data.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Instruction<'p, R> {
     /// Its index in the program (what jump targets name).
     pub pc: u32,
@@ -105,6 +106,7 @@ impl<'p, R: Copy> Instruction<'p, R> {
 
 /// An expression function compiled into a program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FunctionInfo<'p> {
     /// Its name.
     pub name: &'p str,

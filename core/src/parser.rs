@@ -44,6 +44,11 @@ pub struct Limits {
     /// (default 10,000,000). More is [`ErrorKind::StepLimit`]. This is the
     /// bound on running time: without expression-function calls a program
     /// runs each instruction at most once, and every call's body counts.
+    /// Steps are the compiled program's instructions, so they depend on
+    /// the compiler: calls of small functions are inlined only when every
+    /// call of the expression can be (a recursive call anywhere keeps them
+    /// all as calls, a few steps each more). On 32-bit targets a budget
+    /// within a program's length of `u32::MAX` is not exact.
     pub max_steps: u32,
 }
 

@@ -433,6 +433,9 @@ impl<'a, R: Real> Program<'a, R> {
                     ))?;
                 }
                 Instr::Call { func, argc, span } => {
+                    // Steps first: a run that used up the budget stops with
+                    // `StepLimit` even where the call would also be refused.
+                    charge!(pc);
                     let (Some(frame), Some(block)) =
                         (frames.get_mut(depth), self.functions.get(func as usize))
                     else {
@@ -450,7 +453,7 @@ impl<'a, R: Real> Program<'a, R> {
                     if depth == 0 {
                         entry = span;
                     }
-                    charge!(pc, block.entry as usize);
+                    *limit = (block.entry as usize).saturating_add(*limit - pc);
                     *frame = Frame {
                         ret: pc as u32,
                         base: base as u32,

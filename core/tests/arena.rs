@@ -58,3 +58,21 @@ fn many_parameter_names_are_checked_for_repeats_quickly() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::DuplicateName);
 }
+
+#[test]
+fn a_call_that_cannot_be_inlined_costs_no_second_compile() {
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("sq(v) = v * v").unwrap();
+    ctx.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)")
+        .unwrap();
+    let cost = |src: &str| {
+        let arena = Bump::new();
+        Expr::compile(src, &["x"], &ctx, &arena).unwrap();
+        arena_used(&arena)
+    };
+    // `sq(x)` could be inlined, `sq(x*1)` could not; beside the recursive
+    // `fact` neither is, and both compile once.
+    let simple = cost("fact(x) + sq(x)");
+    let computed = cost("fact(x) + sq(x*1)");
+    assert!(simple <= computed + 64, "{simple} B against {computed} B");
+}

@@ -2,12 +2,9 @@
 //! executed instructions (default 10,000,000); past it an evaluation stops
 //! with `ErrorKind::StepLimit` (number 22). The call budget
 //! `max_total_calls` (default 1,000,000) stays, with `RecursionLimit`.
-//! Both paths, the compiled `Expr` and the tree walker `eval_ast`, stop
-//! with the same kind.
-//!
-//! This file uses the planned API (`ErrorKind::StepLimit`, `Limits` made
-//! `#[non_exhaustive]` with `const fn with_*` setters): it does not compile
-//! before the engine has it.
+//! The compiled `Expr` counts instructions, the tree walker `eval_ast`
+//! counts nodes: on inputs well inside one budget and past the other, both
+//! stop with the same kind (near both limits they may not).
 #![allow(clippy::unwrap_used)]
 
 use exp_rs::bumpalo::Bump;

@@ -17,7 +17,7 @@ use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func1, Func2};
 use crate::context::{Context, FunctionDef, SharedNative};
 use crate::error::{Error, ErrorKind, Span};
-use crate::parser::parse_definition;
+use crate::parser::{Definition, parse_definition};
 use crate::program::{FunctionBlock, Instr, Op, element};
 use crate::real::Real;
 use crate::resolve::{self, Field, Value};
@@ -150,16 +150,12 @@ pub(super) struct Lowering<'a, 'p, R: Real> {
     /// `(caller block, callee function)` edges.
     pub(super) calls: BumpVec<'a, (u32, u32)>,
     scope: Scope<'a, R>,
-    /// Whether calls in the main code to expression functions that call no
-    /// other expression function are inlined (see [`Lowering::inlinable`]).
-    pub(super) inline: bool,
-    /// Calls inlined so far.
-    pub(super) inlined: u32,
+    /// The functions whose calls in the main code are inlined, parsed
+    /// (see [`super::inline`]); empty when none is.
+    pub(super) inline: &'a [(&'a str, Definition<'a>)],
     /// Inside an inlined body: the call it was inlined at, which its
     /// instructions and errors are reported at.
     inline_at: Option<Span>,
-    /// The parameters of the body [`Lowering::inlinable`] accepted last.
-    inline_params: &'a [&'a str],
     /// The block being lowered: 0 for the main code, `f + 1` for function `f`.
     block: u32,
     /// Inside a function body: the top-level call its errors are reported at.
@@ -197,10 +193,8 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             bodies: BumpVec::new_in(arena),
             calls: BumpVec::new_in(arena),
             scope: Scope::Main,
-            inline: false,
-            inlined: 0,
+            inline: &[],
             inline_at: None,
-            inline_params: &[],
             block: 0,
             origin: None,
             span: Span::default(),
@@ -701,8 +695,8 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 }
             }
             FunctionDef::Expression(source, arity) => {
-                if let Some(body) = self.inlinable(source, args)? {
-                    return self.inline_call(node.span, body, args);
+                if let Some(def) = self.inlinable(name) {
+                    return self.inline_call(node.span, def, args);
                 }
                 let func = match self.functions.iter().position(|b| b.name == name) {
                     Some(i) => i as u32,
@@ -755,57 +749,13 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         Ok(self.functions.len() as u32 - 1)
     }
 
-    /// The parsed body of an expression function whose call can be
-    /// inlined here: in the main code, every argument a literal or a name
-    /// (so nothing is evaluated twice or out of order), and a body that
-    /// calls no expression function (so nothing recurses). The driver
-    /// checks that no real call is left beside inlined ones, so the call
-    /// budgets see no difference (see `compile`).
-    fn inlinable(
-        &mut self,
-        source: &str,
-        args: &'a [Ast<'a>],
-    ) -> Result<Option<&'a Ast<'a>>, Error> {
-        if !self.inline || !matches!(self.scope, Scope::Main) || self.inline_at.is_some() {
-            return Ok(None);
+    /// The definition of `name` if its calls are inlined (see
+    /// [`super::inline`]): only in the main code.
+    fn inlinable(&self, name: &str) -> Option<Definition<'a>> {
+        if !matches!(self.scope, Scope::Main) || self.inline_at.is_some() {
+            return None;
         }
-        let simple = args
-            .iter()
-            .all(|a| matches!(a.kind, AstKind::Number(_) | AstKind::Name(_)));
-        if !simple {
-            return Ok(None);
-        }
-        let limits = *self.ctx.limits();
-        let source: &'a str = self
-            .arena
-            .try_alloc_str(source)
-            .map_err(|_| full(self.span))?;
-        let def = parse_definition(source, self.arena, &limits)
-            .map_err(|e| Error::new(e.kind, self.span))?;
-        // A leaf: no call in the body names an expression function.
-        let mut stack = BumpVec::new_in(self.arena);
-        stack.try_reserve(1).map_err(|_| full(self.span))?;
-        stack.push(def.body);
-        while let Some(node) = stack.pop() {
-            if let AstKind::Call { name, .. } = node.kind {
-                let expression = self
-                    .ctx
-                    .function(name)
-                    .is_some_and(|f| matches!(f.def, FunctionDef::Expression(..)));
-                if expression {
-                    return Ok(None);
-                }
-            }
-            for child in node.children() {
-                stack.try_reserve(1).map_err(|_| full(self.span))?;
-                stack.push(child);
-            }
-        }
-        if def.params.len() != args.len() {
-            return Ok(None);
-        }
-        self.inline_params = def.params;
-        Ok(Some(def.body))
+        self.inline.iter().find(|d| d.0 == name).map(|d| d.1)
     }
 
     /// Lowers `body` in place of the call at `span`, its parameters bound
@@ -813,7 +763,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     fn inline_call(
         &mut self,
         span: Span,
-        body: &'a Ast<'a>,
+        def: Definition<'a>,
         args: &'a [Ast<'a>],
     ) -> Result<(), Error> {
         let mut vals = BumpVec::new_in(self.arena);
@@ -823,16 +773,20 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 AstKind::Number(text) => Val::Const(
                     R::parse_literal(text).ok_or(Error::new(ErrorKind::InvalidNumber, arg.span))?,
                 ),
-                AstKind::Name(name) => self.value(name, arg.span)?,
+                AstKind::Name(name) => {
+                    self.span = arg.span;
+                    let v = self.value(name, arg.span);
+                    self.span = span;
+                    v?
+                }
                 _ => return Err(Error::new(ErrorKind::UnexpectedToken, arg.span)),
             };
             vals.push(v);
         }
-        self.inlined += 1;
         self.task(Task::ExitInline(self.scope, self.inline_at))?;
-        self.scope = Scope::Inline(self.inline_params, vals.into_bump_slice());
+        self.scope = Scope::Inline(def.params, vals.into_bump_slice());
         self.inline_at = Some(span);
-        self.task(Task::Visit(body))
+        self.task(Task::Visit(def.body))
     }
 
     /// Emits `lhs op rhs` once both are lowered. `mark` is where `Lhs`

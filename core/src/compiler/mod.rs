@@ -11,6 +11,7 @@
 //! function called (transitively), once, as a block of the same program.
 
 mod calls;
+mod inline;
 mod lower;
 mod peephole;
 
@@ -20,6 +21,7 @@ use bumpalo::collections::Vec as BumpVec;
 use crate::ast::Ast;
 use crate::context::Context;
 use crate::error::{Error, ErrorKind};
+use crate::parser::Definition;
 use crate::program::{Instr, Program};
 use crate::real::Real;
 
@@ -41,37 +43,29 @@ pub(crate) fn compile<'a, R: Real>(
     params: &mut BumpVec<'a, &'a str>,
     free: FreeNames,
 ) -> Result<Program<'a, R>, Error> {
-    // First with calls of small functions inlined (a call costs more than
-    // most bodies). Inlining must not be observable: the program must
-    // compile, keep no real call beside inlined ones (the call budgets
-    // count calls), and stay within the budgets. Otherwise, and for the
-    // canonical order of errors, compile again without it.
-    let declared = params.len();
-    let limits = ctx.limits();
-    match lowered(ast, ctx, arena, params, free, true) {
-        Ok((program, inlined))
-            if inlined == 0
-                || (program.functions.is_empty()
-                    && limits.max_calls > 0
-                    && inlined <= limits.max_total_calls) =>
-        {
-            return Ok(program);
+    // Calls of small functions are inlined when nothing can tell (see
+    // `inline`). A program that fails to compile is compiled again without
+    // inlining, so errors come in the canonical order (main expression
+    // first, then function bodies).
+    if let Some(defs) = inline::plan(ast, ctx, arena) {
+        let declared = params.len();
+        match lowered(ast, ctx, arena, params, free, defs) {
+            Ok(program) => return Ok(program),
+            Err(_) => params.truncate(declared),
         }
-        _ => params.truncate(declared),
     }
-    lowered(ast, ctx, arena, params, free, false).map(|(program, _)| program)
+    lowered(ast, ctx, arena, params, free, &[])
 }
 
-/// [`compile`], with or without inlining; also says how many calls were
-/// inlined.
+/// [`compile`], inlining the calls of the functions in `inline`.
 fn lowered<'a, R: Real>(
     ast: &'a Ast<'a>,
     ctx: &Context<R>,
     arena: &'a Bump,
     params: &mut BumpVec<'a, &'a str>,
     free: FreeNames,
-    inline: bool,
-) -> Result<(Program<'a, R>, u32), Error> {
+    inline: &'a [(&'a str, Definition<'a>)],
+) -> Result<Program<'a, R>, Error> {
     let mut c = lower::Lowering::new(ctx, arena, params, free);
     c.inline = inline;
     c.block(ast, None)?;
@@ -104,7 +98,6 @@ fn lowered<'a, R: Real>(
     let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
     let full = Error::new(ErrorKind::ArenaFull, ast.span);
     let names = used_names(&c.code, c.params, arena).map_err(|_| full)?;
-    let inlined = c.inlined;
     let program = Program {
         code: c.code.into_bump_slice(),
         spans: c.spans.into_bump_slice(),
@@ -121,7 +114,7 @@ fn lowered<'a, R: Real>(
         max_total_calls: limits.max_total_calls,
         max_steps: limits.max_steps,
     };
-    Ok((program, inlined))
+    Ok(program)
 }
 
 /// The names of the parameter slots `code` reads, sorted by slot: what the
