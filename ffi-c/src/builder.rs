@@ -4,7 +4,6 @@
 //! `exp_rs::Batch`.
 
 use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::ffi::c_char;
 use core::fmt::Write;
@@ -55,16 +54,12 @@ impl Inner {
                 .map_or(exp_rs_status::Ok, |(_, e)| e.into());
         }
         let snapshot = ctx.snapshot();
-        // The failing source is not kept by the batch; keep them all here.
-        let sources: Vec<_> = (0..self.batch.len())
-            .filter_map(|i| self.batch.source(i))
-            .collect();
         self.bound_to = ctx;
         match self.batch.bind(&snapshot) {
             Ok(()) => exp_rs_status::Ok,
             Err((i, e)) => {
-                self.last
-                    .with_text(e, i, sources.get(i).copied().unwrap_or(""));
+                let src = self.batch.source(i).unwrap_or("");
+                self.last.with_text(e, i, src);
                 e.into()
             }
         }
@@ -286,10 +281,7 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_expression(
             Ok(s) => s,
             Err(e) => return e,
         };
-        // After a failed bind the indices would shift: the error sticks.
-        if let Some((_, e)) = inner.batch.bind_error() {
-            return e.into();
-        }
+        // After a failed bind core returns that error (indices would shift).
         match inner.batch.add_expression(src) {
             Ok(_) => exp_rs_status::Ok,
             Err(e) => {
@@ -520,9 +512,6 @@ pub unsafe extern "C" fn exp_rs_batch_builder_eval(
             }
             None if !inner.batch.is_bound() => return exp_rs_status::NotBound,
             None => {}
-        }
-        if let Some((_, e)) = inner.batch.bind_error() {
-            return e.into();
         }
         match inner.batch.eval() {
             Ok(()) => exp_rs_status::Ok,
