@@ -23,6 +23,8 @@
 #define SCB_MMFAR REG32(0xE000ED34u)
 #define SCB_BFAR REG32(0xE000ED38u)
 #define SCB_VTOR REG32(0xE000ED08u)
+#define SCB_AIRCR REG32(0xE000ED0Cu)
+#define SCB_AIRCR_SYSRESETREQ 0x05FA0004u /* VECTKEY | SYSRESETREQ */
 #define SCB_CPACR REG32(0xE000ED88u)
 #define SCB_CCSIDR REG32(0xE000ED80u)
 #define SCB_CSSELR REG32(0xE000ED84u)
@@ -30,6 +32,12 @@
 #define SCB_DCISW REG32(0xE000EF60u)
 #define SCB_CCR_DC (1u << 16)
 #define SCB_CCR_IC (1u << 17)
+
+/* Debug halting control: C_DEBUGEN (bit 0) is set while a debugger is
+ * attached. Semihosting is a BKPT served by the debugger; without one it
+ * faults. (QEMU reads it as 0 even with semihosting on.) */
+#define DHCSR REG32(0xE000EDF0u)
+#define DHCSR_C_DEBUGEN (1u << 0)
 
 /* Data watchpoint and trace unit: the cycle counter. */
 #define DEMCR REG32(0xE000EDFCu)
@@ -39,22 +47,38 @@
 #define DWT_LAR REG32(0xE0001FB0u)
 
 /* Per board: the core clock SysTick counts (the clock after reset; the
- * demo does not touch the PLL) and whether it has a cycle counter. */
+ * demo does not touch the PLL), whether it has a cycle counter, and whether
+ * semihosting may be used only while a debugger is attached. */
 #if defined(BOARD_STM32H743)
 #define BOARD_NAME "stm32h743"
 #define CPU_HZ 64000000u /* HSI after reset */
 #define HAVE_DWT 1       /* DWT->CYCCNT: cycles per batch */
 #define HAVE_CACHES 1    /* Cortex-M7 L1 caches, off after reset */
+#define HAVE_BOARD_IO 1  /* LEDs, USART3, IWDG1, the rev Y workaround */
+#define SEMIHOST_NEEDS_DEBUGGER 1 /* check DHCSR.C_DEBUGEN before any BKPT */
 #elif defined(BOARD_MPS2_AN500)
 #define BOARD_NAME "mps2-an500"
 #define CPU_HZ 25000000u /* QEMU's SYSCLK for the MPS2 boards */
 #define HAVE_DWT 0       /* QEMU has no DWT: count instructions with the plugin */
 #define HAVE_CACHES 0
+#define HAVE_BOARD_IO 0
+/* QEMU serves semihosting when started with -semihosting-config enable=on
+ * but its DHCSR reads 0: the semihosting build trusts the build choice. */
+#define SEMIHOST_NEEDS_DEBUGGER 0
 #else
 #error "define BOARD_STM32H743 or BOARD_MPS2_AN500"
 #endif
 
 #define TICK_HZ 1000u
+
+/* The output backend, chosen at build time (make OUTPUT=uart|semihost):
+ * OUTPUT_UART 1 sends the report to a polled UART (USART3 on the
+ * NUCLEO-H743ZI, the ST-LINK virtual COM port; the CMSDK UART0 on
+ * mps2-an500) and never executes BKPT; 0 sends it over semihosting. */
+#ifndef OUTPUT_UART
+#define OUTPUT_UART 0
+#endif
+#define OUTPUT_NAME (OUTPUT_UART ? "uart" : "semihosting")
 
 static inline void dsb_isb(void) { __asm__ volatile("dsb\n\tisb" ::: "memory"); }
 static inline void irq_disable(void) { __asm__ volatile("cpsid i" ::: "memory"); }
@@ -68,6 +92,23 @@ static inline uintptr_t stack_pointer(void) {
 
 /* startup.c */
 void board_init(void);
+/* board.c: the output backend, LEDs, the watchdog, and how the firmware
+ * ends. */
+void console_init(void);
+void console_write(const char *s); /* a NUL-terminated line */
+void console_drain(void);          /* waits until the last byte is out */
+int semihosting_usable(void);      /* a BKPT now would be served */
+void watchdog_start(void);
+void watchdog_kick(void);
+void led_pass_toggle(void);         /* LD1 (PB0) on the NUCLEO-H743ZI */
+void led_fail_on(void);             /* LD3 (PB14) */
+void system_reset(void) __attribute__((noreturn));
+/* The end of every run: `status` 0 passed, 1 a check or set-up failed,
+ * 2 exp-rs panicked, 3 a fault, 4 abort(). With semihosting served it is
+ * QEMU's (or the debugger's) exit status; otherwise a pass blinks LD1 and a
+ * failure lights LD3 and resets (on mps2-an500 every end is a reset, which
+ * QEMU -no-reboot turns into its exit). */
+void fw_exit(int status) __attribute__((noreturn));
 void stack_paint(void);
 uint32_t stack_high_water(void);
 uint32_t stack_size(void);

@@ -1,8 +1,8 @@
 /* exp-rs firmware demo: 7 user-configurable expressions over 10 sensor
  * parameters, evaluated at 1000 Hz from a SysTick-driven loop, each result
  * checked against the same formula in C, with no heap allocation after
- * set-up. The report goes out over semihosting; the exit status is 0 only
- * if every check held.
+ * set-up. The report goes out over semihosting or a UART (make OUTPUT=);
+ * the exit status (board.c: fw_exit) is 0 only if every check held.
  *
  * Command line (semihosting; QEMU: -semihosting-config ...,arg=WORD):
  *   ticks=N   ticks to run (default 10000: 10 s at 1000 Hz)
@@ -67,7 +67,7 @@ static void must(exp_rs_status s, const char *what, const ExpRsContext *ctx,
     }
     out_str("result: FAIL");
     out_nl();
-    sh_exit(1);
+    fw_exit(1);
 }
 
 /* exp-rs calls this if it panics (a bug): report and stop. */
@@ -79,7 +79,7 @@ static void on_panic(const char *file, size_t file_len, uint32_t line) {
     out_nl();
     out_str("result: FAIL (panic)");
     out_nl();
-    sh_exit(2);
+    fw_exit(2);
 }
 
 /* ---- the tick ---- */
@@ -157,7 +157,7 @@ static void report_line(const char *key, uint64_t value, const char *unit) {
 static ExpRsBatchBuilder *build_batch(ExpRsArena *arena, const ExpRsContext *ctx) {
     ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
     CHECK(b != NULL);
-    if (!b) sh_exit(1);
+    if (!b) fw_exit(1);
     for (size_t i = 0; i < N_PARAMS; i++) {
         size_t index = SIZE_MAX;
         must(exp_rs_batch_builder_add_param(b, demo_param_names[i], 0, &index), "add_param",
@@ -311,10 +311,14 @@ static unsigned hostile_set(void) {
 
 int main(void) {
     board_init();
+    console_init();
+    watchdog_start();
     exp_rs_set_panic_hook(on_panic);
 
-    char cmdline[128];
-    if (sh_get_cmdline(cmdline, sizeof cmdline) != 0) cmdline[0] = '\0';
+    /* The command line comes over semihosting; the UART build (and a board
+     * without a debugger) runs the defaults. */
+    char cmdline[128] = "";
+    if (semihosting_usable() && sh_get_cmdline(cmdline, sizeof cmdline) != 0) cmdline[0] = '\0';
     unsigned long ticks = arg_value(cmdline, "ticks", 10000);
     unsigned long evals = arg_value(cmdline, "evals", 1);
     unsigned long exprs = arg_value(cmdline, "exprs", N_EXPRS);
@@ -331,19 +335,21 @@ int main(void) {
     out_u(evals);
     out_str(" exprs=");
     out_u(n_exprs);
+    out_str(" output=");
+    out_str(OUTPUT_NAME);
     out_nl();
     if (exp_rs_real_size() != sizeof(exp_rs_real)) {
         /* Library and header disagree on double/float: nothing would work. */
         check(false, "exp_rs_real_size() == sizeof(exp_rs_real) (build with PRECISION=f32 for both)");
         out_str("result: FAIL");
         out_nl();
-        sh_exit(1);
+        fw_exit(1);
     }
 
     /* ---- set-up: everything that allocates ---- */
     ExpRsContext *ctx = exp_rs_context_new(); /* built-ins: sqrt, atan2, clamp, ... */
     CHECK(ctx != NULL);
-    if (!ctx) sh_exit(1);
+    if (!ctx) fw_exit(1);
     must(demo_context(ctx), "context", ctx, NULL);
 
     size_t arena_size = 0;
@@ -359,7 +365,7 @@ int main(void) {
     arena_size += N_PARAMS * 64;
     ExpRsArena *arena = exp_rs_arena_new(arena_size); /* fixed: it never grows */
     CHECK(arena != NULL);
-    if (!arena) sh_exit(1);
+    if (!arena) fw_exit(1);
     ExpRsBatchBuilder *b = build_batch(arena, ctx);
     size_t n_params = 0;
     must(exp_rs_batch_builder_param_count(b, &n_params), "param_count", NULL, b);
@@ -396,6 +402,7 @@ int main(void) {
     systick_start();
     for (unsigned long tick = 0; tick < ticks; tick++) {
         missed += wait_for_tick();
+        watchdog_kick();
 #if HAVE_DWT
         uint32_t t0 = DWT_CYCCNT;
 #endif

@@ -47,7 +47,7 @@ void Reset_Handler(void) {
     for (uint32_t *src = _sidata, *dst = _sdata; dst < _edata;) *dst++ = *src++;
     for (uint32_t *dst = _sbss; dst < _ebss;) *dst++ = 0;
 
-    sh_exit(main());
+    fw_exit(main());
 }
 
 /* Paints the free part of the stack, from its bottom up to a little below
@@ -97,7 +97,9 @@ void board_init(void) {
 #endif
 }
 
-/* A fault: report where and why over semihosting, exit with status 3. */
+/* A fault: report where and why on the output backend, exit with status 3
+ * (fw_exit: no BKPT unless a debugger serves it; LD3 and a reset on the
+ * board). */
 __attribute__((naked)) void Fault_Handler(void) {
     __asm__ volatile(
         "tst lr, #4\n\t"
@@ -127,20 +129,20 @@ __attribute__((used, noreturn)) void fault_report(const uint32_t *frame, uint32_
     out_nl();
     out_str("result: FAIL (fault)");
     out_nl();
-    sh_exit(3);
+    fw_exit(3);
 }
 
 static void Default_Handler(void) {
     out_str("FAULT: unexpected exception");
     out_nl();
-    sh_exit(3);
+    fw_exit(3);
 }
 
 /* abort(): newlib's would pull in signals. Report and stop instead. */
 void abort(void) {
     out_str("FAULT: abort()");
     out_nl();
-    sh_exit(4);
+    fw_exit(4);
 }
 
 /* The Rust objects in libexp_rs_ffi.a name the ARM EHABI personality

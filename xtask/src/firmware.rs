@@ -10,6 +10,14 @@
 //! → the same for batches of the first 0, 1, … 7 expressions (1,000 ticks,
 //! once and twice per tick), so what each expression adds → section sizes
 //! of the stm32h743 image and exp-rs's share, from its linker map.
+//!
+//! Every board is also built with the UART output backend (`<board>-uart`):
+//! the mps2-an500-uart image runs the whole demo once more in QEMU with
+//! semihosting off (as a board without a debugger: a BKPT would fault), its
+//! report read from the CMSDK UART on QEMU's serial port; it ends with a
+//! reset, which `-no-reboot` turns into QEMU's exit, and its status comes
+//! from the report's last line, `exit: status N`. Its image must hold no
+//! `bkpt` instruction at all. The size table is the stm32h743-uart image's.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -101,7 +109,14 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
 
     per_expression(&elf, &plugin, &out, &sources)?;
 
-    let map_path = out.join("stm32h743").join("firmware.map");
+    for board in ["mps2-an500-uart", "stm32h743-uart"] {
+        no_bkpt(&out.join(board).join("firmware.elf"))?;
+    }
+    let uart = run_qemu_uart(&out.join("mps2-an500-uart").join("firmware.elf"))?;
+    print!("{uart}");
+    println!("[firmware] UART build in QEMU (no semihosting): PASS, no BKPT in the UART images");
+
+    let map_path = out.join("stm32h743-uart").join("firmware.map");
     let map = std::fs::read_to_string(&map_path)
         .map_err(|e| format!("cannot read {}: {e}", map_path.display()))?;
     print_sizes(&parse_map(&map), &map_path);
@@ -223,13 +238,7 @@ fn run_qemu(
         }
         None => return failed("QEMU was killed by a signal".to_owned()),
     }
-    for needed in [
-        "result: PASS",
-        "allocations during loop: 0\n",
-        "frees during loop: 0\n",
-        "mismatches: 0\n",
-        "checks failed: 0\n",
-    ] {
+    for needed in REPORT_NEEDS {
         if !report.contains(needed) {
             return failed(format!("the report lacks `{}`", needed.trim()));
         }
@@ -243,6 +252,86 @@ fn run_qemu(
         return failed(format!("no instruction count in {}", log.display()));
     };
     Ok(Run { report, insns })
+}
+
+/// The lines every passing report holds.
+const REPORT_NEEDS: [&str; 6] = [
+    "result: PASS",
+    "allocations during loop: 0\n",
+    "frees during loop: 0\n",
+    "mismatches: 0\n",
+    "hostile inputs not refused cleanly: 0\n",
+    "checks failed: 0\n",
+];
+
+/// Fails if the image disassembles to any `bkpt` (the UART build must not
+/// be able to execute one: without a debugger it faults).
+fn no_bkpt(elf: &Path) -> Result<(), String> {
+    let dis = Cmd::new("arm-none-eabi-objdump")
+        .arg("-d")
+        .arg(elf)
+        .read()?;
+    let hits: Vec<&str> = dis.lines().filter(|l| l.contains("\tbkpt")).collect();
+    if hits.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds BKPT instructions:\n{}",
+            elf.display(),
+            hits.join("\n")
+        ))
+    }
+}
+
+/// Runs the mps2-an500 UART image (default 10,000 ticks) with semihosting
+/// off and the serial port on stdout; returns the report. The firmware ends
+/// with a reset (`-no-reboot`: QEMU exits 0), so the pass is read from the
+/// report: `exit: status 0 (pass)` and the usual lines.
+fn run_qemu_uart(elf: &Path) -> Result<String, String> {
+    let timeout = QEMU_TIMEOUT_SECS.to_string();
+    let argv = [
+        "timeout",
+        &timeout,
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an500",
+        "-cpu",
+        "cortex-m7",
+        "-nographic",
+        "-monitor",
+        "none",
+        "-serial",
+        "stdio",
+        "-no-reboot",
+        "-icount",
+        "shift=0,sleep=off",
+        "-kernel",
+    ];
+    println!("$ {} {}", argv.join(" "), elf.display());
+    let output = Command::new(argv[0])
+        .args(&argv[1..])
+        .arg(elf)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let failed = |why: String| Err(format!("firmware UART run: {why}\n{report}"));
+    match output.status.code() {
+        Some(0) => {}
+        Some(124) => return failed(format!("QEMU timed out after {timeout} s (a hang)")),
+        Some(134) => return failed("the core locked up (a fault during a fault)".to_owned()),
+        code => return failed(format!("QEMU exit status {code:?}")),
+    }
+    for needed in REPORT_NEEDS.iter().chain(&["exit: status 0 (pass)\n"]) {
+        if !report.contains(needed) {
+            return failed(format!("the report lacks `{}`", needed.trim()));
+        }
+    }
+    Ok(report)
 }
 
 /// The batch's expressions, from the report's `  [i] source` lines.
@@ -402,7 +491,7 @@ fn parse_map(map: &str) -> Sizes {
     sizes
 }
 
-/// Prints the stm32h743 image's sections with exp-rs's share, then flash
+/// Prints the stm32h743(-uart) image's sections with exp-rs's share, then flash
 /// and RAM in use.
 fn print_sizes(sizes: &Sizes, map: &Path) {
     let get = |s: &str| sizes.total.get(s).copied().unwrap_or(0);
@@ -413,7 +502,10 @@ fn print_sizes(sizes: &Sizes, map: &Path) {
             .copied()
             .unwrap_or(0)
     };
-    println!("[firmware] stm32h743 image, from {}:", map.display());
+    println!(
+        "[firmware] stm32h743 image (UART backend), from {}:",
+        map.display()
+    );
     println!(
         "[firmware]   {:12} {:>8} {:>8} {:>8} {:>8}",
         "section", "total", "exp-rs", "newlib", "firmware"
