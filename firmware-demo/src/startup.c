@@ -9,7 +9,8 @@
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[];
 
 int main(void);
-void Reset_Handler(void) __attribute__((noreturn));
+void Reset_Handler(void) __attribute__((naked, noreturn));
+void reset_c(void) __attribute__((noreturn, used));
 void SysTick_Handler(void); /* main.c */
 void Fault_Handler(void);
 static void Default_Handler(void);
@@ -17,9 +18,14 @@ static void Default_Handler(void);
 /* What the painted stack holds where it was never written. */
 #define STACK_PAINT 0x5A5A5A5Au
 
-/* The 16 system exceptions; the demo enables no peripheral interrupt, so
- * the table stops there (a real application appends its IRQ vectors). */
-__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
+/* The STM32H743's full table: 16 system exceptions and 150 interrupt lines
+ * (RM0433, table 143; the last is WAKEUP_PIN, IRQ 149). The demo enables no
+ * interrupt, so every line goes to Default_Handler; an application puts its
+ * handlers at 16 + IRQn. 166 words = 664 B: VTOR needs the table aligned to
+ * the next power of two, 1 KB (ld/sections.ld). mps2-an500 has fewer lines;
+ * the extra entries are never fetched. */
+#define N_IRQS 150
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16 + N_IRQS])(void) = {
     (void (*)(void))(uintptr_t)_estack, /* initial main stack pointer */
     Reset_Handler,
     Fault_Handler,   /* NMI */
@@ -33,9 +39,26 @@ __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(v
     0,
     Default_Handler, /* PendSV */
     SysTick_Handler,
+    [16 ... 16 + N_IRQS - 1] = Default_Handler,
 };
+_Static_assert(sizeof vectors == 166 * 4, "the STM32H743 has 166 vectors");
 
+/* Reset: load SP first (a debugger's "load and jump", or a boot loader, may
+ * enter with any stack), then C. Naked: no prologue touches the old stack. */
 void Reset_Handler(void) {
+    __asm__ volatile(
+        "ldr r0, =_estack\n\t"
+        "mov sp, r0\n\t"
+        "b reset_c\n\t"
+        ".ltorg\n\t");
+}
+
+/* Runs before .data and .bss are set up, so it must not call memcpy or
+ * memset (Rust's, from the archive, would run on an unset RAM): this file
+ * is compiled with -fno-tree-loop-distribute-patterns (Makefile), which
+ * stops GCC from turning the loops below into such calls, and cargo xtask
+ * firmware checks the disassembly. */
+void reset_c(void) {
     /* Full access to CP10/CP11, the FPU: the code is built for hard float. */
     SCB_CPACR |= 0xFu << 20;
     dsb_isb();
@@ -69,6 +92,14 @@ uint32_t stack_high_water(void) {
 uint32_t stack_size(void) { return (uint32_t)((uintptr_t)_estack - (uintptr_t)_sstack); }
 
 void board_init(void) {
+#if defined(BOARD_STM32H743)
+    /* ES0392 2.2.9: on revision Y (DBGMCU_IDCODE REV_ID 0x1003) a read
+     * from AXI SRAM can return wrong data under concurrent accesses; set
+     * READ_ISS_OVERRIDE in AXI_TARG7_FN_MOD before using it. The heap and
+     * the arena live there. (Rev Y also tops out at 400 MHz; the demo runs
+     * at the 64 MHz reset clock.) */
+    if ((REG32(0x5C001000u) >> 16) == 0x1003u) REG32(0x51008108u) |= 1u;
+#endif
 #if HAVE_CACHES
     /* Instruction cache: invalidate, then enable. */
     dsb_isb();

@@ -112,6 +112,14 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     for board in ["mps2-an500-uart", "stm32h743-uart"] {
         no_bkpt(&out.join(board).join("firmware.elf"))?;
     }
+    for board in [
+        "mps2-an500",
+        "mps2-an500-uart",
+        "stm32h743",
+        "stm32h743-uart",
+    ] {
+        startup_calls_no_mem(&out.join(board).join("firmware.elf"))?;
+    }
     let uart = run_qemu_uart(&out.join("mps2-an500-uart").join("firmware.elf"))?;
     print!("{uart}");
     println!("[firmware] UART build in QEMU (no semihosting): PASS, no BKPT in the UART images");
@@ -279,6 +287,35 @@ fn no_bkpt(elf: &Path) -> Result<(), String> {
             "{} holds BKPT instructions:\n{}",
             elf.display(),
             hits.join("\n")
+        ))
+    }
+}
+
+/// Fails if `reset_c` (start-up before `.data`/`.bss` exist) calls
+/// `memcpy`/`memset` or their `__aeabi_` forms: GCC turns plain copy loops
+/// into such calls unless startup.c is built with
+/// `-fno-tree-loop-distribute-patterns`.
+fn startup_calls_no_mem(elf: &Path) -> Result<(), String> {
+    let dis = Cmd::new("arm-none-eabi-objdump")
+        .arg("-d")
+        .arg("--disassemble=reset_c")
+        .arg(elf)
+        .read()?;
+    if !dis.contains("<reset_c>:") {
+        return Err(format!("{}: no reset_c to check", elf.display()));
+    }
+    let calls: Vec<&str> = dis
+        .lines()
+        .filter(|l| l.contains("\tbl") || l.contains("\tb.w"))
+        .filter(|l| l.contains("mem"))
+        .collect();
+    if calls.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: start-up calls memcpy/memset before RAM is set up:\n{}",
+            elf.display(),
+            calls.join("\n")
         ))
     }
 }
