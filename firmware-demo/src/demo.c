@@ -29,6 +29,12 @@ const char *const demo_expr_labels[N_EXPRS] = {
     "controller out",   "tilt deg",      "supply V",
 };
 
+/* What each output becomes when its expression fails or gives a
+ * non-finite value (NaN from a dead sensor, inf from a division): the value
+ * that is safe for what the output drives. Over-temperature reads as "too
+ * hot" (shut down), the controller as 0 (no actuation), the rest as 0. */
+const exp_rs_real demo_safe_outputs[N_EXPRS] = {0, 0, 0, 1, 0, 0, 0};
+
 /* ---- native functions: C code the expressions call, with user data ---- */
 
 /* A linear sensor calibration, as it would come from EEPROM. */

@@ -29,6 +29,8 @@ enum { E_TEMP, E_ACCEL, E_LOWPASS, E_OVERTEMP, E_PRESSURE, E_TILT, E_SUPPLY, N_E
 extern const char *const demo_param_names[N_PARAMS];
 extern const char *const demo_exprs[N_EXPRS];
 extern const char *const demo_expr_labels[N_EXPRS];
+/* The safe value of each output (the production pattern in main.c). */
+extern const exp_rs_real demo_safe_outputs[N_EXPRS];
 
 /* Adds the demo's constants, native functions (with their user data) and
  * expression function to `ctx`. Returns the first failure. */

@@ -2,6 +2,8 @@
  * counting wrappers around malloc/free/realloc/calloc. */
 #include "heap.h"
 
+#include "semihost.h"
+
 #include <errno.h>
 #include <malloc.h>
 #include <reent.h>
@@ -46,8 +48,23 @@ static void count_block(void *p, size_t requested) {
     if (stats.live > stats.peak_live) stats.peak_live = stats.live;
 }
 
+/* After set-up an allocation is a bug: say so on the report's output and
+ * refuse it (NULL). exp-rs then stops with its own error (ARENA_FULL, or a
+ * panic that the hook reports) instead of the heap growing unseen. */
+static bool refuse(const char *what, size_t size) {
+    if (!frozen) return false;
+    stats.frozen_allocations++;
+    out_str("MALLOC AFTER SET-UP REFUSED: ");
+    out_str(what);
+    out_char(' ');
+    out_u(size);
+    out_str(" B");
+    out_nl();
+    return true;
+}
+
 void *__wrap_malloc(size_t size) {
-    if (frozen) stats.frozen_allocations++;
+    if (refuse("malloc", size)) return NULL;
     void *p = __real_malloc(size);
     if (p) {
         stats.allocations++;
@@ -57,7 +74,7 @@ void *__wrap_malloc(size_t size) {
 }
 
 void *__wrap_calloc(size_t n, size_t size) {
-    if (frozen) stats.frozen_allocations++;
+    if (refuse("calloc", n * size)) return NULL;
     void *p = __real_calloc(n, size);
     if (p) {
         stats.allocations++;
@@ -67,7 +84,7 @@ void *__wrap_calloc(size_t n, size_t size) {
 }
 
 void *__wrap_realloc(void *p, size_t size) {
-    if (frozen) stats.frozen_allocations++;
+    if (refuse("realloc", size)) return NULL;
     size_t before = p ? usable(p) : 0;
     void *q = __real_realloc(p, size);
     if (p && size == 0) { /* freed */

@@ -20,8 +20,10 @@ struct heap_stats {
     uint32_t frozen_frees;       /* free calls while frozen */
 };
 
-/* Freeze: from now on every allocation or free is also counted as a
- * violation (the real-time loop must not allocate). */
+/* Freeze, once set-up is done: from now on malloc/calloc/realloc print
+ * `MALLOC AFTER SET-UP REFUSED` and return NULL, and every such call or free
+ * is counted as a violation (the real-time loop must not allocate). Thawed
+ * only for the demo's extra tests after the loop. */
 void heap_freeze(void);
 void heap_thaw(void);
 void heap_stats(struct heap_stats *out);

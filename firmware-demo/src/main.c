@@ -132,6 +132,16 @@ static unsigned long arg_value(const char *cmdline, const char *key, unsigned lo
 
 /* ---- results ---- */
 
+/* The production pattern: what leaves the controller is never a failed or
+ * non-finite result. If the batch evaluation failed (status), or a result
+ * is NaN or infinite, the output is that expression's safe value
+ * (demo_safe_outputs in demo.c) and the fallback is counted. */
+static exp_rs_real safe_output(exp_rs_status s, exp_rs_real v, size_t i, uint32_t *fallbacks) {
+    if (s == EXP_RS_STATUS_OK && isfinite(v)) return v;
+    (*fallbacks)++;
+    return demo_safe_outputs[i];
+}
+
 static bool close_enough(double got, double want, double *rel_err) {
     double scale = fabs(want) > 1 ? fabs(want) : 1;
     double err = fabs(got - want) / scale;
@@ -337,6 +347,9 @@ int main(void) {
     out_u(n_exprs);
     out_str(" output=");
     out_str(OUTPUT_NAME);
+#if ARENA_IN_DTCM
+    out_str(" arena=dtcm");
+#endif
     out_nl();
     if (exp_rs_real_size() != sizeof(exp_rs_real)) {
         /* Library and header disagree on double/float: nothing would work. */
@@ -391,9 +404,9 @@ int main(void) {
 
     /* ---- the real-time loop: no allocation from here ---- */
     heap_freeze();
-    exp_rs_real prev = 0, p[N_PARAMS], r[N_EXPRS] = {0}, want[N_EXPRS];
+    exp_rs_real prev = 0, p[N_PARAMS], r[N_EXPRS] = {0}, want[N_EXPRS], output[N_EXPRS] = {0};
     uint64_t evaluations = 0, checked = 0;
-    uint32_t mismatches = 0, eval_errors = 0, missed = 0, overtemp_ticks = 0;
+    uint32_t mismatches = 0, eval_errors = 0, missed = 0, overtemp_ticks = 0, fallbacks = 0;
     double max_rel_err = 0;
 #if HAVE_DWT
     uint32_t batch_min = UINT32_MAX, batch_max = 0, tick_max = 0;
@@ -408,11 +421,12 @@ int main(void) {
 #endif
         demo_sensors((unsigned)tick, prev, p);
         exp_rs_batch_builder_set_params(b, p, N_PARAMS);
+        exp_rs_status status = EXP_RS_STATUS_OK;
         for (unsigned long k = 0; k < evals; k++) {
 #if HAVE_DWT
             uint32_t c0 = DWT_CYCCNT;
 #endif
-            if (exp_rs_batch_builder_eval(b, NULL) != EXP_RS_STATUS_OK) eval_errors++;
+            if ((status = exp_rs_batch_builder_eval(b, NULL)) != EXP_RS_STATUS_OK) eval_errors++;
 #if HAVE_DWT
             uint32_t c = DWT_CYCCNT - c0;
             batch_sum += c;
@@ -422,7 +436,8 @@ int main(void) {
             evaluations += n_exprs;
         }
         exp_rs_batch_builder_results(b, r, N_EXPRS, NULL);
-        if (n_exprs > E_LOWPASS) prev = r[E_LOWPASS];
+        for (size_t i = 0; i < n_exprs; i++) output[i] = safe_output(status, r[i], i, &fallbacks);
+        if (n_exprs > E_LOWPASS) prev = output[E_LOWPASS];
         if (n_exprs > E_OVERTEMP) overtemp_ticks += r[E_OVERTEMP] == 1;
 
         demo_reference(p, want);
@@ -448,11 +463,39 @@ int main(void) {
 #endif
     }
     systick_stop();
-    heap_thaw();
 
     /* ---- what the loop cost ---- */
     struct heap_stats loop;
     heap_stats(&loop);
+
+    /* The production pattern, shown once: a dead temperature sensor (NaN)
+     * and a saturated supply reading (inf) on the next tick. The
+     * temperature and the supply voltage fall back to their safe values;
+     * the flag compares NaN > t_max, which is false, so it stays a finite
+     * 0 (write the comparison so that its failure is the safe side). And a
+     * malloc after set-up is refused, loudly. */
+    out_str("safe fallback (shown once): t_raw = nan, v_raw = inf:");
+    p[P_T_RAW] = NAN;
+    p[P_V_RAW] = INFINITY;
+    exp_rs_batch_builder_set_params(b, p, N_PARAMS);
+    exp_rs_status shown_status = exp_rs_batch_builder_eval(b, NULL);
+    exp_rs_batch_builder_results(b, r, N_EXPRS, NULL);
+    uint32_t shown_fallbacks = 0;
+    for (size_t i = 0; i < n_exprs; i++) {
+        exp_rs_real v = safe_output(shown_status, r[i], i, &shown_fallbacks);
+        if (v == r[i]) continue;
+        out_str(" [");
+        out_u(i);
+        out_str("] ");
+        out_fixed(r[i], 3);
+        out_str(" -> ");
+        out_fixed(v, 3);
+    }
+    out_nl();
+    CHECK(n_exprs <= E_SUPPLY || shown_fallbacks == 2); /* temperature, supply */
+    void *late = malloc(16); /* prints MALLOC AFTER SET-UP REFUSED */
+    CHECK(late == NULL);
+    heap_thaw(); /* only for the extra tests below; a product never thaws */
     size_t in_use_after = heap_in_use();
     uint32_t stack_loop = stack_high_water();
     size_t arena_used = exp_rs_arena_used(arena), arena_cap = exp_rs_arena_capacity(arena);
@@ -485,6 +528,7 @@ int main(void) {
     CHECK(eval_errors == 0);
     CHECK(mismatches == 0);
     CHECK(missed == 0);
+    CHECK(fallbacks == 0);
     CHECK(loop.frozen_allocations == 0);
     CHECK(loop.frozen_frees == 0);
     CHECK(loop.allocations == setup.allocations && loop.reallocs == setup.reallocs);
@@ -500,7 +544,7 @@ int main(void) {
         out_str(i ? ", " : " ");
         out_str(demo_expr_labels[i]);
         out_char(' ');
-        out_fixed(r[i], 3);
+        out_fixed(output[i], 3);
     }
     out_nl();
 
@@ -525,6 +569,7 @@ int main(void) {
     out_sci(max_rel_err);
     out_nl();
     report_line("missed ticks", missed, NULL);
+    report_line("safe fallbacks during loop", fallbacks, NULL);
     report_line("setup allocations", setup.allocations, NULL);
     report_line("setup reallocs", setup.reallocs, NULL);
     report_line("setup frees", setup.frees, NULL);

@@ -124,6 +124,28 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     print!("{uart}");
     println!("[firmware] UART build in QEMU (no semihosting): PASS, no BKPT in the UART images");
 
+    // The same UART image with the heap, so the arena, in DTCM (make
+    // ARENA_RAM=dtcm), in a build directory of its own.
+    let dtcm = out.join("dtcm");
+    let dtcm_elf = dtcm.join("mps2-an500-uart").join("firmware.elf");
+    Cmd::new("make")
+        .arg("-C")
+        .arg(ctx.root.join("firmware-demo"))
+        .arg(format!("ROOT={}", ctx.root.display()))
+        .arg(format!("BUILD={}", dtcm.display()))
+        .arg(format!("EXP_RS_LIB={}", lib.display()))
+        .args(["ARENA_RAM=dtcm", "--no-print-directory"])
+        .arg(&dtcm_elf)
+        .arg(dtcm.join("stm32h743-uart").join("firmware.elf"))
+        .run()?;
+    let report = run_qemu_uart(&dtcm_elf)?;
+    if !report.contains(" arena=dtcm") {
+        return Err(format!(
+            "the ARENA_RAM=dtcm build does not say so:\n{report}"
+        ));
+    }
+    println!("[firmware] UART build with the arena in DTCM, in QEMU: PASS");
+
     let map_path = out.join("stm32h743-uart").join("firmware.map");
     let map = std::fs::read_to_string(&map_path)
         .map_err(|e| format!("cannot read {}: {e}", map_path.display()))?;
