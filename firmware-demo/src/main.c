@@ -402,6 +402,12 @@ int main(void) {
     uint32_t stack_setup = stack_high_water();
     stack_paint(); /* the loop's high-water is measured on its own */
 
+#if DEMO_CRASH
+    /* make CRASH=1: an undefined instruction after set-up, to test the
+     * fault path (report on the output backend, LD3, reset). */
+    __asm__ volatile("udf #0");
+#endif
+
     /* ---- the real-time loop: no allocation from here ---- */
     heap_freeze();
     exp_rs_real prev = 0, p[N_PARAMS], r[N_EXPRS] = {0}, want[N_EXPRS], output[N_EXPRS] = {0};

@@ -146,6 +146,32 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     }
     println!("[firmware] UART build with the arena in DTCM, in QEMU: PASS");
 
+    // The fault path without a debugger: a UART image that executes an
+    // undefined instruction after set-up must report the fault on the UART
+    // and reset (no BKPT, no lock-up).
+    let crash = out.join("crash");
+    let crash_elf = crash.join("mps2-an500-uart").join("firmware.elf");
+    Cmd::new("make")
+        .arg("-C")
+        .arg(ctx.root.join("firmware-demo"))
+        .arg(format!("ROOT={}", ctx.root.display()))
+        .arg(format!("BUILD={}", crash.display()))
+        .arg(format!("EXP_RS_LIB={}", lib.display()))
+        .args(["CRASH=1", "--no-print-directory"])
+        .arg(&crash_elf)
+        .run()?;
+    let report = qemu_uart_output(&crash_elf)?;
+    for needed in [
+        "FAULT: UsageFault",
+        "result: FAIL (fault)",
+        "exit: status 3 (fail), resetting",
+    ] {
+        if !report.contains(needed) {
+            return Err(format!("the CRASH=1 UART run lacks `{needed}`:\n{report}"));
+        }
+    }
+    println!("[firmware] UART build faulting on purpose, in QEMU: reported on the UART and reset");
+
     let map_path = out.join("stm32h743-uart").join("firmware.map");
     let map = std::fs::read_to_string(&map_path)
         .map_err(|e| format!("cannot read {}: {e}", map_path.display()))?;
@@ -347,6 +373,22 @@ fn startup_calls_no_mem(elf: &Path) -> Result<(), String> {
 /// with a reset (`-no-reboot`: QEMU exits 0), so the pass is read from the
 /// report: `exit: status 0 (pass)` and the usual lines.
 fn run_qemu_uart(elf: &Path) -> Result<String, String> {
+    let report = qemu_uart_output(elf)?;
+    for needed in REPORT_NEEDS.iter().chain(&["exit: status 0 (pass)\n"]) {
+        if !report.contains(needed) {
+            return Err(format!(
+                "firmware UART run: the report lacks `{}`\n{report}",
+                needed.trim()
+            ));
+        }
+    }
+    Ok(report)
+}
+
+/// Runs a UART image in QEMU (semihosting off, serial on stdout,
+/// `-no-reboot`); returns its output if QEMU exited 0, i.e. the firmware
+/// ended with a reset rather than a hang or a lock-up.
+fn qemu_uart_output(elf: &Path) -> Result<String, String> {
     let timeout = QEMU_TIMEOUT_SECS.to_string();
     let argv = [
         "timeout",
@@ -384,11 +426,6 @@ fn run_qemu_uart(elf: &Path) -> Result<String, String> {
         Some(124) => return failed(format!("QEMU timed out after {timeout} s (a hang)")),
         Some(134) => return failed("the core locked up (a fault during a fault)".to_owned()),
         code => return failed(format!("QEMU exit status {code:?}")),
-    }
-    for needed in REPORT_NEEDS.iter().chain(&["exit: status 0 (pass)\n"]) {
-        if !report.contains(needed) {
-            return failed(format!("the report lacks `{}`", needed.trim()));
-        }
     }
     Ok(report)
 }
