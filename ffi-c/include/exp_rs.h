@@ -375,8 +375,8 @@ const char *exp_rs_version(void);
  * `exp_rs_arena_set_limit` to allow growth). With `size == 0` it starts
  * empty and grows without limit (convenient on hosts).
  *
- * Returns NULL if the memory cannot be allocated. Free with
- * `exp_rs_arena_free`.
+ * Returns NULL if the memory cannot be allocated, or `size` is more than
+ * `PTRDIFF_MAX` − 4096. Free with `exp_rs_arena_free`.
  */
 ExpRsArena *exp_rs_arena_new(size_t size);
 

@@ -156,11 +156,16 @@ impl Drop for ArenaHold {
 /// `exp_rs_arena_set_limit` to allow growth). With `size == 0` it starts
 /// empty and grows without limit (convenient on hosts).
 ///
-/// Returns NULL if the memory cannot be allocated. Free with
-/// `exp_rs_arena_free`.
+/// Returns NULL if the memory cannot be allocated, or `size` is more than
+/// `PTRDIFF_MAX` − 4096. Free with `exp_rs_arena_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn exp_rs_arena_new(size: usize) -> *mut ExpRsArena {
     boundary(core::ptr::null_mut(), || {
+        // No object can be that large (Rust's limit is `isize::MAX`); such
+        // a size is a mistake, refused without asking `malloc`.
+        if size > isize::MAX as usize - 4096 {
+            return core::ptr::null_mut();
+        }
         let capacity = capacity_within(size);
         let Ok(bump) = Bump::try_with_capacity(capacity) else {
             return core::ptr::null_mut();
