@@ -11,6 +11,7 @@ use crate::ast::AstKind;
 use crate::compiler::{FreeNames, compile};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Span};
+use crate::expr::arena_used;
 use crate::parser::{Limits, parse};
 use crate::program::{Program, Scratch};
 use crate::real::Real;
@@ -29,6 +30,16 @@ use crate::real::Real;
 /// each expression's syntax when added and compiles them all when
 /// [`Batch::bind`] gives it a context. Either way the batch keeps a clone
 /// of its context, as it was when bound.
+///
+/// A failed [`Batch::add_expression`] leaves the batch and the arena's used
+/// bytes as they were. To get there, each bound add first parses and
+/// compiles into a **temporary arena on the heap** (a dry run, freed before
+/// it returns; about the expression's own arena cost, from a few hundred
+/// bytes up), which reports any error; then it makes sure the caller's
+/// arena has that many bytes free in one stretch (plus 32 for alignment),
+/// growing it within its allocation limit if needed, or returns
+/// [`ErrorKind::ArenaFull`] without touching it; only then does it compile
+/// into the caller's arena. Setting up costs two compiles per expression.
 ///
 /// # Example
 /// ```
@@ -61,6 +72,12 @@ pub struct Batch<'a, R: Real = f64> {
     errors: Vec<Option<Error>>,
     scratch: Scratch<'a, R>,
 }
+
+/// Bytes beyond a dry run's measure that `add_expression` wants free
+/// before compiling for real. The real compile makes the same allocations
+/// in the same order, so only alignment padding can differ: at most the
+/// largest alignment (16) over the whole sequence.
+const FIT_MARGIN: usize = 32;
 
 fn full() -> Error {
     Error::new(ErrorKind::ArenaFull, Span::default())
@@ -127,7 +144,8 @@ impl<'a, R: Real> Batch<'a, R> {
     /// Adds an expression and returns its index. Bound, it is compiled now
     /// and its free names become parameters (initial value 0); unbound, its
     /// syntax is checked now (under the default limits) and it is compiled
-    /// by [`Batch::bind`]. A failed add changes nothing but arena bytes.
+    /// by [`Batch::bind`]. A failed add changes nothing, not even the
+    /// arena's used bytes: see the type's docs.
     pub fn add_expression(&mut self, src: &str) -> Result<usize, Error> {
         if let Some((_, e)) = self.broken {
             // Indices of the uncompiled expressions would shift.
@@ -150,6 +168,24 @@ impl<'a, R: Real> Batch<'a, R> {
             self.errors.push(None);
             return Ok(self.pending.len() - 1);
         };
+        // A dry run on the heap first: errors come from it, the caller's
+        // arena untouched (bumpalo cannot give bytes back).
+        let guess = 512 + 128 * src.len() + 16 * self.names.capacity();
+        let (mut need, spilled) = self.dry_run(ctx, src, guess)?;
+        if let Some(total) = spilled {
+            // Measured across chunks (their unused tails counted): once
+            // more in one chunk, for the exact figure.
+            need = self.dry_run(ctx, src, total)?.0;
+        }
+        // Room for the real compile, in one stretch of the current chunk:
+        // if it is not there, a block of that size is allocated (growing
+        // the arena, within its limit) and given back at once, as the last
+        // allocation. Nothing else is allocated when it fails.
+        let room = need + FIT_MARGIN;
+        if self.arena.chunk_capacity() < room {
+            let mut block = BumpVec::<u8>::new_in(self.arena);
+            block.try_reserve_exact(room).map_err(|_| full())?;
+        }
         let ast = parse(src, self.arena, ctx.limits())?;
         let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
         let declared = self.names.len();
@@ -177,6 +213,39 @@ impl<'a, R: Real> Batch<'a, R> {
         self.results.push(R::NAN);
         self.errors.push(None);
         Ok(self.programs.len() - 1)
+    }
+
+    /// Runs `add_expression`'s arena work (parse, source copy, compile,
+    /// value stack) into a fresh heap arena of `capacity` bytes with a copy
+    /// of the parameter names, and returns the bytes it took; with
+    /// `Some(total)` when it spilled into a second chunk (then the measure
+    /// includes unused chunk tails; `total` is enough for one chunk).
+    fn dry_run(
+        &self,
+        ctx: &Context<R>,
+        src: &str,
+        capacity: usize,
+    ) -> Result<(usize, Option<usize>), Error> {
+        let dry = Bump::try_with_capacity(capacity).map_err(|_| full())?;
+        let first = dry.allocated_bytes();
+        // The same capacity as the real list, so it grows at the same points.
+        let mut names = BumpVec::new_in(&dry);
+        names
+            .try_reserve_exact(self.names.capacity())
+            .map_err(|_| full())?;
+        names.extend(self.names.iter().copied());
+        let start = arena_used(&dry);
+        let ast = parse(src, &dry, ctx.limits())?;
+        dry.try_alloc_str(src).map_err(|_| full())?;
+        let program = compile(ast, ctx, &dry, &mut names, FreeNames::AreParams)?;
+        if !self.scratch.fits(&program) {
+            let stack = program.stack_size.max(self.scratch.stack.len() as u32);
+            let frames = program.frame_count.max(self.scratch.frames.len() as u32);
+            Scratch::<R>::new_in(&dry, stack, frames)?;
+        }
+        let total = dry.allocated_bytes();
+        let spilled = (total != first).then_some(total);
+        Ok((arena_used(&dry) - start, spilled))
     }
 
     /// Gives an unbound batch its context and compiles the expressions

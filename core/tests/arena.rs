@@ -9,7 +9,8 @@ use exp_rs::{Batch, Context, ErrorKind, Expr, arena_used};
 /// parameters declared first.
 fn cost_in_batch(declared: usize, src: &str) -> usize {
     let ctx = Context::<f64>::new();
-    let arena = Bump::new();
+    // One chunk: no unused chunk tails in the measure.
+    let arena = Bump::with_capacity(1 << 20);
     let mut batch = Batch::new(&ctx, &arena);
     for i in 0..declared {
         batch.add_param(&format!("p{i}"), 0.0).unwrap();
@@ -75,4 +76,51 @@ fn a_call_that_cannot_be_inlined_costs_no_second_compile() {
     let simple = cost("fact(x) + sq(x)");
     let computed = cost("fact(x) + sq(x*1)");
     assert!(simple <= computed + 64, "{simple} B against {computed} B");
+}
+
+#[test]
+fn a_failed_add_leaves_the_arena_and_the_batch_as_they_were() {
+    let mut ctx = Context::<f64>::new();
+    ctx.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)")
+        .unwrap();
+    // A fixed 16 KB arena, as the C door makes one.
+    let arena = Bump::with_capacity(16 * 1024);
+    arena.set_allocation_limit(Some(arena.allocated_bytes()));
+    let mut batch = Batch::new(&ctx, &arena);
+    batch.add_param("x", 1.0).unwrap();
+    batch.add_expression("x * sin(y) + 1").unwrap();
+    let used = arena_used(&arena);
+    let params = batch.param_names().len();
+    // Reserves value stack for 4,096 nested calls: about 150 KB.
+    let mut deep = Context::<f64>::new();
+    deep.add_expression_function("fact(n) = n <= 1 ? 1 : n * fact(n - 1)")
+        .unwrap();
+    deep.set_limits(ctx.limits().with_max_calls(4_096));
+    let mut deep_batch = Batch::new(&deep, &arena);
+    let deep_used = arena_used(&arena);
+    let failing = [
+        ("fresh * nope(y)", ErrorKind::UnknownFunction),
+        ("fresh +* 2", ErrorKind::ExpectedOperand),
+    ];
+    for i in 0..10_000 {
+        if i % 3 == 2 {
+            let e = deep_batch.add_expression("fact(fresh)").unwrap_err();
+            assert_eq!(e.kind, ErrorKind::ArenaFull);
+            assert_eq!(arena_used(&arena), deep_used, "after {i} failing adds");
+            continue;
+        }
+        let (src, kind) = failing[i % 3];
+        let e = batch.add_expression(src).unwrap_err();
+        assert_eq!(e.kind, kind, "{src}");
+        assert_eq!(arena_used(&arena), used, "after {i} failing adds");
+    }
+    assert_eq!(deep_batch.param_names().len(), 0);
+    assert_eq!(batch.param_names().len(), params);
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch.param_index("fresh"), None);
+    let i = batch.add_expression("x + y + fresh").unwrap();
+    batch.set_param(2, 5.0);
+    batch.eval().unwrap();
+    assert_eq!(batch.result(i), Some(6.0));
+    assert!(arena_used(&arena) > used);
 }

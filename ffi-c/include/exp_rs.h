@@ -351,8 +351,23 @@ size_t exp_rs_real_size(void);
 const char *exp_rs_version(void);
 
 /**
- * Creates an arena with room for `size` bytes, allocated now (one block
- * from the global allocator: C `malloc` on bare metal).
+ * Creates an arena of at most `size` bytes, allocated now: one block from
+ * the global allocator (C `malloc` on bare metal) plus the handle
+ * (`malloc`'d separately, under 64 bytes).
+ *
+ * The block is never larger than `size`: it is the arena's capacity
+ * (`exp_rs_arena_capacity`) plus a fixed 48-byte footer (32 on 32-bit
+ * targets such as the Cortex-M7) where the arena keeps its bookkeeping.
+ * The capacity is the largest the arena allocator makes that fits:
+ * 2^k − 64 bytes below 4 KiB (448, 960, 1,984 or 4,032), then multiples of
+ * 4 KiB less 64 (on 32-bit: less 48). So the block is 2^k − 16 (496,
+ * 1,008, 2,032, 4,080) or a multiple of 4 KiB less 16 bytes, on every
+ * target: `exp_rs_arena_new(4096)` asks `malloc` for 4,080 bytes (capacity
+ * 4,032), `(8192)` for 8,176 (8,128), `(65536)` for 65,520 (65,472; 65,488
+ * on 32-bit), but `(1000)` only for 496 (448): below 4 KiB the steps are
+ * powers of two. A `size` from `exp_rs_arena_estimate` is always one of
+ * these block sizes: the arena gets exactly that block. A `size` too small
+ * for any block (below 496 bytes) allocates nothing and holds nothing.
  *
  * With `size > 0` the arena is **fixed**: it never grows, and a compile
  * that needs more fails with `EXP_RS_STATUS_ARENA_FULL` (see
@@ -360,8 +375,8 @@ const char *exp_rs_version(void);
  * `exp_rs_arena_set_limit` to allow growth). With `size == 0` it starts
  * empty and grows without limit (convenient on hosts).
  *
- * Returns NULL if the memory cannot be allocated. Free with
- * `exp_rs_arena_free`.
+ * Returns NULL if the memory cannot be allocated, or `size` is more than
+ * `PTRDIFF_MAX` − 4096. Free with `exp_rs_arena_free`.
  */
 ExpRsArena *exp_rs_arena_new(size_t size);
 
@@ -408,8 +423,11 @@ size_t exp_rs_arena_capacity(const ExpRsArena *arena);
  * Caps the arena's total size at `limit` bytes: it may grow (allocating
  * further blocks) up to the cap, and a compile that needs more fails with
  * `EXP_RS_STATUS_ARENA_FULL` instead of allocating. `SIZE_MAX` removes the
- * cap. A cap below the current capacity stops growth. Allowed while
- * builders use the arena. No allocation.
+ * cap. A cap at or below the current capacity (0 included) stops growth
+ * at once: the arena keeps what it holds and allocates no further block
+ * (after `exp_rs_arena_reset`, which keeps only the last block, the cap
+ * applies again to what is left). A fixed arena (`size > 0`) has a cap of
+ * 0. Allowed while builders use the arena. No allocation.
  *
  * # Safety
  * `arena` is NULL or a live pointer from `exp_rs_arena_new`.
@@ -488,11 +506,17 @@ exp_rs_status exp_rs_batch_builder_bind(ExpRsBatchBuilder *builder, const ExpRsC
  * y = 1, z = 2), after any declared with `exp_rs_batch_builder_add_param`.
  * Checked under the context's limits (before binding: syntax only).
  * Allocates: in the arena (tree, program, stack; `ARENA_FULL` when it is
- * full) and a little on the heap.
+ * full) and on the heap (a few small vectors, and a temporary arena the
+ * expression is first compiled into, freed before the call returns).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, the syntax and compile errors
  * with their span (see `exp_rs_batch_builder_last_error`), and the
- * builder's compile error if binding failed. A failed add changes nothing.
+ * builder's compile error if binding failed. A failed add changes nothing,
+ * whatever the failure: neither the builder (expressions, parameters) nor
+ * the arena's used bytes. The compile into the temporary arena reports any
+ * error and measures the cost; the arena must then have that much free
+ * (plus 32 bytes for alignment; a capped arena may grow within its cap)
+ * or the add is `ARENA_FULL` without touching it.
  *
  * # Safety
  * `builder` is NULL or live; `src` is NULL or NUL-terminated.
@@ -983,15 +1007,10 @@ exp_rs_status exp_rs_context_eval(const ExpRsContext *ctx,
 /**
  * Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
  * builder needs for these `n` expressions, in this order, against `ctx`
- * (NULL: the built-in functions and constants only). It compiles them
- * once into a scratch arena on the heap and measures it, plus a little
- * slack, so a fixed arena of that size holds them. Parameters declared
- * with `exp_rs_batch_builder_add_param` need room too (their names and
- * the name table: allow about 64 bytes each). Allocates (scratch).
- *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
- * compile error (with a context, also its last error, whose `expression`
- * is the index into `exprs`).
+ * (NULL: the built-in functions and constants only): as
+ * `exp_rs_arena_estimate_params` without declared parameters. If the
+ * builder will have parameters declared with
+ * `exp_rs_batch_builder_add_param`, use `exp_rs_arena_estimate_params`.
  *
  * # Safety
  * `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
@@ -1001,6 +1020,36 @@ exp_rs_status exp_rs_arena_estimate(const ExpRsContext *ctx,
                                     const char *const *exprs,
                                     size_t n,
                                     size_t *size);
+
+/**
+ * Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
+ * builder needs for the `n_params` parameters declared with
+ * `exp_rs_batch_builder_add_param` (`params`: their names) and the `n`
+ * expressions `exprs`, added in this order, against `ctx` (NULL: the
+ * built-in functions and constants only). It declares and compiles them
+ * once into a scratch arena on the heap and measures it, plus a little
+ * slack, and rounds up to a block size `exp_rs_arena_new` makes exactly:
+ * an arena of that size holds the set, whether made bound
+ * (`exp_rs_batch_builder_new`) or bound later (`_new_with_arena`, which
+ * also keeps the sources until binding; counted). Allocates (scratch).
+ *
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
+ * (the heap cannot hold the scratch arena), and the first expression's
+ * compile error. With a context, every failure is also recorded as its
+ * last error (for a compile error, `expression` is the index into
+ * `exprs`).
+ *
+ * # Safety
+ * `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
+ * NULL or NUL-terminated; `params` is NULL or points to `n_params`
+ * entries, each NULL or NUL-terminated; `size` is NULL or writable.
+ */
+exp_rs_status exp_rs_arena_estimate_params(const ExpRsContext *ctx,
+                                           const char *const *exprs,
+                                           size_t n,
+                                           const char *const *params,
+                                           size_t n_params,
+                                           size_t *size);
 
 /**
  * The human message for a status number (for example `"arena is full"`

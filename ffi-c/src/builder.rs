@@ -262,11 +262,17 @@ pub unsafe extern "C" fn exp_rs_batch_builder_bind(
 /// y = 1, z = 2), after any declared with `exp_rs_batch_builder_add_param`.
 /// Checked under the context's limits (before binding: syntax only).
 /// Allocates: in the arena (tree, program, stack; `ARENA_FULL` when it is
-/// full) and a little on the heap.
+/// full) and on the heap (a few small vectors, and a temporary arena the
+/// expression is first compiled into, freed before the call returns).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, the syntax and compile errors
 /// with their span (see `exp_rs_batch_builder_last_error`), and the
-/// builder's compile error if binding failed. A failed add changes nothing.
+/// builder's compile error if binding failed. A failed add changes nothing,
+/// whatever the failure: neither the builder (expressions, parameters) nor
+/// the arena's used bytes. The compile into the temporary arena reports any
+/// error and measures the cost; the arena must then have that much free
+/// (plus 32 bytes for alignment; a capped arena may grow within its cap)
+/// or the add is `ARENA_FULL` without touching it.
 ///
 /// # Safety
 /// `builder` is NULL or live; `src` is NULL or NUL-terminated.

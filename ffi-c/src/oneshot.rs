@@ -138,20 +138,17 @@ impl exp_rs_status {
     }
 }
 
-/// Slack added to the measured size: a little room for alignment.
+/// Slack added to the measured size: room for alignment (the arena's
+/// current position differs from the scratch arena's) and for the 32 bytes
+/// each add wants free beyond its own measure.
 const ESTIMATE_SLACK: usize = 64;
 
 /// Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
 /// builder needs for these `n` expressions, in this order, against `ctx`
-/// (NULL: the built-in functions and constants only). It compiles them
-/// once into a scratch arena on the heap and measures it, plus a little
-/// slack, so a fixed arena of that size holds them. Parameters declared
-/// with `exp_rs_batch_builder_add_param` need room too (their names and
-/// the name table: allow about 64 bytes each). Allocates (scratch).
-///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the first expression's
-/// compile error (with a context, also its last error, whose `expression`
-/// is the index into `exprs`).
+/// (NULL: the built-in functions and constants only): as
+/// `exp_rs_arena_estimate_params` without declared parameters. If the
+/// builder will have parameters declared with
+/// `exp_rs_batch_builder_add_param`, use `exp_rs_arena_estimate_params`.
 ///
 /// # Safety
 /// `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
@@ -163,13 +160,54 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
     n: usize,
     size: *mut usize,
 ) -> exp_rs_status {
+    // SAFETY: forwarded contract; no parameters.
+    unsafe { exp_rs_arena_estimate_params(ctx, exprs, n, core::ptr::null(), 0, size) }
+}
+
+/// Writes to `*size` the arena size (for `exp_rs_arena_new`) that a batch
+/// builder needs for the `n_params` parameters declared with
+/// `exp_rs_batch_builder_add_param` (`params`: their names) and the `n`
+/// expressions `exprs`, added in this order, against `ctx` (NULL: the
+/// built-in functions and constants only). It declares and compiles them
+/// once into a scratch arena on the heap and measures it, plus a little
+/// slack, and rounds up to a block size `exp_rs_arena_new` makes exactly:
+/// an arena of that size holds the set, whether made bound
+/// (`exp_rs_batch_builder_new`) or bound later (`_new_with_arena`, which
+/// also keeps the sources until binding; counted). Allocates (scratch).
+///
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
+/// (the heap cannot hold the scratch arena), and the first expression's
+/// compile error. With a context, every failure is also recorded as its
+/// last error (for a compile error, `expression` is the index into
+/// `exprs`).
+///
+/// # Safety
+/// `ctx` is NULL or live; `exprs` is NULL or points to `n` entries, each
+/// NULL or NUL-terminated; `params` is NULL or points to `n_params`
+/// entries, each NULL or NUL-terminated; `size` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_arena_estimate_params(
+    ctx: *const ExpRsContext,
+    exprs: *const *const c_char,
+    n: usize,
+    params: *const *const c_char,
+    n_params: usize,
+    size: *mut usize,
+) -> exp_rs_status {
     // SAFETY: NULL or live, per the contract.
     let handle = unsafe { ctx.as_ref() };
+    // Engine statuses without a source (`record` leaves those to callers).
+    let fail = |status: exp_rs_status| {
+        if let Some(Ok(mut last)) = handle.map(|c| c.last_error.try_borrow_mut()) {
+            last.status(status);
+        }
+        status
+    };
     let status = boundary(exp_rs_status::Panic, || {
-        // SAFETY: NULL or `n` entries, per the contract.
-        let exprs = match unsafe { slice(exprs, n) } {
-            Ok(e) => e,
-            Err(e) => return e,
+        // SAFETY: NULL or `n` / `n_params` entries, per the contract.
+        let (exprs, params) = match unsafe { (slice(exprs, n), slice(params, n_params)) } {
+            (Ok(e), Ok(p)) => (e, p),
+            (Err(e), _) | (_, Err(e)) => return e,
         };
         if size.is_null() {
             return exp_rs_status::NullPointer;
@@ -183,25 +221,48 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
                 Err(e) => return e,
             }
         }
-        // One big first block, so the measure is not inflated by the
-        // unused tails of several small blocks.
-        let guess = 4096 + sources.iter().map(|s| s.len() * 64).sum::<usize>();
-        let Ok(scratch) = Bump::try_with_capacity(guess) else {
-            return exp_rs_status::ArenaFull;
-        };
-        let mut batch = Batch::new(&ctx, &scratch);
-        for (i, s) in sources.iter().enumerate() {
-            if let Err(e) = batch.add_expression(s) {
-                if let Some(Ok(mut last)) = handle.map(|c| c.last_error.try_borrow_mut()) {
-                    last.with_text(e, i, s);
-                }
-                return e.into();
+        let mut names = Vec::with_capacity(n_params);
+        for &p in params {
+            // SAFETY: NULL or NUL-terminated, per the contract.
+            match unsafe { name(p) } {
+                Ok(s) => names.push(s),
+                Err(e) => return e,
             }
         }
-        drop(batch);
-        let needed = exp_rs::arena_used(&scratch) + ESTIMATE_SLACK;
+        let text: usize = sources.iter().map(|s| s.len()).sum();
+        // One block, so the measure is not inflated by the unused tails of
+        // several: a guess, then (rarely) once more with what it took.
+        let mut guess = 4096 + text * 64 + names.iter().map(|p| p.len() + 64).sum::<usize>();
+        let used = loop {
+            let Ok(scratch) = Bump::try_with_capacity(guess) else {
+                return fail(exp_rs_status::ArenaFull);
+            };
+            let first = scratch.allocated_bytes();
+            let mut batch = Batch::new(&ctx, &scratch);
+            for p in &names {
+                if let Err(e) = batch.add_param(p, 0.0) {
+                    return fail(e.into());
+                }
+            }
+            for (i, s) in sources.iter().enumerate() {
+                if let Err(e) = batch.add_expression(s) {
+                    if let Some(Ok(mut last)) = handle.map(|c| c.last_error.try_borrow_mut()) {
+                        last.with_text(e, i, s);
+                    }
+                    return e.into();
+                }
+            }
+            drop(batch);
+            if scratch.allocated_bytes() == first {
+                break exp_rs::arena_used(&scratch);
+            }
+            guess = scratch.allocated_bytes().saturating_mul(2);
+        };
+        // A builder made without a context keeps each source until it is
+        // bound, then compiles as a bound one does.
+        let needed = used + text + ESTIMATE_SLACK;
         // SAFETY: non-NULL and writable, per the contract.
-        unsafe { size.write(needed) };
+        unsafe { size.write(crate::arena::block_for(needed)) };
         exp_rs_status::Ok
     });
     handle.map_or(status, |c| c.record(status))

@@ -16,6 +16,15 @@
 
 static size_t allocations = 0;
 static size_t deallocations = 0;
+/* Bytes asked for, and the largest single request. */
+static size_t bytes_requested = 0;
+static size_t largest_request = 0;
+
+static void count_request(size_t size) {
+    allocations++;
+    bytes_requested += size;
+    if (size > largest_request) largest_request = size;
+}
 
 void *__real_malloc(size_t size);
 void __real_free(void *p);
@@ -32,7 +41,7 @@ int __wrap_posix_memalign(void **p, size_t align, size_t size);
 void *__wrap_aligned_alloc(size_t align, size_t size);
 
 void *__wrap_malloc(size_t size) {
-    allocations++;
+    count_request(size);
     return __real_malloc(size);
 }
 void __wrap_free(void *p) {
@@ -40,19 +49,19 @@ void __wrap_free(void *p) {
     __real_free(p);
 }
 void *__wrap_realloc(void *p, size_t size) {
-    allocations++;
+    count_request(size);
     return __real_realloc(p, size);
 }
 void *__wrap_calloc(size_t n, size_t size) {
-    allocations++;
+    count_request(n * size);
     return __real_calloc(n, size);
 }
 int __wrap_posix_memalign(void **p, size_t align, size_t size) {
-    allocations++;
+    count_request(size);
     return __real_posix_memalign(p, align, size);
 }
 void *__wrap_aligned_alloc(size_t align, size_t size) {
-    allocations++;
+    count_request(size);
     return __real_aligned_alloc(align, size);
 }
 
@@ -180,7 +189,7 @@ static void test_eval(void) {
 static void test_arena(void) {
     ExpRsArena *a = exp_rs_arena_new(4096);
     CHECK(a != NULL);
-    CHECK(exp_rs_arena_capacity(a) >= 4096);
+    CHECK(exp_rs_arena_capacity(a) == 4096 - 64); /* a 4,080-byte block */
     CHECK(exp_rs_arena_used(a) == 0);
     CHECK_OK(exp_rs_arena_reset(a));
     CHECK_OK(exp_rs_arena_set_limit(a, 1 << 20));
@@ -339,6 +348,326 @@ static void test_arena_sweep(void) {
     CHECK(others == 0);
     CHECK(outcomes[0] >= 3); /* the estimate (and a bit more) fits in each mode */
     CHECK(outcomes[1] > 100);
+    exp_rs_context_free(ctx);
+}
+
+/* ---------- arena accounting that holds ---------- */
+
+/* bumpalo's footer at the end of each block: 6 words, rounded to 16. */
+#define ARENA_FOOTER (sizeof(void *) == 8 ? 48u : 32u)
+
+/* exp_rs_arena_new(size) asks malloc for one block of at most `size`
+ * bytes (its capacity plus the footer) and the small handle. */
+static void test_arena_new_bytes(void) {
+    const size_t sizes[] = {1000, 4096, 8192, 16 * 1024, 65536, 5000, 100};
+    /* The block each size gets (capacity + footer), on every target: the
+     * largest of 2^k - 16 (from 496) and multiples of 4 KiB less 16 that
+     * fits; none below 496. */
+    const size_t blocks[] = {496, 4080, 8176, 16368, 65520, 4080, 0};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t count0 = allocations, bytes0 = bytes_requested;
+        largest_request = 0;
+        ExpRsArena *a = exp_rs_arena_new(sizes[i]);
+        CHECK(a != NULL);
+        size_t calls = allocations - count0, bytes = bytes_requested - bytes0;
+        size_t handle = blocks[i] ? bytes - largest_request : bytes;
+        printf("exp_rs_arena_new(%zu): %zu malloc calls, %zu bytes (block %zu, "
+               "capacity %zu, handle %zu)\n",
+               sizes[i], calls, bytes, blocks[i] ? largest_request : 0,
+               exp_rs_arena_capacity(a), handle);
+        CHECK(calls == (blocks[i] ? 2u : 1u));
+        if (blocks[i]) {
+            CHECK(largest_request == blocks[i]);
+            CHECK(largest_request <= sizes[i]);
+            CHECK(exp_rs_arena_capacity(a) + ARENA_FOOTER == largest_request);
+        } else {
+            CHECK(exp_rs_arena_capacity(a) == 0);
+        }
+        CHECK(handle <= 64);
+        CHECK(bytes <= sizes[i] + 64);
+        exp_rs_arena_free(a);
+    }
+}
+
+/* A failed add, whatever the failure, leaves the arena's used bytes and
+ * the builder as they were. */
+static void test_failed_adds(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(
+        ctx, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    ExpRsContext *deep = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(
+        deep, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    /* Value stack for 4,096 nested calls: far more than 16 KB. */
+    CHECK_OK(exp_rs_context_set_limit(deep, EXP_RS_LIMIT_MAX_CALLS, 4096));
+    ExpRsArena *a = exp_rs_arena_new(16 * 1024);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(a, ctx);
+    ExpRsBatchBuilder *big = exp_rs_batch_builder_new(a, deep);
+    CHECK_OK(exp_rs_batch_builder_add_param(b, "x", 1, NULL));
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x * sin(y) + 1"));
+    size_t used = exp_rs_arena_used(a), count = count_of(b), params = 0;
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &params));
+    const char *srcs[] = {"fresh * nope(y)", "fresh +* 2", "fact(fresh)"};
+    const exp_rs_status want[] = {EXP_RS_STATUS_UNKNOWN_FUNCTION,
+                                  EXP_RS_STATUS_EXPECTED_OPERAND,
+                                  EXP_RS_STATUS_ARENA_FULL};
+    int wrong = 0, moved = 0;
+    for (int i = 0; i < 10000; i++) {
+        ExpRsBatchBuilder *into = i % 3 == 2 ? big : b;
+        wrong += exp_rs_batch_builder_add_expression(into, srcs[i % 3]) != want[i % 3];
+        moved += exp_rs_arena_used(a) != used;
+    }
+    printf("10,000 failing adds into a 16 KB arena: used %zu B before, %zu B after\n",
+           used, exp_rs_arena_used(a));
+    CHECK(wrong == 0);
+    CHECK(moved == 0);
+    CHECK(exp_rs_arena_used(a) == used);
+    CHECK(count_of(b) == count);
+    CHECK(count_of(big) == 0);
+    size_t p2 = 0, ix = 0;
+    CHECK_OK(exp_rs_batch_builder_param_count(b, &p2));
+    CHECK(p2 == params);
+    CHECK_STATUS(exp_rs_batch_builder_param_index(b, "fresh", &ix), EXP_RS_STATUS_NOT_FOUND);
+    /* A valid add still succeeds, and works. */
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x + y + fresh"));
+    CHECK_OK(exp_rs_batch_builder_param_index(b, "fresh", &ix));
+    CHECK(ix == 2);
+    CHECK_OK(exp_rs_batch_builder_set_param(b, ix, 5));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_real r = 0;
+    CHECK_OK(exp_rs_batch_builder_result(b, 1, &r));
+    CHECK_NEAR(r, 6);
+    CHECK(exp_rs_arena_used(a) > used);
+    exp_rs_batch_builder_free(big);
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(a);
+    exp_rs_context_free(deep);
+    exp_rs_context_free(ctx);
+}
+
+/* A limit at or below the current capacity stops growth at once. */
+static void test_limit_below_capacity(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    for (int mode = 0; mode < 3; mode++) {
+        ExpRsArena *a = exp_rs_arena_new(0);
+        ExpRsBatchBuilder *b = exp_rs_batch_builder_new(a, ctx);
+        if (mode > 0) CHECK_OK(exp_rs_batch_builder_add_expression(b, "x * sin(y) + z"));
+        size_t cap = exp_rs_arena_capacity(a);
+        CHECK(mode == 0 || cap > 0);
+        /* mode 0: a fresh arena, limit 0; 1: limit 0; 2: capacity - 1. */
+        CHECK_OK(exp_rs_arena_set_limit(a, mode == 2 ? cap - 1 : 0));
+        int ok = 0, full = 0, failed = 0;
+        for (int i = 0; i < 1000; i++) {
+            exp_rs_status s = exp_rs_batch_builder_add_expression(b, "x * sin(y) + z");
+            if (s == EXP_RS_STATUS_OK) ok += !failed;
+            else if (s == EXP_RS_STATUS_ARENA_FULL) full++, failed = 1;
+            else failed = 1;
+        }
+        printf("limit %s on a %zu B arena: %d adds fit, %d ARENA_FULL, capacity now %zu\n",
+               mode == 2 ? "capacity - 1" : "0", cap, ok, full, exp_rs_arena_capacity(a));
+        CHECK(exp_rs_arena_capacity(a) == cap);
+        CHECK(ok + full == 1000); /* only what fitted in the block already held */
+        CHECK(full >= 990);
+        /* A reset keeps the block and the cap. */
+        exp_rs_batch_builder_free(b);
+        CHECK_OK(exp_rs_arena_reset(a));
+        b = exp_rs_batch_builder_new(a, ctx);
+        for (int i = 0; i < 1000; i++) (void)exp_rs_batch_builder_add_expression(b, "x + 1");
+        CHECK(exp_rs_arena_capacity(a) <= cap);
+        /* Lifting the cap lets it grow again. */
+        CHECK_OK(exp_rs_arena_set_limit(a, SIZE_MAX));
+        CHECK_OK(exp_rs_batch_builder_add_expression(b, "x * sin(y) + z"));
+        exp_rs_batch_builder_free(b);
+        exp_rs_arena_free(a);
+    }
+    exp_rs_context_free(ctx);
+}
+
+/* A tiny generator (an LCG), so every run builds the same sets. */
+static unsigned long long lcg_state = 12345;
+static unsigned next_rand(unsigned n) {
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((lcg_state >> 33) % n);
+}
+
+/* Appends a random expression over `np` declared names p<i>_long_name and
+ * free names f<i>. */
+static void gen_expr(char *buf, size_t len, unsigned np, int depth) {
+    size_t at = strlen(buf);
+    char *out = buf + at;
+    size_t room = len - at;
+    unsigned pick = depth > 3 ? next_rand(3) : next_rand(8);
+    if (room < 64) pick = 0;
+    switch (pick) {
+    case 0:
+        snprintf(out, room, "%u.5", next_rand(100));
+        return;
+    case 1:
+        if (np) {
+            snprintf(out, room, "p%u_long_name", next_rand(np));
+            return;
+        }
+        /* fall through */
+    case 2:
+        snprintf(out, room, "f%u", next_rand(6));
+        return;
+    case 3: case 4: {
+        static const char *ops[] = {" + ", " - ", " * ", " / ", " ^ ", " < ", " && "};
+        strcat(buf, "(");
+        gen_expr(buf, len, np, depth + 1);
+        strcat(buf, ops[next_rand(7)]);
+        gen_expr(buf, len, np, depth + 1);
+        strcat(buf, ")");
+        return;
+    }
+    case 5: case 6: {
+        static const char *f1[] = {"sin(", "sqrt(", "abs(", "exp(", "-("};
+        strcat(buf, f1[next_rand(5)]);
+        gen_expr(buf, len, np, depth + 1);
+        strcat(buf, ")");
+        return;
+    }
+    default:
+        strcat(buf, next_rand(2) ? "max(" : "atan2(");
+        gen_expr(buf, len, np, depth + 1);
+        strcat(buf, ", ");
+        gen_expr(buf, len, np, depth + 1);
+        strcat(buf, ")");
+        return;
+    }
+}
+
+/* An arena sized by exp_rs_arena_estimate_params holds the set, whatever
+ * the set: a few hundred generated sets of expressions and declared
+ * parameters, bound at once or later. */
+static void test_estimate_property(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+    enum { SETS = 300, MAX_EXPRS = 8, MAX_PARAMS = 120 };
+    static char exprs[MAX_EXPRS][512];
+    static char names[MAX_PARAMS][32];
+    const char *ep[MAX_EXPRS];
+    const char *pp[MAX_PARAMS];
+    int failures = 0, not_exact = 0;
+    size_t largest = 0;
+    for (int set = 0; set < SETS; set++) {
+        unsigned ne = 1 + next_rand(MAX_EXPRS);
+        unsigned np = set % 4 == 0 ? 0 : next_rand(MAX_PARAMS + 1);
+        for (unsigned i = 0; i < np; i++) {
+            snprintf(names[i], sizeof names[i], "p%u_long_name", i);
+            pp[i] = names[i];
+        }
+        for (unsigned i = 0; i < ne; i++) {
+            exprs[i][0] = 0;
+            if (next_rand(4) == 0) strcat(exprs[i], "hyp(f0, f1) + ");
+            gen_expr(exprs[i], sizeof exprs[i], np, 0);
+            ep[i] = exprs[i];
+        }
+        size_t size = 0;
+        exp_rs_status s = exp_rs_arena_estimate_params(ctx, ep, ne, pp, np, &size);
+        if (s != EXP_RS_STATUS_OK) {
+            fprintf(stderr, "estimate failed (%s) for set %d: %s\n", exp_rs_status_name(s),
+                    set, ep[0]);
+            failures++;
+            continue;
+        }
+        if (size > largest) largest = size;
+        ExpRsArena *a = exp_rs_arena_new(size);
+        not_exact += exp_rs_arena_capacity(a) + ARENA_FOOTER != size;
+        /* Bound at once (params first), or later (params after the first
+         * expression), alternately. */
+        int later = set % 2;
+        ExpRsBatchBuilder *b =
+            later ? exp_rs_batch_builder_new_with_arena(a) : exp_rs_batch_builder_new(a, ctx);
+        for (unsigned i = 0; i < np && !later && s == EXP_RS_STATUS_OK; i++)
+            s = exp_rs_batch_builder_add_param(b, pp[i], 1, NULL);
+        for (unsigned i = 0; i < ne && s == EXP_RS_STATUS_OK; i++) {
+            s = exp_rs_batch_builder_add_expression(b, ep[i]);
+            for (unsigned j = 0; i == 0 && later && j < np && s == EXP_RS_STATUS_OK; j++)
+                s = exp_rs_batch_builder_add_param(b, pp[j], 1, NULL);
+        }
+        if (s == EXP_RS_STATUS_OK && later) s = exp_rs_batch_builder_bind(b, ctx);
+        if (s != EXP_RS_STATUS_OK) {
+            fprintf(stderr,
+                    "set %d (%u expressions, %u parameters, %s): %s in %zu B (used %zu)\n",
+                    set, ne, np, later ? "bound later" : "bound", exp_rs_status_name(s),
+                    size, exp_rs_arena_used(a));
+            failures++;
+        }
+        exp_rs_batch_builder_free(b);
+        exp_rs_arena_free(a);
+    }
+    printf("estimate property: %d sets, %d failed, largest estimate %zu B\n", SETS, failures,
+           largest);
+    CHECK(failures == 0);
+    CHECK(not_exact == 0);
+    /* Errors and NULLs. */
+    size_t size = 0;
+    const char *one[] = {"x + y"};
+    const char *bad_name[] = {"1x"};
+    CHECK_STATUS(exp_rs_arena_estimate_params(ctx, one, 1, bad_name, 1, &size),
+                 EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_arena_estimate_params(ctx, one, 1, NULL, 1, &size),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_arena_estimate_params(ctx, one, 1, NULL, 0, &size));
+    exp_rs_context_free(ctx);
+}
+
+/* Every failing call with a context records its last error. */
+static void test_context_last_error(void) {
+    ExpRsContext *ctx = exp_rs_context_new();
+    exp_rs_error err;
+    exp_rs_real out = 0;
+    const char *names[] = {"x"};
+    exp_rs_real values[] = {1};
+    /* Each failure differs from the one before, so a stale record shows. */
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x +* 2", names, values, 1, &out, NULL),
+                 EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x + q", names, values, 1, &out, NULL),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    const char *bad[] = {"a b"};
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x", bad, values, 1, &out, NULL),
+                 EXP_RS_STATUS_INVALID_NAME);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_context_eval(ctx, "x", names, values, 1, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_context_eval(ctx, BAD_UTF8, names, values, 1, &out, NULL),
+                 EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 3));
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "f(n) = n <= 0 ? 0 : f(n - 1)"));
+    CHECK_STATUS(exp_rs_context_eval(ctx, "f(100)", NULL, NULL, 0, &out, NULL),
+                 EXP_RS_STATUS_STEP_LIMIT);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_STEP_LIMIT);
+    /* The estimate, too. */
+    size_t size = 0;
+    const char *unknown[] = {"x + 1", "nope(x)"};
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, unknown, 2, &size), EXP_RS_STATUS_UNKNOWN_FUNCTION);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_UNKNOWN_FUNCTION && err.expression == 1);
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, NULL, 1, &size), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_NULL_POINTER);
+    const char *bad_src[] = {BAD_UTF8};
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, bad_src, 1, &size), EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_UTF8);
+    CHECK_STATUS(exp_rs_arena_estimate_params(ctx, unknown, 1, bad, 1, &size),
+                 EXP_RS_STATUS_INVALID_NAME);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_INVALID_NAME);
+    CHECK_STATUS(exp_rs_arena_estimate(ctx, unknown, 1, NULL), EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_context_last_error(ctx, &err));
+    CHECK(err.status == EXP_RS_STATUS_NULL_POINTER);
     exp_rs_context_free(ctx);
 }
 
@@ -1304,6 +1633,11 @@ int main(void) {
     test_arena();
     test_exhaustion();
     test_arena_sweep();
+    test_arena_new_bytes();
+    test_failed_adds();
+    test_limit_below_capacity();
+    test_estimate_property();
+    test_context_last_error();
     test_context();
     test_builder();
     test_unbound();
