@@ -31,15 +31,18 @@ use crate::real::Real;
 /// [`Batch::bind`] gives it a context. Either way the batch keeps a clone
 /// of its context, as it was when bound.
 ///
-/// A failed [`Batch::add_expression`] leaves the batch and the arena's used
-/// bytes as they were. To get there, each bound add first parses and
-/// compiles into a **temporary arena on the heap** (a dry run, freed before
-/// it returns; about the expression's own arena cost, from a few hundred
-/// bytes up), which reports any error; then it makes sure the caller's
-/// arena has that many bytes free in one stretch (plus 32 for alignment),
-/// growing it within its allocation limit if needed, or returns
-/// [`ErrorKind::ArenaFull`] without touching it; only then does it compile
-/// into the caller's arena. Setting up costs two compiles per expression.
+/// A failed [`Batch::add_expression`] leaves the batch as it was, and in an
+/// arena with an allocation limit (fixed or capped: the kind that can fill
+/// up) the arena's used bytes too. To get there, each bound add into such
+/// an arena first parses and compiles into a **temporary arena on the
+/// heap** (a dry run, freed before it returns; about the expression's own
+/// arena cost, never more than the caller's arena could still give), which
+/// reports any error; then it makes sure the caller's arena has that many
+/// bytes free in one stretch (plus 32 for alignment), growing it within its
+/// limit if needed, or returns [`ErrorKind::ArenaFull`] without touching
+/// it; only then does it compile into the caller's arena. Setting up costs
+/// two compiles per expression there. In a growable arena a failed add may
+/// leave bytes behind (it cannot fill up).
 ///
 /// # Example
 /// ```
@@ -168,23 +171,35 @@ impl<'a, R: Real> Batch<'a, R> {
             self.errors.push(None);
             return Ok(self.pending.len() - 1);
         };
-        // A dry run on the heap first: errors come from it, the caller's
-        // arena untouched (bumpalo cannot give bytes back).
-        let guess = 512 + 128 * src.len() + 16 * self.names.capacity();
-        let (mut need, spilled) = self.dry_run(ctx, src, guess)?;
-        if let Some(total) = spilled {
-            // Measured across chunks (their unused tails counted): once
-            // more in one chunk, for the exact figure.
-            need = self.dry_run(ctx, src, total)?.0;
-        }
-        // Room for the real compile, in one stretch of the current chunk:
-        // if it is not there, a block of that size is allocated (growing
-        // the arena, within its limit) and given back at once, as the last
-        // allocation. Nothing else is allocated when it fails.
-        let room = need + FIT_MARGIN;
-        if self.arena.chunk_capacity() < room {
-            let mut block = BumpVec::<u8>::new_in(self.arena);
-            block.try_reserve_exact(room).map_err(|_| full())?;
+        // In an arena with an allocation limit (a fixed or capped one), a
+        // dry run on the heap first: errors come from it, the caller's
+        // arena untouched (bumpalo cannot give bytes back). A growable
+        // arena skips it: it cannot fill up, and the dry run would double
+        // the peak memory of a large compile.
+        if let Some(limit) = self.arena.allocation_limit() {
+            // What the arena can still give: no dry run may use more.
+            let avail =
+                self.arena.chunk_capacity() + limit.saturating_sub(self.arena.allocated_bytes());
+            let guess = (512 + 128 * src.len() + 16 * self.names.capacity()).min(avail);
+            let (mut need, spilled) = self.dry_run(ctx, src, guess, avail)?;
+            if let Some(total) = spilled {
+                // Measured across chunks (their unused tails counted): once
+                // more in one chunk, for the exact figure.
+                need = self.dry_run(ctx, src, total, total)?.0;
+            }
+            // Room for the real compile, in one stretch of the current
+            // chunk: if it is not there, a block of that size is allocated
+            // (growing the arena, within its limit) and given back at once,
+            // as the last allocation. Nothing else is allocated when it
+            // fails.
+            let room = need + FIT_MARGIN;
+            if room > avail {
+                return Err(full());
+            }
+            if self.arena.chunk_capacity() < room {
+                let mut block = BumpVec::<u8>::new_in(self.arena);
+                block.try_reserve_exact(room).map_err(|_| full())?;
+            }
         }
         let ast = parse(src, self.arena, ctx.limits())?;
         let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
@@ -225,8 +240,11 @@ impl<'a, R: Real> Batch<'a, R> {
         ctx: &Context<R>,
         src: &str,
         capacity: usize,
+        at_most: usize,
     ) -> Result<(usize, Option<usize>), Error> {
         let dry = Bump::try_with_capacity(capacity).map_err(|_| full())?;
+        // Past what the caller's arena can give it would not fit anyway.
+        dry.set_allocation_limit(Some(at_most.max(dry.allocated_bytes())));
         let first = dry.allocated_bytes();
         // The same capacity as the real list, so it grows at the same points.
         let mut names = BumpVec::new_in(&dry);
