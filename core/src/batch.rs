@@ -36,7 +36,8 @@ use crate::real::Real;
 /// up) the arena's used bytes too. To get there, each bound add into such
 /// an arena first parses and compiles into a **temporary arena on the
 /// heap** (a dry run, freed before it returns; about the expression's own
-/// arena cost, never more than the caller's arena could still give), which
+/// arena cost; its first block is never larger than the caller's arena
+/// could still give), which
 /// reports any error; then it makes sure the caller's arena has that many
 /// bytes free in one stretch (plus 32 for alignment), growing it within its
 /// limit if needed, or returns [`ErrorKind::ArenaFull`] without touching
@@ -181,11 +182,11 @@ impl<'a, R: Real> Batch<'a, R> {
             let avail =
                 self.arena.chunk_capacity() + limit.saturating_sub(self.arena.allocated_bytes());
             let guess = (512 + 128 * src.len() + 16 * self.names.capacity()).min(avail);
-            let (mut need, spilled) = self.dry_run(ctx, src, guess, avail)?;
+            let (mut need, spilled) = self.dry_run(ctx, src, guess)?;
             if let Some(total) = spilled {
                 // Measured across chunks (their unused tails counted): once
                 // more in one chunk, for the exact figure.
-                need = self.dry_run(ctx, src, total, total)?.0;
+                need = self.dry_run(ctx, src, total)?.0;
             }
             // Room for the real compile, in one stretch of the current
             // chunk: if it is not there, a block of that size is allocated
@@ -240,11 +241,8 @@ impl<'a, R: Real> Batch<'a, R> {
         ctx: &Context<R>,
         src: &str,
         capacity: usize,
-        at_most: usize,
     ) -> Result<(usize, Option<usize>), Error> {
         let dry = Bump::try_with_capacity(capacity).map_err(|_| full())?;
-        // Past what the caller's arena can give it would not fit anyway.
-        dry.set_allocation_limit(Some(at_most.max(dry.allocated_bytes())));
         let first = dry.allocated_bytes();
         // The same capacity as the real list, so it grows at the same points.
         let mut names = BumpVec::new_in(&dry);
