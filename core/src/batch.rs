@@ -37,13 +37,13 @@ use crate::real::Real;
 /// an arena first parses and compiles into a **temporary arena on the
 /// heap** (a dry run, freed before it returns; about the expression's own
 /// arena cost; its first block is never larger than the caller's arena
-/// could still give), which
-/// reports any error; then it makes sure the caller's arena has that many
-/// bytes free in one stretch (plus 32 for alignment), growing it within its
-/// limit if needed, or returns [`ErrorKind::ArenaFull`] without touching
-/// it; only then does it compile into the caller's arena. Setting up costs
-/// two compiles per expression there. In a growable arena a failed add may
-/// leave bytes behind (it cannot fill up).
+/// could still give), which reports any error; then it makes sure the
+/// caller's arena has that many bytes free in one stretch (plus 32 for
+/// alignment), growing it within its limit if needed, or returns
+/// [`ErrorKind::ArenaFull`] without touching it; only then does it compile
+/// into the caller's arena. Setting up costs two compiles per expression
+/// there. In a growable arena a failed add may leave bytes behind (it
+/// cannot fill up).
 ///
 /// # Example
 /// ```

@@ -512,8 +512,9 @@ exp_rs_status exp_rs_batch_builder_bind(ExpRsBatchBuilder *builder, const ExpRsC
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, the syntax and compile errors
  * with their span (see `exp_rs_batch_builder_last_error`), and the
  * builder's compile error if binding failed. A failed add changes nothing,
- * whatever the failure: neither the builder (expressions, parameters) nor
- * the arena's used bytes. The compile into the temporary arena reports any
+ * whatever the failure: neither the builder (expressions, parameters) nor,
+ * in a fixed or capped arena, the arena's used bytes (a growable one skips
+ * the temporary arena). The compile into the temporary arena reports any
  * error and measures the cost; the arena must then have that much free
  * (plus 32 bytes for alignment; a capped arena may grow within its cap)
  * or the add is `ARENA_FULL` without touching it.

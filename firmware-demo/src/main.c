@@ -365,17 +365,17 @@ int main(void) {
     if (!ctx) fw_exit(1);
     must(demo_context(ctx), "context", ctx, NULL);
 
+    /* The estimate covers the expressions and the parameters declared
+     * first: an arena of exactly that size holds the batch. */
     size_t arena_size = 0;
-    exp_rs_status estimated = exp_rs_arena_estimate(ctx, demo_exprs, n_exprs, &arena_size);
+    exp_rs_status estimated = exp_rs_arena_estimate_params(ctx, demo_exprs, n_exprs,
+                                                           demo_param_names, N_PARAMS, &arena_size);
     if (estimated != EXP_RS_STATUS_OK) {
         /* The estimate says only that some expression failed: compile them
          * one by one into a growing scratch arena for the caret message. */
         build_batch(exp_rs_arena_new(0), ctx);
         must(estimated, "arena estimate", NULL, NULL);
     }
-    /* The estimate covers the expressions; the parameters declared first
-     * (their names and the growing name table) need room too. */
-    arena_size += N_PARAMS * 64;
     ExpRsArena *arena = exp_rs_arena_new(arena_size); /* fixed: it never grows */
     CHECK(arena != NULL);
     if (!arena) fw_exit(1);
