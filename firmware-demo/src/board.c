@@ -67,9 +67,12 @@ void console_init(void) {
     /* PD8 (TX), PD9 (RX): alternate function 7. */
     GPIO_AFRH(GPIOD_BASE) = (GPIO_AFRH(GPIOD_BASE) & ~0xFFu) | 0x77u;
     GPIO_MODER(GPIOD_BASE) = (GPIO_MODER(GPIOD_BASE) & ~(0xFu << 16)) | (0xAu << 16);
-    /* The kernel clock is PCLK1 after reset = HSI 64 MHz: BRR = 64e6 / 115200,
-     * rounded (556: 115,108 baud, -0.08 %). 8N1, oversampling by 16. */
-    USART_BRR = (CPU_HZ + UART_BAUD / 2) / UART_BAUD;
+    /* The kernel clock is PCLK1 (USART234578SEL reset value). At reset
+     * that is HSI 64 MHz: BRR = 64e6 / 115200, rounded (556: 115,108 baud,
+     * -0.08 %); with CLOCK=480, 120 MHz: 1042 (115,163 baud, -0.03 %); with
+     * CLOCK=400, 100 MHz: 868 (115,207 baud, +0.01 %). 8N1, oversampling
+     * by 16. */
+    USART_BRR = (PCLK1_HZ + UART_BAUD / 2) / UART_BAUD;
     USART_CR1 = USART_CR1_TE | USART_CR1_UE;
 #elif OUTPUT_UART
     UART_BAUDDIV = CPU_HZ / UART_BAUD; /* QEMU ignores it but wants >= 16 */

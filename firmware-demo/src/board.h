@@ -46,12 +46,22 @@
 #define DWT_CYCCNT REG32(0xE0001004u)
 #define DWT_LAR REG32(0xE0001FB0u)
 
-/* Per board: the core clock SysTick counts (the clock after reset; the
- * demo does not touch the PLL), whether it has a cycle counter, and whether
+/* Per board: the core clock SysTick counts (the clock after reset unless
+ * the H743 is built with CLOCK=400|480, see clock.c), whether it has a cycle counter, and whether
  * semihosting may be used only while a debugger is attached. */
 #if defined(BOARD_STM32H743)
 #define BOARD_NAME "stm32h743"
+#if CLOCK_MHZ
+/* make CLOCK=400|480: clock.c sets PLL1 up in board_init and measures the
+ * result (480 falls back to 400 on rev Y silicon). */
+extern uint32_t cpu_hz, pclk1_hz;
+void clock_init(void);
+#define CPU_HZ cpu_hz
+#define PCLK1_HZ pclk1_hz
+#else
 #define CPU_HZ 64000000u /* HSI after reset */
+#define PCLK1_HZ CPU_HZ  /* APB1 = HSI after reset: USART3's kernel clock */
+#endif
 #define HAVE_DWT 1       /* DWT->CYCCNT: cycles per batch */
 #define HAVE_CACHES 1    /* Cortex-M7 L1 caches, off after reset */
 #define HAVE_BOARD_IO 1  /* LEDs, USART3, IWDG1, the rev Y workaround */
@@ -59,6 +69,7 @@
 #elif defined(BOARD_MPS2_AN500)
 #define BOARD_NAME "mps2-an500"
 #define CPU_HZ 25000000u /* QEMU's SYSCLK for the MPS2 boards */
+#define PCLK1_HZ CPU_HZ
 #define HAVE_DWT 0       /* QEMU has no DWT: count instructions with the plugin */
 #define HAVE_CACHES 0
 #define HAVE_BOARD_IO 0
@@ -67,6 +78,10 @@
 #define SEMIHOST_NEEDS_DEBUGGER 0
 #else
 #error "define BOARD_STM32H743 or BOARD_MPS2_AN500"
+#endif
+
+#ifndef CLOCK_MHZ
+#define CLOCK_MHZ 0 /* make CLOCK=400|480 (STM32H743 only): PLL1 set-up */
 #endif
 
 #define TICK_HZ 1000u

@@ -97,8 +97,11 @@ void board_init(void) {
      * from AXI SRAM can return wrong data under concurrent accesses; set
      * READ_ISS_OVERRIDE in AXI_TARG7_FN_MOD before using it. The heap and
      * the arena live there. (Rev Y also tops out at 400 MHz; the demo runs
-     * at the 64 MHz reset clock.) */
+     * at the 64 MHz reset clock unless built with CLOCK=, see clock.c.) */
     if ((REG32(0x5C001000u) >> 16) == 0x1003u) REG32(0x51008108u) |= 1u;
+#if CLOCK_MHZ
+    clock_init(); /* make CLOCK=400|480: PLL1, VOS, flash wait states */
+#endif
 #endif
 #if HAVE_CACHES
     /* Instruction cache: invalidate, then enable. */

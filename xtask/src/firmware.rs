@@ -18,6 +18,8 @@
 //! reset, which `-no-reboot` turns into QEMU's exit, and its status comes
 //! from the report's last line, `exit: status N`. Its image must hold no
 //! `bkpt` instruction at all. The size table is the stm32h743-uart image's.
+//! The stm32h743-uart image is also built with `CLOCK=480` (PLL1 at 480
+//! MHz, src/clock.c): linked and size-reported, not run (no H7 in QEMU).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -145,6 +147,35 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
         ));
     }
     println!("[firmware] UART build with the arena in DTCM, in QEMU: PASS");
+
+    // The H743 UART image with the 480 MHz clock set-up (make CLOCK=480:
+    // src/clock.c, PLL1 + VOS0 + flash wait states). No board here and QEMU
+    // has no H7: it is linked and size-reported, never run.
+    let clock = out.join("clock480");
+    let clock_elf = clock.join("stm32h743-uart").join("firmware.elf");
+    Cmd::new("make")
+        .arg("-C")
+        .arg(ctx.root.join("firmware-demo"))
+        .arg(format!("ROOT={}", ctx.root.display()))
+        .arg(format!("BUILD={}", clock.display()))
+        .arg(format!("EXP_RS_LIB={}", lib.display()))
+        .args(["CLOCK=480", "--no-print-directory"])
+        .arg(&clock_elf)
+        .run()?;
+    no_bkpt(&clock_elf)?;
+    let map_of = |dir: &Path| -> Result<Sizes, String> {
+        let path = dir.join("stm32h743-uart").join("firmware.map");
+        std::fs::read_to_string(&path)
+            .map(|m| parse_map(&m))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let (base, fast) = (map_of(&out)?, map_of(&clock)?);
+    let text = |s: &Sizes| s.total.get(".text").copied().unwrap_or(0);
+    println!(
+        "[firmware] stm32h743-uart with CLOCK=480: built (not run: no board); .text {} B ({:+} B for the clock set-up)",
+        text(&fast),
+        text(&fast) as i64 - text(&base) as i64
+    );
 
     // The fault path without a debugger: a UART image that executes an
     // undefined instruction after set-up must report the fault on the UART
