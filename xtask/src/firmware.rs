@@ -130,16 +130,8 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     // ARENA_RAM=dtcm), in a build directory of its own.
     let dtcm = out.join("dtcm");
     let dtcm_elf = dtcm.join("mps2-an500-uart").join("firmware.elf");
-    Cmd::new("make")
-        .arg("-C")
-        .arg(ctx.root.join("firmware-demo"))
-        .arg(format!("ROOT={}", ctx.root.display()))
-        .arg(format!("BUILD={}", dtcm.display()))
-        .arg(format!("EXP_RS_LIB={}", lib.display()))
-        .args(["ARENA_RAM=dtcm", "--no-print-directory"])
-        .arg(&dtcm_elf)
-        .arg(dtcm.join("stm32h743-uart").join("firmware.elf"))
-        .run()?;
+    let dtcm_h7 = dtcm.join("stm32h743-uart").join("firmware.elf");
+    make_variant(ctx, &lib, &dtcm, "ARENA_RAM=dtcm", &[&dtcm_elf, &dtcm_h7])?;
     let report = run_qemu_uart(&dtcm_elf)?;
     if !report.contains(" arena=dtcm") {
         return Err(format!(
@@ -153,15 +145,7 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     // has no H7: it is linked and size-reported, never run.
     let clock = out.join("clock480");
     let clock_elf = clock.join("stm32h743-uart").join("firmware.elf");
-    Cmd::new("make")
-        .arg("-C")
-        .arg(ctx.root.join("firmware-demo"))
-        .arg(format!("ROOT={}", ctx.root.display()))
-        .arg(format!("BUILD={}", clock.display()))
-        .arg(format!("EXP_RS_LIB={}", lib.display()))
-        .args(["CLOCK=480", "--no-print-directory"])
-        .arg(&clock_elf)
-        .run()?;
+    make_variant(ctx, &lib, &clock, "CLOCK=480", &[&clock_elf])?;
     no_bkpt(&clock_elf)?;
     let map_of = |dir: &Path| -> Result<Sizes, String> {
         let path = dir.join("stm32h743-uart").join("firmware.map");
@@ -182,15 +166,7 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
     // and reset (no BKPT, no lock-up).
     let crash = out.join("crash");
     let crash_elf = crash.join("mps2-an500-uart").join("firmware.elf");
-    Cmd::new("make")
-        .arg("-C")
-        .arg(ctx.root.join("firmware-demo"))
-        .arg(format!("ROOT={}", ctx.root.display()))
-        .arg(format!("BUILD={}", crash.display()))
-        .arg(format!("EXP_RS_LIB={}", lib.display()))
-        .args(["CRASH=1", "--no-print-directory"])
-        .arg(&crash_elf)
-        .run()?;
+    make_variant(ctx, &lib, &crash, "CRASH=1", &[&crash_elf])?;
     let report = qemu_uart_output(&crash_elf)?;
     for needed in [
         "FAULT: UsageFault",
@@ -211,6 +187,26 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
 }
 
 /// The cargo target directory (honours `CARGO_TARGET_DIR`).
+/// Builds `images` of the demo with one make option (`ARENA_RAM=dtcm`,
+/// `CLOCK=480`, `CRASH=1`) into a build directory of its own.
+fn make_variant(
+    ctx: &Ctx,
+    lib: &Path,
+    build: &Path,
+    option: &str,
+    images: &[&Path],
+) -> Result<(), String> {
+    Cmd::new("make")
+        .arg("-C")
+        .arg(ctx.root.join("firmware-demo"))
+        .arg(format!("ROOT={}", ctx.root.display()))
+        .arg(format!("BUILD={}", build.display()))
+        .arg(format!("EXP_RS_LIB={}", lib.display()))
+        .args([option, "--no-print-directory"])
+        .args(images)
+        .run()
+}
+
 fn target_dir(ctx: &Ctx) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| ctx.root.join("target"), PathBuf::from)
 }
