@@ -255,31 +255,12 @@ fn run_qemu(
     let semihosting = format!(
         "enable=on,target=native,arg=firmware,arg=ticks={ticks},arg=evals={evals},arg=exprs={exprs}"
     );
-    let mut argv: Vec<OsString> = [
-        "timeout",
-        &timeout,
-        "qemu-system-arm",
-        "-machine",
-        "mps2-an500",
-        "-cpu",
-        "cortex-m7",
-        "-nographic",
-        "-monitor",
-        "none",
-        "-serial",
-        "null",
-        // One virtual ns per instruction, and no real sleeping in WFI:
-        // 10 simulated seconds of 1000 Hz SysTick take a fraction of one.
-        "-icount",
-        "shift=0,sleep=off",
-        "-semihosting-config",
-        &semihosting,
-        "-d",
-        "plugin",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
+    let mut argv = qemu_argv(&timeout, "null");
+    argv.extend(
+        ["-semihosting-config", &semihosting, "-d", "plugin"]
+            .iter()
+            .map(OsString::from),
+    );
     for (flag, path) in [
         ("-D", &log),
         ("-plugin", &plugin.to_owned()),
@@ -412,14 +393,14 @@ fn run_qemu_uart(elf: &Path) -> Result<String, String> {
     Ok(report)
 }
 
-/// Runs a UART image in QEMU (semihosting off, serial on stdout,
-/// `-no-reboot`); returns its output if QEMU exited 0, i.e. the firmware
-/// ended with a reset rather than a hang or a lock-up.
-fn qemu_uart_output(elf: &Path) -> Result<String, String> {
-    let timeout = QEMU_TIMEOUT_SECS.to_string();
-    let argv = [
+/// `timeout SECS qemu-system-arm` on mps2-an500's Cortex-M7, its serial port
+/// on `serial` (`null` or `stdio`), one virtual ns per instruction and no
+/// real sleeping in WFI (10 simulated seconds of 1000 Hz SysTick take a
+/// fraction of one).
+fn qemu_argv(timeout: &str, serial: &str) -> Vec<OsString> {
+    [
         "timeout",
-        &timeout,
+        timeout,
         "qemu-system-arm",
         "-machine",
         "mps2-an500",
@@ -429,14 +410,25 @@ fn qemu_uart_output(elf: &Path) -> Result<String, String> {
         "-monitor",
         "none",
         "-serial",
-        "stdio",
-        "-no-reboot",
+        serial,
         "-icount",
         "shift=0,sleep=off",
-        "-kernel",
-    ];
-    println!("$ {} {}", argv.join(" "), elf.display());
-    let output = Command::new(argv[0])
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect()
+}
+
+/// Runs a UART image in QEMU (semihosting off, serial on stdout,
+/// `-no-reboot`); returns its output if QEMU exited 0, i.e. the firmware
+/// ended with a reset rather than a hang or a lock-up.
+fn qemu_uart_output(elf: &Path) -> Result<String, String> {
+    let timeout = QEMU_TIMEOUT_SECS.to_string();
+    let mut argv = qemu_argv(&timeout, "stdio");
+    argv.extend(["-no-reboot", "-kernel"].iter().map(OsString::from));
+    let shown: Vec<_> = argv.iter().map(|a| a.to_string_lossy()).collect();
+    println!("$ {} {}", shown.join(" "), elf.display());
+    let output = Command::new(&argv[0])
         .args(&argv[1..])
         .arg(elf)
         .stdin(Stdio::null())
