@@ -220,3 +220,12 @@ fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<BumpVec<'a, &'a str>,
 fn full() -> Error {
     Error::new(ErrorKind::ArenaFull, Span::default())
 }
+
+#[cfg(feature = "symbolic")]
+impl<R: Real> core::fmt::Display for Expr<'_, R> {
+    /// The expression's tree as canonical source (SPEC.md "Derivatives and
+    /// printing"); parsing it gives the same tree and the same bits.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self.ast, f)
+    }
+}

@@ -63,6 +63,8 @@ mod expr;
 pub mod inspect;
 mod lexer;
 mod parser;
+#[cfg(feature = "symbolic")]
+mod print;
 mod program;
 mod real;
 mod resolve;

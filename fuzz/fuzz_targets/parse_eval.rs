@@ -1,6 +1,7 @@
 //! Arbitrary bytes as source and variable values: compile (with free names
 //! as parameters), evaluate, render any error. Nothing may panic, and every
-//! error's span lies inside the source.
+//! error's span lies inside the source. Printing round-trips (same tree,
+//! same text, same bits).
 #![no_main]
 
 use exp_rs::bumpalo::Bump;
@@ -12,6 +13,27 @@ use libfuzzer_sys::fuzz_target;
 fn check_span(err: &Error, src: &str) {
     let (s, e) = (err.span.start as usize, err.span.end as usize);
     assert!(s <= e && e <= src.len(), "{err:?} outside {} bytes", src.len());
+}
+
+/// Printing round-trips: the printed source parses to the same tree,
+/// prints the same again, and evaluates to the same bits.
+fn round_trip(e: &Expr<'_>, values: &[f64], ctx: &Context<f64>) {
+    let text = e.to_string();
+    if text.len() > exp_rs::Limits::DEFAULT.max_len as usize {
+        return; // spaces around operators can take it past the limit
+    }
+    let arena = Bump::new();
+    let again = Expr::compile(&text, e.params(), ctx, &arena)
+        .unwrap_or_else(|err| panic!("`{}` printed `{text}`, which fails: {err}", e.source()));
+    assert!(e.ast().same_tree(again.ast()), "`{}` printed `{text}`", e.source());
+    assert_eq!(again.to_string(), text);
+    let (a, b) = (e.eval(values), again.eval(values));
+    let same = match (a, b) {
+        (Ok(x), Ok(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Err(x), Err(y)) => x.kind == y.kind,
+        _ => false,
+    };
+    assert!(same, "`{}` printed `{text}`: {a:?} then {b:?}", e.source());
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -46,6 +68,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let _ = e.program().to_string();
             let _ = e.ast().sexpr().to_string();
+            round_trip(&e, &v, &ctx);
         }
         Err(err) => {
             check_span(&err, src);
