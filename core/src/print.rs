@@ -14,6 +14,8 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use crate::ast::{Ast, AstKind, BinaryOp};
+use crate::error::{Error, ErrorKind, Span};
+use crate::parser::Limits;
 
 /// Binding strength of a node as the parser sees it: higher binds tighter.
 /// The numbers are the parser's left binding powers.
@@ -141,6 +143,30 @@ pub(crate) fn write_ast(node: &Ast<'_>, out: &mut dyn Write) -> fmt::Result {
 
 fn is_seq(node: &Ast<'_>) -> bool {
     matches!(node.kind, AstKind::Binary(BinaryOp::Seq, _, _))
+}
+
+/// `tree` as source, at most `limits.max_len` bytes
+/// ([`ErrorKind::ArenaFull`] past that).
+pub(crate) fn to_source(tree: &Ast<'_>, limits: &Limits) -> Result<String, Error> {
+    struct Capped {
+        text: String,
+        max: usize,
+    }
+    impl Write for Capped {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            if self.text.len() + s.len() > self.max {
+                return Err(fmt::Error);
+            }
+            self.text.push_str(s);
+            Ok(())
+        }
+    }
+    let mut out = Capped {
+        text: String::new(),
+        max: limits.max_len as usize,
+    };
+    write_ast(tree, &mut out).map_err(|_| Error::new(ErrorKind::ArenaFull, Span::default()))?;
+    Ok(out.text)
 }
 
 /// Writes a number literal in its shortest form that parses back to the

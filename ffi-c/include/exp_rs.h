@@ -133,6 +133,12 @@ typedef enum {
      */
     EXP_RS_STATUS_STEP_LIMIT = 22,
     /**
+     * A derivative that cannot be written down: a recursive expression
+     * function, or a native function without a registered derivative,
+     * at the call.
+     */
+    EXP_RS_STATUS_NOT_DIFFERENTIABLE = 23,
+    /**
      * An engine error this version of the C door does not know by name.
      */
     EXP_RS_STATUS_ERROR = 99,

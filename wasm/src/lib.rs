@@ -131,7 +131,8 @@ export type ErrorKind =
   | "Callback"
   | "ParamCount"
   | "Reentrant"
-  | "StepLimit";
+  | "StepLimit"
+  | "NotDifferentiable";
 // END generated
 
 /** One row of `errorKindTable()`: a kind's stable number, name and message. */
