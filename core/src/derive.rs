@@ -327,7 +327,11 @@ impl<'a, R: Real> Deriver<'_, 'a, R> {
             BinaryOp::Add => self.plus(da, db)?,
             BinaryOp::Sub => self.minus(da, db)?,
             BinaryOp::Mul => {
-                let left = self.times(b, da)?;
+                // a' * b + a * b'
+                let left = match da {
+                    Some(da) => nonzero(self.b.mul(da, b)?)?,
+                    None => None,
+                };
                 let right = self.times(a, db)?;
                 self.plus(left, right)?
             }

@@ -215,7 +215,7 @@ impl<'a, R: Real> Expr<'a, R> {
     /// let arena = bumpalo::Bump::new();
     /// let f = exp_rs::Expr::compile("x^3 * y", &["x", "y"], &ctx, &arena).unwrap();
     /// let df = f.derivative("x").unwrap();
-    /// assert_eq!(df.to_string(), "3 * y * x^2");
+    /// assert_eq!(df.to_string(), "3 * x^2 * y");
     /// assert_eq!(df.eval(&[2.0, 0.5]).unwrap(), 6.0);  // no allocation here
     /// ```
     #[cfg(feature = "symbolic")]
