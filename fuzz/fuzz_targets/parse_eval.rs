@@ -1,11 +1,12 @@
 //! Arbitrary bytes as source and variable values: compile (with free names
 //! as parameters), evaluate, render any error. Nothing may panic, and every
 //! error's span lies inside the source. Printing round-trips (same tree,
-//! same text, same bits).
+//! same text, same bits), and so does the derivative along each of the
+//! first two parameters.
 #![no_main]
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{Batch, Context, Error, Expr};
+use exp_rs::{Batch, Context, Error, ErrorKind, Expr};
 use libfuzzer_sys::fuzz_target;
 
 /// An error's span is a range of `src` (errors inside an expression
@@ -34,6 +35,24 @@ fn round_trip(e: &Expr<'_>, values: &[f64], ctx: &Context<f64>) {
         _ => false,
     };
     assert!(same, "`{}` printed `{text}`: {a:?} then {b:?}", e.source());
+    // The derivative along each parameter: a simplified expression whose
+    // text round-trips, or a limit / NotDifferentiable error, never a panic.
+    for &p in e.params().iter().take(2) {
+        match e.derivative(p) {
+            Ok(d) => {
+                assert_eq!(d.source(), d.to_string());
+                let _ = d.eval(values);
+            }
+            Err(err) => assert!(
+                matches!(
+                    err.kind,
+                    ErrorKind::NotDifferentiable | ErrorKind::TooDeep | ErrorKind::ArenaFull
+                ),
+                "d/d{p} `{}`: {err:?}",
+                e.source()
+            ),
+        }
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
