@@ -85,6 +85,16 @@ pub const JOBS: &[Job] = &[
         run: crate::wasm::node,
     },
     Job {
+        name: "types",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        run: crate::install::types,
+    },
+    Job {
+        name: "bundlers",
+        about: "a tiny app from the npm tarball via esbuild, webpack, Rollup, Vite (dev, build, linked) and <script>, in Chromium; sizes",
+        run: crate::install::bundlers,
+    },
+    Job {
         name: "bench-agree",
         about: "every benchmark peer (Rust, C, JS) computes what exp-rs computes; benches compile",
         run: crate::bench::agree,

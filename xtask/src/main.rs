@@ -13,6 +13,7 @@ mod ensure;
 mod firmware;
 mod fuzz;
 mod generate;
+mod install;
 mod jobs;
 mod playground;
 mod wasm;
