@@ -134,3 +134,97 @@ fn splice(readme: &Path, table: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `readme-rust` job: every ```` ```rust ```` block of README.md, as a
+/// program of a fresh crate (`target/readme-crate/`) whose one dependency is
+/// `exp-rs` (a path dependency on `core/`), built and run. Like rustdoc,
+/// `# ` lines are kept without the marker, and a block ending in
+/// `Ok::<(), E>(())` becomes a function returning `Result<(), E>`. The
+/// workspace's Cargo.lock is copied in, so no dependency is resolved anew
+/// (offline-friendly).
+pub fn readme_rust(ctx: &Ctx) -> Result<(), String> {
+    let readme =
+        fs::read_to_string(ctx.root.join("README.md")).map_err(|e| format!("README.md: {e}"))?;
+    let blocks: Vec<&str> = readme
+        .split("```rust\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("```").map(|(code, _)| code))
+        .collect();
+    if blocks.is_empty() {
+        return Err("README.md has no ```rust blocks".into());
+    }
+    let krate = ctx.root.join("target").join("readme-crate");
+    let src = krate.join("src");
+    fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+    let core = ctx.root.join("core");
+    let manifest = format!(
+        "[package]\nname = \"readme-examples\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\nexp-rs = {{ path = {:?} }}\n\n\
+         # Not part of the exp-rs workspace.\n[workspace]\n",
+        core.display().to_string()
+    );
+    let mut main = String::from(
+        "//! README.md's Rust examples, written by `cargo xtask test --only readme-rust`.\n\n",
+    );
+    for (i, block) in blocks.iter().enumerate() {
+        main += &example_fn(i + 1, block);
+    }
+    main += "fn main() {\n";
+    for i in 1..=blocks.len() {
+        main += &format!("    example_{i}();\n    println!(\"README example {i}: ok\");\n");
+    }
+    main += "}\n";
+    let write = |path: PathBuf, text: &str| {
+        // Unchanged files keep their time stamps, so cargo rebuilds nothing.
+        if fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok::<(), String>(())
+    };
+    write(krate.join("Cargo.toml"), &manifest)?;
+    write(src.join("main.rs"), &main)?;
+    let lock =
+        fs::read_to_string(ctx.root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    if !krate.join("Cargo.lock").exists() {
+        write(krate.join("Cargo.lock"), &lock)?;
+    }
+    crate::cmd::cargo()
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(krate.join("Cargo.toml"))
+        // The crate's own target directory: it shares no build state with
+        // the workspace (its own lock file), and builds in seconds.
+        .env("CARGO_TARGET_DIR", krate.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .run()
+}
+
+/// One README block as `fn example_N()`, the way rustdoc wraps a doctest.
+fn example_fn(n: usize, block: &str) -> String {
+    let body: Vec<&str> = block
+        .lines()
+        .map(|l| {
+            if l == "#" {
+                ""
+            } else {
+                l.strip_prefix("# ").unwrap_or(l)
+            }
+        })
+        .collect();
+    let last = body
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .copied()
+        .unwrap_or("");
+    let indented: String = body.iter().map(|l| format!("        {l}\n")).collect();
+    match last
+        .trim()
+        .strip_prefix("Ok::<(), ")
+        .and_then(|r| r.strip_suffix(">(())"))
+    {
+        Some(error) => format!(
+            "fn example_{n}() {{\n    fn run() -> Result<(), {error}> {{\n{indented}    }}\n    run().unwrap();\n}}\n\n"
+        ),
+        None => format!("fn example_{n}() {{\n    {{\n{indented}    }}\n}}\n\n"),
+    }
+}

@@ -55,6 +55,11 @@ pub const JOBS: &[Job] = &[
         run: crate::generate::check,
     },
     Job {
+        name: "readme-rust",
+        about: "README.md's Rust examples built and run in a fresh crate that depends on exp-rs alone",
+        run: crate::install::readme_rust,
+    },
+    Job {
         name: "ffi-header",
         about: "exp_rs.h is what pinned cbindgen makes (XTASK_BLESS=1 rewrites it); C99/C++ compile",
         run: ffi_header,
