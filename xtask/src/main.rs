@@ -10,6 +10,7 @@
 mod bench;
 mod cmd;
 mod ensure;
+mod ffi_install;
 mod firmware;
 mod fuzz;
 mod generate;
