@@ -19,6 +19,8 @@ const f: Expression = compile('x - y', params);
 const point: readonly [number, number] = [5, 1];
 const frozen: ReadonlyArray<number> = Object.freeze([7, 2]);
 const fromTuple: number = f.eval(point) + f.eval(frozen) + f.eval(vars);
+const columns: readonly Float64Array[] = [new Float64Array([3]), new Float64Array([1])];
+if (f.evalBatch(columns)[0] !== 2) throw new Error('evalBatch: wrong result');
 
 const ctx = new Context();
 const lut: readonly number[] = [0, 10, 20];
