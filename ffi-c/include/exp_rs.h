@@ -1093,6 +1093,9 @@ const char *exp_rs_status_name(int32_t status);
 
 #endif  /* EXP_RS_H */
 
+/* cbindgen puts this part after the include guard: it has its own. */
+#ifndef EXP_RS_H_TRAILER
+#define EXP_RS_H_TRAILER
 
 /*
  * Link-time check of precision and ABI version: only an archive built with the
@@ -1125,3 +1128,4 @@ static inline void ExpRsAbiCheck_(void) {
 typedef ExpRsArena Arena;
 typedef ExpRsBatchBuilder BatchBuilder;
 #endif
+#endif /* EXP_RS_H_TRAILER */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "exp_rs.h"
+#include "exp_rs.h" /* twice, as headers that include it each make happen */
 
 int main(void) {
     exp_rs_real out = 0;
