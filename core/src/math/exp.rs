@@ -52,7 +52,7 @@ pub(crate) fn exp(x: f64) -> f64 {
 }
 
 /// e^(x + tail), with `sign_bias` ([`SIGN_BIAS`] or 0) giving the sign of
-/// the result. Needs |x| < 1024 and |tail| ≤ 2^-40 |x|.
+/// the result. Needs |x| < 1024 and |tail| ≤ 2^-50 |x|.
 #[inline(always)]
 pub(super) fn exp_tail(x: f64, tail: f64, sign_bias: u64) -> f64 {
     let n = 1u64 << EXP_BITS;
@@ -60,19 +60,22 @@ pub(super) fn exp_tail(x: f64, tail: f64, sign_bias: u64) -> f64 {
     let shifted = EXP_INV_LN2_N * x + SHIFT;
     let ki = shifted.to_bits();
     let kd = shifted - SHIFT;
-    // x - kd · ln2/N = rh + rl: rh is exact (kd · HI is exact and close
-    // to x), rl is the small rest.
+    // x - kd · ln2/N = r + rl: rh is exact (kd · HI is exact and close
+    // to x), r = rh - kd · LO keeps its rounding error, and the caller's
+    // tail joins the small part only. So the polynomial can start as soon
+    // as x is known, whatever the tail.
     let rh = x - kd * EXP_LN2_N_HI;
-    let rl = tail - kd * EXP_LN2_N_LO;
-    let r = rh + rl;
+    let rm = kd * EXP_LN2_N_LO;
+    let r = rh - rm;
+    let rl = ((rh - r) - rm) + tail;
     let (tbits, tlo) = EXP_TABLE[(ki & (n - 1)) as usize];
     // The table entry's bits plus k << (52 - EXP_BITS) scale it by 2^(k div N).
     let sbits = tbits.wrapping_add(ki.wrapping_add(sign_bias) << (52 - EXP_BITS));
     let r2 = r * r;
     let poly = r2 * ((P[0] + r * P[1]) + r2 * (P[2] + r * P[3] + r2 * P[4]));
-    // e^r · 2^(j/N) / scale - 1, with the rounding error of r left out
-    // (rh is exact, the small terms are summed first).
-    let tmp = rh + (tlo + rl + poly);
+    // e^(r + rl) · 2^(j/N) / scale - 1 = tlo + r + rl + rl·r + poly(r)
+    // (up to terms below 2^-70: |rl| < 2^-40, so rl² is negligible).
+    let tmp = r + ((tlo + rl) + (rl * r + poly));
     if (x.to_bits() >> 52) as u32 & 0x7ff >= TOP_BIG {
         return scaled(tmp, sbits, x > 0.0);
     }

@@ -16,9 +16,9 @@ use super::tables::{
     INV_LN2, INV_LN10, LOG_BITS, LOG_LN2_HI, LOG_LN2_LO, LOG_OFF, LOG_POLY as A, LOG_TABLE,
 };
 
-/// ln x as `hi + lo` (|lo| ≤ ulp(hi)/2) for x given by its bits `ix`:
-/// positive and normal, or a subnormal normalised as `bits(x · 2^52) -
-/// (52 << 52)`.
+/// ln x as `hi + lo` (|lo| ≤ 2^-20 |hi|, not renormalised: the callers
+/// round it once or use it whole) for x given by its bits `ix`: positive
+/// and normal, or a subnormal normalised as `bits(x · 2^52) - (52 << 52)`.
 #[inline(always)]
 pub(super) fn log_ext(ix: u64) -> (f64, f64) {
     let n = 1u64 << LOG_BITS;
@@ -59,8 +59,7 @@ pub(super) fn log_ext(ix: u64) -> (f64, f64) {
     let r2 = r * r;
     let p = r2 * r * ((A[0] + r * A[1]) + r2 * (A[2] + r * A[3]) + r2 * r2 * (A[4] + r * A[5]));
     let lo = (kd * LOG_LN2_LO + logc_lo) + (e1 + e2) + (e3 + r_err) + lo3 + p;
-    let y = hi + lo;
-    (y, (hi - y) + lo)
+    (hi, lo)
 }
 
 /// What `log(x)` is for the arguments outside `log_ext`'s domain (zero,

@@ -69,31 +69,36 @@ pub(crate) fn pow(x: f64, y: f64) -> f64 {
             }
         }
     }
-    let (lh, ll) = log_ext(ix);
-    // y · (lh + ll) = ehi + elo: yhi · lhi is exact (26 bits each).
+    let (hi, lo) = log_ext(ix);
+    let lh = hi + lo;
+    let ll = (hi - lh) + lo;
+    // y · (lh + ll) = ehi + elo, ehi = y · lh rounded (ready early, so
+    // exp's reduction and polynomial start at once), elo its exact error
+    // (Dekker: both factors cut into 26-bit halves, every partial product
+    // exact) plus y · ll: |elo| ≤ 2^-52 |ehi|.
+    let ehi = y * lh;
     let yhi = f64::from_bits(iy & (u64::MAX << 27));
     let ylo = y - yhi;
     let lhi = f64::from_bits(lh.to_bits() & (u64::MAX << 27));
-    let llo = (lh - lhi) + ll;
-    let ehi = yhi * lhi;
-    let elo = ylo * lhi + y * llo;
-    let e = ehi + elo;
-    let etail = (ehi - e) + elo;
+    let llo = lh - lhi;
+    let err = (((yhi * lhi - ehi) + yhi * llo) + ylo * lhi) + ylo * llo;
+    let elo = err + y * ll;
+    let e = ehi;
     let abstop = (e.to_bits() >> 52) as u32 & 0x7ff;
     if abstop.wrapping_sub(TOP_TINY) >= TOP_BIG - TOP_TINY {
         if abstop < TOP_TINY {
             // |y ln x| < 2^-54: the result rounds to ±1.
             let one = if sign_bias != 0 { -1.0 } else { 1.0 };
-            return one + e;
+            return one + (ehi + elo);
         }
         if abstop >= TOP_HUGE {
             // Certain overflow or underflow (e is finite: |y| < 2^63).
-            let mag = if e > 0.0 { f64::INFINITY } else { 0.0 };
+            let mag = if ehi > 0.0 { f64::INFINITY } else { 0.0 };
             return if sign_bias != 0 { -mag } else { mag };
         }
         // 512 ≤ |e| < 1024: exp_tail takes its careful path.
     }
-    exp_tail(e, etail, sign_bias)
+    exp_tail(ehi, elo, sign_bias)
 }
 
 /// `pow(x, 0.5)`: sqrt, except pow(-0, 0.5) = +0 and pow(-inf, 0.5) = +inf.
