@@ -64,6 +64,7 @@ mod error;
 mod expr;
 pub mod inspect;
 mod lexer;
+mod math;
 mod parser;
 #[cfg(feature = "symbolic")]
 mod print;
