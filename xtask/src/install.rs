@@ -185,8 +185,12 @@ pub fn readme_rust(ctx: &Ctx) -> Result<(), String> {
     write(src.join("main.rs"), &main)?;
     let lock =
         fs::read_to_string(ctx.root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    if !krate.join("Cargo.lock").exists() {
+    // The workspace's lock, refreshed whenever it changes (cargo drops the
+    // entries this crate does not use, so compare before writing).
+    let stamp = krate.join("workspace-Cargo.lock");
+    if fs::read_to_string(&stamp).ok().as_deref() != Some(lock.as_str()) {
         write(krate.join("Cargo.lock"), &lock)?;
+        write(stamp, &lock)?;
     }
     crate::cmd::cargo()
         .args(["run", "--quiet", "--manifest-path"])
