@@ -106,7 +106,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "types",
-        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run; require() as CommonJS; Bun, Deno",
         run: crate::install::types,
     },
     Job {
