@@ -86,7 +86,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "ffi-link",
-        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7)",
+        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7); pkg-config files",
         run: crate::ffi_install::ffi_link,
     },
     Job {
