@@ -18,6 +18,8 @@
 //! | `hyperbolic.rs` | `sinh`, `cosh`, `tanh`, `asinh`, `acosh`, `atanh` (+ `f`) |
 //! | `hypot.rs` | `hypot`, `hypotf` |
 //! | `tables.rs` | generated tables and polynomial coefficients only |
+//! | `trig_tables.rs` | the same for the four files above (`scripts/trig_tables.py`) |
+//! | `twofold.rs` | double-double helpers (two_sum, two_prod, ...) of those files |
 //!
 //! # Conventions
 //!
@@ -38,9 +40,21 @@
 //!   tighten them there when a function lands here.
 
 mod exp;
+mod hyperbolic;
+mod hypot;
+mod inverse_trig;
 mod log;
 mod pow;
+mod trig;
+mod trig_tables;
+mod twofold;
 
 pub(crate) use exp::{exp, expf};
+pub(crate) use hyperbolic::{
+    acosh, acoshf, asinh, asinhf, atanh, atanhf, cosh, coshf, sinh, sinhf, tanh, tanhf,
+};
+pub(crate) use hypot::{hypot, hypotf};
+pub(crate) use inverse_trig::{acos, acosf, asin, asinf, atan, atan2, atan2f, atanf};
 pub(crate) use log::{log, log2, log2f, log10, log10f, logf};
 pub(crate) use pow::{pow, powf};
+pub(crate) use trig::{cos, cosf, sin, sinf, tan, tanf};

@@ -1,0 +1,178 @@
+//! `sinh`, `cosh`, `tanh` (and `asinh`, `acosh`, `atanh`): e^x as a
+//! double-double from a 32-entry table of 2^(j/32) and a Taylor polynomial,
+//! e^x and e^-x combined without rounding, then one final rounding; small
+//! |x| through the Taylor series of sinh with its a³/6 term exact.
+
+use super::trig_tables::{
+    EXP_POLY, EXP2_32, INV_LN2_32, LN2_32_1, LN2_32_2, LN2_32_3, SINH_POLY, SIXTH,
+};
+use super::twofold::{dd_div, fast_two_sum, horner, pow2, two_prod, two_sum};
+
+/// Below this, sinh x = tanh x = x and cosh x = 1 after rounding.
+const TINY: f64 = 7.450580596923828e-9; // 2^-27
+/// Above this, sinh and cosh overflow (ln(2·f64::MAX) = 710.4758...).
+const OVERFLOW: f64 = 710.475_860_073_943_9;
+/// Above this, e^-x is below 2^-72 of e^x and is left out.
+const NO_RECIPROCAL: f64 = 25.0;
+/// Above this, tanh x rounds to 1.
+const TANH_ONE: f64 = 22.0;
+/// 1.5·2^52: adding and subtracting it rounds to an integer.
+const SHIFTER: f64 = 6_755_399_441_055_744.0;
+
+/// e^x = (h + l)·2^n for |x| <= 711, with h + l in about [0.7, 1.5] and a
+/// relative error near 2^-70.
+fn exp_dd(x: f64) -> (f64, f64, i32) {
+    let kf = (x * INV_LN2_32 + SHIFTER) - SHIFTER;
+    // k·L1 is exact (|k| < 2^16, L1 has 36 bits) and so is x - k·L1.
+    let a = x - kf * LN2_32_1;
+    let (p2, p2e) = two_prod(kf, LN2_32_2);
+    let (rh, e) = two_sum(a, -p2);
+    let (rh, rl) = fast_two_sum(rh, e - (p2e + kf * LN2_32_3));
+    // e^r = 1 + r + r²/2 + r³·P(r), with r²/2 exact from rh.
+    let (z, ze) = two_prod(rh, rh);
+    let tail = rh * z * horner(rh, &EXP_POLY) + (rl * rh + (rl + ze * 0.5));
+    let (s, se) = fast_two_sum(1.0, rh);
+    let (s, se2) = two_sum(s, z * 0.5);
+    let (s, lo) = fast_two_sum(s, tail + (se + se2));
+    #[allow(clippy::cast_possible_truncation)]
+    let k = kf as i32;
+    #[allow(clippy::cast_sign_loss)]
+    let (th, tl) = EXP2_32[(k & 31) as usize];
+    let (p, pe) = two_prod(th, s);
+    (p, pe + (th * lo + tl * s), k >> 5)
+}
+
+/// e^a ± e^-a for a >= 0, as (h + l)·2^n (sign +1.0 for cosh·2, -1.0 for sinh·2).
+fn exp_pair(a: f64, sign: f64) -> (f64, f64, i32) {
+    let (eh, el, en) = exp_dd(a);
+    if a > NO_RECIPROCAL {
+        return (eh, el, en);
+    }
+    let (fh, fl, fnn) = exp_dd(-a);
+    let scale = pow2(fnn - en); // >= 2^-70: exact
+    let (h, e) = two_sum(eh, sign * fh * scale);
+    let (h, l) = fast_two_sum(h, e + (el + sign * fl * scale));
+    (h, l, en)
+}
+
+/// sinh a for 2^-27 <= a < 0.125 as a double-double: a + a³/6 + a⁵·P(a²).
+fn sinh_small(a: f64) -> (f64, f64) {
+    let (z, ze) = two_prod(a, a);
+    let (c, ce) = two_prod(z, a);
+    let cl = ce + ze * a; // a³ = c + cl
+    let (q, qe) = two_prod(c, SIXTH.0);
+    let ql = qe + (c * SIXTH.1 + cl * SIXTH.0);
+    let tail = a * z * z * horner(z, &SINH_POLY);
+    let (s, se) = fast_two_sum(a, q);
+    fast_two_sum(s, tail + (se + ql))
+}
+
+/// sinh a for 2^-27 <= a <= 711 as (h + l)·2^n.
+fn sinh_dd(a: f64) -> (f64, f64, i32) {
+    if a < 0.125 {
+        let (h, l) = sinh_small(a);
+        (h, l, 0)
+    } else {
+        let (h, l, n) = exp_pair(a, -1.0);
+        (h, l, n - 1)
+    }
+}
+
+/// C `sinh`.
+pub(crate) fn sinh(x: f64) -> f64 {
+    let a = x.abs();
+    if a.is_nan() || a < TINY {
+        return x + x * 0.0;
+    }
+    let r = if a > OVERFLOW + 1.0 {
+        f64::INFINITY
+    } else {
+        let (h, l, n) = sinh_dd(a);
+        libm::scalbn(h + l, n)
+    };
+    if x < 0.0 { -r } else { r }
+}
+
+/// C `cosh`.
+pub(crate) fn cosh(x: f64) -> f64 {
+    let a = x.abs();
+    if a.is_nan() {
+        return x + x;
+    }
+    if a < TINY {
+        return 1.0;
+    }
+    if a > OVERFLOW + 1.0 {
+        return f64::INFINITY;
+    }
+    let (h, l, n) = exp_pair(a, 1.0);
+    libm::scalbn(h + l, n - 1)
+}
+
+/// C `tanh`: sinh/cosh as double-doubles, divided once.
+pub(crate) fn tanh(x: f64) -> f64 {
+    let a = x.abs();
+    if a.is_nan() || a < TINY {
+        return x + x * 0.0;
+    }
+    let r = if a > TANH_ONE {
+        1.0
+    } else {
+        let (sh, sl, sn) = sinh_dd(a);
+        let (ch, cl, cn) = exp_pair(a, 1.0);
+        let (h, l) = dd_div(sh, sl, ch, cl);
+        (h + l) * pow2(sn - (cn - 1))
+    };
+    if x < 0.0 { -r } else { r }
+}
+
+/// C `asinh` (libm's for now).
+pub(crate) fn asinh(x: f64) -> f64 {
+    libm::asinh(x)
+}
+
+/// C `acosh` (libm's for now).
+pub(crate) fn acosh(x: f64) -> f64 {
+    libm::acosh(x)
+}
+
+/// C `atanh` (libm's for now).
+pub(crate) fn atanh(x: f64) -> f64 {
+    libm::atanh(x)
+}
+
+/// C `sinhf`: computed in f64, rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn sinhf(x: f32) -> f32 {
+    sinh(f64::from(x)) as f32
+}
+
+/// C `coshf`: computed in f64, rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn coshf(x: f32) -> f32 {
+    cosh(f64::from(x)) as f32
+}
+
+/// C `tanhf`: computed in f64, rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn tanhf(x: f32) -> f32 {
+    tanh(f64::from(x)) as f32
+}
+
+/// C `asinhf`: libm's f64 `asinh` (well under 1 f64-ulp), rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn asinhf(x: f32) -> f32 {
+    libm::asinh(f64::from(x)) as f32
+}
+
+/// C `acoshf`: libm's f64 `acosh`, rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn acoshf(x: f32) -> f32 {
+    libm::acosh(f64::from(x)) as f32
+}
+
+/// C `atanhf`: libm's f64 `atanh`, rounded once.
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) fn atanhf(x: f32) -> f32 {
+    libm::atanh(f64::from(x)) as f32
+}
