@@ -131,4 +131,19 @@ w("/// Taylor coefficients of (sinh a - a - a³/6)/a⁵ in a²: 1/5!, ..., 1/13!
 arr("SINH_POLY", "f64", [d(1 / factorial(2 * k + 5)) for k in range(5)])
 w("/// 1/6 as a double-double.")
 w("pub(crate) const SIXTH: (f64, f64) = %s;" % dd(mpf(1) / 6))
+
+# --- log for the inverse hyperbolic functions -------------------------------
+w("/// (r, -ln r) for r = RN(32/i), i = 22..=46: log y = -ln r + log1p(y·r - 1).")
+w("pub(crate) const LOG_32: [(f64, f64, f64); 25] = [")
+for i in range(22, 47):
+    r = mpf(float(mpf(32) / i))
+    lv = -log(r)
+    hi = float(lv)
+    w("    (%s, %s, %s)," % (d(r), repr(hi), repr(float(lv - mpf(hi)))))
+w("];")
+ln2h = trunc_bits(log(2), 42)
+w("/// ln 2 = LN2.0 + LN2.1; LN2.0 has 42 bits so m·LN2.0 is exact for |m| < 2^11.")
+w("pub(crate) const LN2: (f64, f64) = (%s, %s);" % (d(ln2h), d(log(2) - ln2h)))
+w("/// Taylor coefficients of (log1p t - t + t²/2)/t³ in t: 1/3, -1/4, ..., 1/11.")
+arr("LOG_POLY", "f64", [d(mpf((-1) ** k) / (k + 3)) for k in range(9)])
 print("\n".join(out))

@@ -4,9 +4,10 @@
 //! |x| through the Taylor series of sinh with its a³/6 term exact.
 
 use super::trig_tables::{
-    EXP_POLY, EXP2_32, INV_LN2_32, LN2_32_1, LN2_32_2, LN2_32_3, SINH_POLY, SIXTH,
+    EXP_POLY, EXP2_32, INV_LN2_32, LN2, LN2_32_1, LN2_32_2, LN2_32_3, LOG_32, LOG_POLY, SINH_POLY,
+    SIXTH,
 };
-use super::twofold::{dd_div, fast_two_sum, horner, pow2, two_prod, two_sum};
+use super::twofold::{dd_div, dd_sqrt, fast_two_sum, horner, pow2, two_prod, two_sum};
 
 /// Below this, sinh x = tanh x = x and cosh x = 1 after rounding.
 const TINY: f64 = 7.450580596923828e-9; // 2^-27
@@ -126,19 +127,110 @@ pub(crate) fn tanh(x: f64) -> f64 {
     if x < 0.0 { -r } else { r }
 }
 
-/// C `asinh` (libm's for now).
+/// ln(vh + vl) as a double-double, for a normal positive `vh` and
+/// `|vl| <= ulp(vh)`; relative error near 2^-65, also next to 1 (where the
+/// table entry is r = 1 and only log1p(t) is left).
+fn log_dd(vh: f64, vl: f64) -> (f64, f64) {
+    let bits = vh.to_bits();
+    #[allow(clippy::cast_possible_truncation)]
+    let mut m = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let mut yh = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
+    let mut yl = vl * pow2(-m);
+    if yh > core::f64::consts::SQRT_2 {
+        yh *= 0.5;
+        yl *= 0.5;
+        m += 1;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = ((yh * 32.0 + 0.5) as usize).clamp(22, 46);
+    let (r, lh, ll) = LOG_32[i - 22];
+    // t = y·r - 1 exactly enough: y·r in [0.97, 1.03], so p - 1 is exact.
+    let (p, pe) = two_prod(yh, r);
+    let (th, tl) = two_sum(p - 1.0, pe + yl * r);
+    // log1p(t) = t - t²/2 + t³·P(t), with t²/2 exact from th.
+    let (z, ze) = two_prod(th, th);
+    let tail = th * z * horner(th, &LOG_POLY) + (tl - (0.5 * ze + th * tl));
+    let mf = f64::from(m);
+    let (a1, e1) = two_sum(mf * LN2.0, lh);
+    let (a2, e2) = two_sum(a1, th);
+    let (a3, e3) = two_sum(a2, -0.5 * z);
+    fast_two_sum(a3, tail + ((e1 + e2 + e3) + (mf * LN2.1 + ll)))
+}
+
+/// Above this, asinh x = ln 2 + ln x and acosh x = ln 2 + ln x to well
+/// under 2^-56 (the dropped 1/(4x²)).
+const LOG_ONLY: f64 = 268_435_456.0; // 2^28
+
+/// ln(2) + ln(a), rounded once.
+fn ln2_plus_ln(a: f64) -> f64 {
+    let (h, l) = log_dd(a, 0.0);
+    let (s, e) = two_sum(LN2.0, h);
+    s + (e + (l + LN2.1))
+}
+
+/// C `asinh`: ln(a + sqrt(a² + 1)) with the argument as a double-double.
 pub(crate) fn asinh(x: f64) -> f64 {
-    libm::asinh(x)
+    let a = x.abs();
+    if a.is_nan() || a < TINY || a.is_infinite() {
+        return x + x * 0.0;
+    }
+    let r = if a > LOG_ONLY {
+        ln2_plus_ln(a)
+    } else {
+        let (p, pe) = two_prod(a, a);
+        let (h, l) = two_sum(1.0, p);
+        let (sh, sl) = dd_sqrt(h, l + pe);
+        let (vh, ve) = two_sum(a, sh);
+        let (vh, vl) = fast_two_sum(vh, ve + sl);
+        let (h, l) = log_dd(vh, vl);
+        h + l
+    };
+    if x < 0.0 { -r } else { r }
 }
 
-/// C `acosh` (libm's for now).
+/// C `acosh`: ln(x + sqrt(x² - 1)) with the argument as a double-double.
 pub(crate) fn acosh(x: f64) -> f64 {
-    libm::acosh(x)
+    if x.is_nan() {
+        return x + x;
+    }
+    if x < 1.0 {
+        return f64::NAN;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    if x > LOG_ONLY {
+        return ln2_plus_ln(x);
+    }
+    // x² - 1 exactly (two_prod), then sqrt as a double-double.
+    let (p, pe) = two_prod(x, x);
+    let (h, l) = two_sum(p, -1.0);
+    let (h, l) = fast_two_sum(h, l + pe);
+    if h == 0.0 {
+        return 0.0; // x == 1
+    }
+    let (sh, sl) = dd_sqrt(h, l);
+    let (vh, ve) = two_sum(x, sh);
+    let (vh, vl) = fast_two_sum(vh, ve + sl);
+    let (h, l) = log_dd(vh, vl);
+    h + l
 }
 
-/// C `atanh` (libm's for now).
+/// C `atanh`: ½·ln((1 + a)/(1 - a)) with the quotient as a double-double.
 pub(crate) fn atanh(x: f64) -> f64 {
-    libm::atanh(x)
+    let a = x.abs();
+    if a.is_nan() || a < TINY {
+        return x + x * 0.0;
+    }
+    if a >= 1.0 {
+        return if a == 1.0 { x / 0.0 } else { f64::NAN };
+    }
+    let (nh, nl) = two_sum(1.0, a);
+    let (dh, dl) = two_sum(1.0, -a);
+    let (qh, ql) = dd_div(nh, nl, dh, dl);
+    let (h, l) = log_dd(qh, ql);
+    let r = 0.5 * (h + l);
+    if x < 0.0 { -r } else { r }
 }
 
 /// C `sinhf`: computed in f64, rounded once.
@@ -159,20 +251,20 @@ pub(crate) fn tanhf(x: f32) -> f32 {
     tanh(f64::from(x)) as f32
 }
 
-/// C `asinhf`: libm's f64 `asinh` (well under 1 f64-ulp), rounded once.
+/// C `asinhf`: computed in f64, rounded once.
 #[allow(clippy::cast_possible_truncation)]
 pub(crate) fn asinhf(x: f32) -> f32 {
-    libm::asinh(f64::from(x)) as f32
+    asinh(f64::from(x)) as f32
 }
 
-/// C `acoshf`: libm's f64 `acosh`, rounded once.
+/// C `acoshf`: computed in f64, rounded once.
 #[allow(clippy::cast_possible_truncation)]
 pub(crate) fn acoshf(x: f32) -> f32 {
-    libm::acosh(f64::from(x)) as f32
+    acosh(f64::from(x)) as f32
 }
 
-/// C `atanhf`: libm's f64 `atanh`, rounded once.
+/// C `atanhf`: computed in f64, rounded once.
 #[allow(clippy::cast_possible_truncation)]
 pub(crate) fn atanhf(x: f32) -> f32 {
-    libm::atanh(f64::from(x)) as f32
+    atanh(f64::from(x)) as f32
 }
