@@ -43,14 +43,15 @@ fn exp_dd(x: f64) -> (f64, f64, i32) {
     (p, pe + (th * lo + tl * s), k >> 5)
 }
 
-/// e^a ± e^-a for a >= 0, as (h + l)·2^n (sign +1.0 for cosh·2, -1.0 for sinh·2).
+/// e^a ± e^-a for a >= 0, as (h + l)·2^n (sign +1.0 for 2·cosh, -1.0 for
+/// 2·sinh); e^-a is the double-double reciprocal of e^a.
 fn exp_pair(a: f64, sign: f64) -> (f64, f64, i32) {
     let (eh, el, en) = exp_dd(a);
     if a > NO_RECIPROCAL {
         return (eh, el, en);
     }
-    let (fh, fl, fnn) = exp_dd(-a);
-    let scale = pow2(fnn - en); // >= 2^-70: exact
+    let (fh, fl) = dd_div(1.0, 0.0, eh, el);
+    let scale = pow2(-2 * en); // >= 2^-80: exact
     let (h, e) = two_sum(eh, sign * fh * scale);
     let (h, l) = fast_two_sum(h, e + (el + sign * fl * scale));
     (h, l, en)
@@ -110,7 +111,8 @@ pub(crate) fn cosh(x: f64) -> f64 {
     libm::scalbn(h + l, n - 1)
 }
 
-/// C `tanh`: sinh/cosh as double-doubles, divided once.
+/// C `tanh`: (e^2a - 1)/(e^2a + 1) from one double-double e^2a; below
+/// 0.125, sinh a / sqrt(1 + sinh² a) with sinh from its series.
 pub(crate) fn tanh(x: f64) -> f64 {
     let a = x.abs();
     if a.is_nan() || a < TINY {
@@ -118,11 +120,23 @@ pub(crate) fn tanh(x: f64) -> f64 {
     }
     let r = if a > TANH_ONE {
         1.0
-    } else {
-        let (sh, sl, sn) = sinh_dd(a);
-        let (ch, cl, cn) = exp_pair(a, 1.0);
+    } else if a < 0.125 {
+        let (sh, sl) = sinh_small(a);
+        let (p, pe) = two_prod(sh, sh);
+        let (c, ce) = fast_two_sum(1.0, p);
+        let (ch, cl) = dd_sqrt(c, ce + (pe + 2.0 * sh * sl));
         let (h, l) = dd_div(sh, sl, ch, cl);
-        (h + l) * pow2(sn - (cn - 1))
+        h + l
+    } else {
+        // In units of 2^n: e^2a = h + l, 1 = 2^-n (exact, n <= 64).
+        let (h, l, n) = exp_dd(2.0 * a);
+        let one = pow2(-n);
+        let (nh, ne) = two_sum(h, -one);
+        let (nh, nl) = fast_two_sum(nh, ne + l);
+        let (dh, de) = two_sum(h, one);
+        let (dh, dl) = fast_two_sum(dh, de + l);
+        let (q, ql) = dd_div(nh, nl, dh, dl);
+        q + ql
     };
     if x < 0.0 { -r } else { r }
 }
@@ -171,8 +185,8 @@ fn ln2_plus_ln(a: f64) -> f64 {
 /// C `asinh`: ln(a + sqrt(a² + 1)) with the argument as a double-double.
 pub(crate) fn asinh(x: f64) -> f64 {
     let a = x.abs();
-    if a.is_nan() || a < TINY || a.is_infinite() {
-        return x + x * 0.0;
+    if a.is_nan() || a.is_infinite() || a < TINY {
+        return x;
     }
     let r = if a > LOG_ONLY {
         ln2_plus_ln(a)
