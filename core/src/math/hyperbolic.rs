@@ -107,8 +107,30 @@ pub(crate) fn cosh(x: f64) -> f64 {
     if a > OVERFLOW + 1.0 {
         return f64::INFINITY;
     }
+    if a < COSH_SERIES {
+        return cosh_small(a);
+    }
     let (h, l, n) = exp_pair(a, 1.0);
     libm::scalbn(h + l, n - 1)
+}
+
+/// Below this, cosh a = 1 + a²/2 + a⁴/24 to 2^-99.
+const COSH_SERIES: f64 = 3.0517578125e-5; // 2^-15
+
+/// cosh a for 2^-27 <= a < 2^-15, rounded correctly also where 1 + a²/2 is
+/// exactly a midpoint (a = m·2^-26, m odd): the a⁴/24 beyond it decides.
+fn cosh_small(a: f64) -> f64 {
+    let (z, ze) = two_prod(a, a);
+    let (s, e) = fast_two_sum(1.0, 0.5 * z);
+    let (e1, f) = two_sum(e, 0.5 * ze + z * z * (1.0 / 24.0));
+    // The value is r + g + f, each part exact; r = RN(s + e1).
+    let (r, g) = two_sum(s, e1);
+    let half_ulp = 1.110_223_024_625_156_5e-16; // 2^-53, r in [1, 2)
+    if g.abs() == half_ulp && f != 0.0 && (g > 0.0) == (f > 0.0) {
+        r + 2.0 * g // a tie broken the wrong way by RN: f is beyond it
+    } else {
+        r
+    }
 }
 
 /// C `tanh`: (e^2a - 1)/(e^2a + 1) from one double-double e^2a; below
