@@ -15,7 +15,7 @@ const TWO_POW_60: f64 = 1_152_921_504_606_846_976.0;
 /// atan((yh + yl)/(xh + xl)) for 0 <= y <= x (y may exceed x by a rounding),
 /// as an unnormalised double-double. Needs 2^-500 < x < 2^500 and
 /// y = 0 or y > 2^-60·x, so no product overflows or loses bits.
-#[inline(always)]
+#[inline(never)]
 fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
     let q = yh / xh;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -29,10 +29,12 @@ fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
     let (p2, p2e) = two_prod(c, yh);
     let (dh, de) = two_sum(xh, p2);
     let (dh, dl) = fast_two_sum(dh, de + p2e + xl + c * yl);
-    // t = n/d as a double-double, |t| <= 1/64
-    let th = nh / dh;
+    // t = n/d as a double-double, |t| <= 1/64: th need not be RN(n/d), the
+    // exact remainder n - th·d carries what it misses.
+    let inv = 1.0 / dh;
+    let th = nh * inv;
     let (m, me) = two_prod(th, dh);
-    let tl = ((((nh - m) - me) + nl) - th * dl) / dh;
+    let tl = ((((nh - m) - me) + nl) - th * dl) * inv;
     let z = th * th;
     let tail = th * z * horner(z, &ATAN_POLY);
     let (ah, al) = ATAN_32[i];
@@ -118,7 +120,7 @@ pub(crate) fn atan(x: f64) -> f64 {
 }
 
 /// sqrt(1 - a²) as a double-double, for 2^-27 <= a < 1.
-#[inline(always)]
+#[inline]
 fn sqrt_one_minus_sq(a: f64) -> (f64, f64) {
     let (p, pe) = two_prod(a, a);
     let (h, l) = two_sum(1.0, -p);

@@ -100,7 +100,7 @@ fn payne_hanek(ax: f64) -> (u32, f64, f64) {
 }
 
 /// sin(k·π/64 + rh + rl) as an unnormalised double-double (k mod 128).
-#[inline(always)]
+#[inline(never)]
 fn sin_dd(k: u32, rh: f64, rl: f64) -> (f64, f64) {
     let k = k & 127;
     let i = (k & 31) as usize;
