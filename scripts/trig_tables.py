@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Generates core/src/math/trig_tables.rs: the tables and polynomial
 coefficients of the trigonometric, inverse trigonometric, hyperbolic and
-hypot functions (issue 16). Run: python3 scripts/trig_tables.py > core/src/math/trig_tables.rs
+hypot functions (issue 16). Run: python3 scripts/trig_tables.py (writes the file; --check: fails when it is stale)
 
 Every constant is computed with mpmath at 300 bits and rounded to nearest
 double; double-double constants are (hi, lo) with hi = RN(v), lo = RN(v - hi).
 """
+import sys
+from pathlib import Path
+
 from mpmath import mp, mpf, pi, sin, atan, log, floor, factorial
 
 mp.prec = 300
@@ -146,4 +149,11 @@ w("/// ln 2 = LN2.0 + LN2.1; LN2.0 has 42 bits so m·LN2.0 is exact for |m| < 2^
 w("pub(crate) const LN2: (f64, f64) = (%s, %s);" % (d(ln2h), d(log(2) - ln2h)))
 w("/// Taylor coefficients of (log1p t - t + t²/2)/t³ in t: 1/3, -1/4, ..., 1/11.")
 arr("LOG_POLY", "f64", [d(mpf((-1) ** k) / (k + 3)) for k in range(9)])
-print("\n".join(out))
+TEXT = "\n".join(out) + "\n"
+OUT = Path(__file__).resolve().parent.parent / "core/src/math/trig_tables.rs"
+if "--check" in sys.argv:
+    if OUT.read_text() != TEXT:
+        sys.exit(f"{OUT} is stale: run python3 scripts/trig_tables.py")
+else:
+    OUT.write_text(TEXT)
+    print(f"wrote {OUT}", file=sys.stderr)
