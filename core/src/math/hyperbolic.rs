@@ -193,15 +193,15 @@ fn log_dd(vh: f64, vl: f64) -> (f64, f64) {
     fast_two_sum(a3, tail + ((e1 + e2 + e3) + (mf * LN2.1 + ll)))
 }
 
-/// Above this, asinh x = ln 2 + ln x and acosh x = ln 2 + ln x to well
-/// under 2^-56 (the dropped 1/(4x²)).
+/// Above this, asinh x = ln 2x + 1/(4x²) and acosh x = ln 2x - 1/(4x²) to
+/// 2^-117 (the next terms are ±3/(32x⁴)).
 const LOG_ONLY: f64 = 268_435_456.0; // 2^28
 
-/// ln(2) + ln(a), rounded once.
-fn ln2_plus_ln(a: f64) -> f64 {
+/// ln(2) + ln(a) + c, rounded once, for a small correction c.
+fn ln2_plus_ln(a: f64, c: f64) -> f64 {
     let (h, l) = log_dd(a, 0.0);
     let (s, e) = two_sum(LN2.0, h);
-    s + (e + (l + LN2.1))
+    s + (e + (l + (LN2.1 + c)))
 }
 
 /// C `asinh`: ln(a + sqrt(a² + 1)) with the argument as a double-double.
@@ -211,7 +211,7 @@ pub(crate) fn asinh(x: f64) -> f64 {
         return x;
     }
     let r = if a > LOG_ONLY {
-        ln2_plus_ln(a)
+        ln2_plus_ln(a, 0.25 / a / a)
     } else {
         let (p, pe) = two_prod(a, a);
         let (h, l) = two_sum(1.0, p);
@@ -236,7 +236,7 @@ pub(crate) fn acosh(x: f64) -> f64 {
         return x;
     }
     if x > LOG_ONLY {
-        return ln2_plus_ln(x);
+        return ln2_plus_ln(x, -0.25 / x / x);
     }
     // x² - 1 exactly (two_prod), then sqrt as a double-double.
     let (p, pe) = two_prod(x, x);
