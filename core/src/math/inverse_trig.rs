@@ -42,6 +42,30 @@ fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
     (s, tail + (se + al + tl))
 }
 
+/// `atan_ratio(a, 0, 1, 0)` with the products by x = 1 left out, for
+/// 2^-27 <= a <= 1 (atan's common case).
+#[inline]
+fn atan_unit(a: f64) -> (f64, f64) {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = (a * 32.0 + 0.5) as usize;
+    let i = i.min(32);
+    #[allow(clippy::cast_precision_loss)]
+    let c = i as f64 * 0.03125;
+    let nh = a - c; // exact (Sterbenz, or c = 0)
+    let (p, pe) = two_prod(c, a);
+    let (dh, dl) = fast_two_sum(1.0, p);
+    let dl = dl + pe;
+    let inv = 1.0 / dh;
+    let th = nh * inv;
+    let (m, me) = two_prod(th, dh);
+    let tl = (((nh - m) - me) - th * dl) * inv;
+    let z = th * th;
+    let tail = th * z * horner(z, &ATAN_POLY);
+    let (ah, al) = ATAN_32[i];
+    let (s, se) = two_sum(ah, th);
+    (s, tail + (se + al + tl))
+}
+
 /// k + s·(bh + bl) rounded once, for a double-double constant k.
 #[inline(always)]
 fn add_to(k: (f64, f64), s: f64, b: (f64, f64)) -> f64 {
@@ -109,7 +133,7 @@ pub(crate) fn atan(x: f64) -> f64 {
     let r = if a.is_nan() || a < TINY {
         return x + 0.0 * x; // NaN stays NaN, ±0 and tiny x stay x
     } else if a <= 1.0 {
-        let (h, l) = atan_ratio(a, 0.0, 1.0, 0.0);
+        let (h, l) = atan_unit(a);
         h + l
     } else if a < TWO_POW_60 {
         add_to(PIO2, -1.0, atan_ratio(1.0, 0.0, a, 0.0))
