@@ -34,8 +34,9 @@
 //!   [`ErrorKind::TooDeep`] and input longer than [`Limits::max_len`]
 //!   (64 KiB) is [`ErrorKind::TooLong`], so no input can overflow the stack.
 //! * `f64` and `f32` are both available in every build through the sealed
-//!   [`Real`] trait; all math goes through `libm`, so every target computes
-//!   the same bits.
+//!   [`Real`] trait; all math is pure Rust (exp-rs's own correctly rounded
+//!   elementary functions, `libm` for the exact ones and `cbrt`), so every
+//!   target computes the same bits.
 //!
 //! ## The pieces
 //!
