@@ -334,12 +334,16 @@ impl Context {
         Ok(ctx.constants().map(|(k, _)| k.to_owned()).collect())
     }
 
-    /// Compiles `src` against this context; see the module-level `compile`.
+    /// Compiles `src` against this context; see the module-level `compile`
+    /// (`options.tier` as there).
     pub fn compile(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions | null")] options: &JsValue,
     ) -> Result<Expression, JsValue> {
+        // The tier is chosen by the JS layer (`npm/tier.js`), which wraps this.
+        let _ = options;
         let ctx = self.core()?;
         let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
         let params = js::strings(params, "compile: params")?;

@@ -144,7 +144,9 @@ test('stats reports sizes', () => {
     'arenaBytes',
     'bytesAllocatedLastEval',
     'maxStack',
+    'moduleSize',
     'programLength',
+    'tier',
   ]);
   assert.ok(s.arenaBytes > 0);
   assert.ok(s.programLength >= 1);

@@ -195,7 +195,7 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         fs::copy(&from, pkg.join(name)).map_err(|e| format!("{}: {e}", from.display()))?;
     }
     // wasm-bindgen puts `js/glue.js` under a hashed directory; the entry
-    // files re-export `ExpRsError` from that very module, so `instanceof`
+    // files (and the tier layer, `tier.js`) re-export `ExpRsError` from that very module, so `instanceof`
     // works on what the module throws.
     let error_js = find_file(&pkg.join("snippets"), "glue.js")?;
     let rel = error_js
@@ -203,7 +203,7 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .to_string_lossy()
         .replace('\\', "/");
-    for entry in ["node.js", "web.js"] {
+    for entry in ["node.js", "web.js", "tier.js"] {
         let from = npm.join(entry);
         let text = fs::read_to_string(&from).map_err(|e| format!("{}: {e}", from.display()))?;
         let text = text.replace("@ERROR_JS@", &format!("./{rel}"));

@@ -1,0 +1,243 @@
+// The tier layer: a thin JS layer over the wasm-bindgen classes that runs
+// an expression on a generated WebAssembly module (the code-generation
+// tier) when it can, and on the interpreter inside the main module
+// otherwise.
+//
+// `compile` (and `Context.prototype.compile`) compile as before, then ask
+// the Rust side for the module's bytes (`__codegen`), instantiate them
+// synchronously (the modules are a few hundred bytes) with the main
+// module's memory and math exports as imports, and give the expression an
+// own `eval` that calls the generated export directly: plain JS to
+// generated code, no wasm-bindgen glue and no copy. Everything else (the
+// other methods, `evalBatch`, errors) stays on the Rust class, which runs
+// `evalBatch` on the generated batch export itself. Any failure while
+// generating or instantiating leaves the expression on the interpreter.
+import * as raw from './exp_rs.js';
+import { ExpRsError } from '@ERROR_JS@';
+
+const { Expression, Context } = raw;
+const P = Expression.prototype;
+const rawEval = P.eval;
+const rawEvalBatch = P.evalBatch;
+const rawStats = P.stats;
+const rawCompile = raw.compile;
+const rawContextCompile = Context.prototype.compile;
+
+// Built-ins captured at load, as in the glue: user code cannot hook them.
+const F64 = Float64Array;
+const uncurry = Function.prototype.bind.bind(Function.prototype.call);
+const isView = ArrayBuffer.isView;
+const TA = Object.getPrototypeOf(F64.prototype);
+const tagOf = uncurry(Object.getOwnPropertyDescriptor(TA, Symbol.toStringTag).get);
+const lengthOf = uncurry(Object.getOwnPropertyDescriptor(TA, 'length').get);
+const isArray = Array.isArray;
+const hasOwn = Object.hasOwn;
+const defineProperty = Object.defineProperty;
+const WasmModule = WebAssembly.Module;
+const WasmInstance = WebAssembly.Instance;
+const memoryBuffer = uncurry(
+  Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get,
+);
+
+/** The imports of every generated module; set by `connect`. */
+let imports = null;
+let memory = null;
+let memoryView = new F64(0);
+let reentrantCode = 0;
+
+/**
+ * Called by the entry files once the main module is instantiated, with its
+ * raw exports: the memory and the `exprs_math_*` functions generated
+ * modules import.
+ */
+export function connect(exports) {
+  if (imports !== null || exports === undefined) return;
+  const m = { mem: exports.memory };
+  for (const name of Object.keys(exports)) {
+    if (name.startsWith('exprs_math_')) m[name.slice(11)] = exports[name];
+  }
+  memory = exports.memory;
+  for (const row of raw.errorKindTable()) {
+    if (row.name === 'Reentrant') reentrantCode = row.code;
+  }
+  imports = { m };
+}
+
+function memoryF64() {
+  if (lengthOf(memoryView) === 0) memoryView = new F64(memoryBuffer(memory));
+  return memoryView;
+}
+
+/** `options.tier`, checked: 'auto', 'codegen' or 'interpreter'. */
+function tierOf(options) {
+  if (options === undefined || options === null) return 'auto';
+  if (typeof options !== 'object') throw new TypeError('compile: options must be an object');
+  const tier = options.tier;
+  if (tier === undefined) return 'auto';
+  if (tier !== 'auto' && tier !== 'codegen' && tier !== 'interpreter') {
+    throw new TypeError("compile: options.tier must be 'auto', 'codegen' or 'interpreter'");
+  }
+  return tier;
+}
+
+/** Compiles `src`; see the Rust `compile` (its doc is the API's). */
+export function compile(src, params, options) {
+  const tier = tierOf(options);
+  return withTier(rawCompile(src, params), tier);
+}
+
+Context.prototype.compile = function compile(src, params, options) {
+  const tier = tierOf(options);
+  return withTier(rawContextCompile.call(this, src, params), tier);
+};
+
+/**
+ * Moves `expr` to the code-generation tier when `tier` allows it and a
+ * module can be generated and instantiated here; returns `expr`.
+ */
+function withTier(expr, tier) {
+  if (tier === 'interpreter' || imports === null) return expr;
+  try {
+    const bytes = expr.__codegen();
+    if (bytes === undefined) return expr;
+    const instance = new WasmInstance(new WasmModule(bytes), imports);
+    const ex = instance.exports;
+    const n = expr.params.length;
+    const state = { busy: false, generated: true };
+    const fast = pointEval(expr, ex, n, state);
+    if (!expr.__useModule(ex.b, ex.s, ex.p, bytes.length)) return expr;
+    defineProperty(expr, 'eval', { value: fast, writable: true, configurable: true });
+    defineProperty(expr, 'evalBatch', {
+      value: function evalBatch(columns, out) {
+        state.generated = false;
+        return rawEvalBatch.call(this, columns, out);
+      },
+      writable: true,
+      configurable: true,
+    });
+    defineProperty(expr, 'stats', {
+      value: function stats() {
+        const s = rawStats.call(this);
+        // An `eval` on generated code runs no Rust code at all, so it
+        // cannot allocate in wasm memory.
+        if (state.generated) {
+          s.allocationsLastEval = 0;
+          s.bytesAllocatedLastEval = 0;
+        }
+        return s;
+      },
+      writable: true,
+      configurable: true,
+    });
+  } catch {
+    // CSP without 'wasm-unsafe-eval', a module the engine refuses, …:
+    // the interpreter runs it.
+  }
+  return expr;
+}
+
+function reentrant() {
+  return new ExpRsError(
+    'Reentrant',
+    reentrantCode,
+    0,
+    0,
+    'expression evaluated again from inside its own evaluation',
+  );
+}
+
+/**
+ * The own `eval` of an expression on generated code: reads the values
+ * (a typed array, an array of numbers, or an object with an own number for
+ * each parameter) into locals and calls export `f`; with more than four
+ * parameters it writes them into the expression's row buffer in wasm
+ * memory and calls export `m`. Anything unusual (a wrong count, a value
+ * that is not a number, a freed expression) goes to the Rust `eval`, which
+ * throws the error the interpreter tier throws.
+ */
+function pointEval(expr, ex, n, state) {
+  const f = ex.f;
+  const status = ex.s;
+  const errpc = ex.p;
+  const keys = expr.params;
+  const row = new F64(n);
+  const base = n > 4 ? expr.__rowAddress / 8 : 0;
+  // The values of one call, or null when they are not all there.
+  const read = (values) => {
+    if (isView(values) && tagOf(values) !== undefined) {
+      // Typed-array elements are read without any lookup user code can hook.
+      if (lengthOf(values) !== n) return false;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (typeof v !== 'number') return false;
+        row[i] = v;
+      }
+      return true;
+    }
+    // Reading may run user code (getters, proxies); an evaluation of this
+    // expression from there is refused, as on the interpreter.
+    state.busy = true;
+    try {
+      if (isArray(values)) {
+        if (values.length !== n) return false;
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (typeof v !== 'number') return false;
+          row[i] = v;
+        }
+        return true;
+      }
+      if (values !== null && typeof values === 'object') {
+        for (let i = 0; i < n; i++) {
+          const key = keys[i];
+          if (!hasOwn(values, key)) return false;
+          const v = values[key];
+          if (typeof v !== 'number') return false;
+          row[i] = v;
+        }
+        return true;
+      }
+      return values === undefined && n === 0;
+    } finally {
+      state.busy = false;
+    }
+  };
+  const failed = () => {
+    const e = expr.__error(status.value, errpc.value);
+    status.value = 0;
+    return e;
+  };
+  const slow = (self, values) => {
+    state.generated = false;
+    return rawEval.call(self, values);
+  };
+  const run = () => {
+    switch (n) {
+      case 0:
+        return f();
+      case 1:
+        return f(row[0]);
+      case 2:
+        return f(row[0], row[1]);
+      case 3:
+        return f(row[0], row[1], row[2]);
+      case 4:
+        return f(row[0], row[1], row[2], row[3]);
+      default: {
+        // More values than the fast calls take: through the row buffer.
+        const mem = memoryF64();
+        for (let i = 0; i < n; i++) mem[base + i] = row[i];
+        return ex.m();
+      }
+    }
+  };
+  return function evalGenerated(values) {
+    if (this !== expr || expr.__wbg_ptr === 0) return slow(this, values);
+    if (state.busy) throw reentrant();
+    if (!read(values)) return slow(this, values);
+    state.generated = true;
+    const r = run();
+    if (r !== r && status.value !== 0) throw failed();
+    return r;
+  };
+}
