@@ -33,8 +33,6 @@ const lengthOf = uncurry(Object.getOwnPropertyDescriptor(TA, 'length').get);
 const isArray = Array.isArray;
 const hasOwn = Object.hasOwn;
 const defineProperty = Object.defineProperty;
-const WasmModule = WebAssembly.Module;
-const WasmInstance = WebAssembly.Instance;
 const memoryBuffer = uncurry(
   Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get,
 );
@@ -100,7 +98,9 @@ function withTier(expr, tier) {
   try {
     const bytes = expr.__codegen();
     if (bytes === undefined) return expr;
-    const instance = new WasmInstance(new WasmModule(bytes), imports);
+    // Looked up now, not at load: what a page's CSP refuses is the
+    // compile itself.
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
     const ex = instance.exports;
     const n = expr.params.length;
     const state = { busy: false, generated: true };
