@@ -50,7 +50,8 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
 /// `wasm/tests/`, so the tests see exactly the published files; then
 /// type-checks `wasm/tests/types.ts` against its `.d.ts` with the pinned
 /// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs` with
-/// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`.
+/// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`, once per tier
+/// (`EXP_RS_TEST_TIER`: generated code, then the interpreter).
 pub fn node(ctx: &Ctx) -> Result<(), String> {
     if !BUILT.load(Ordering::SeqCst) {
         build_package(&ctx.root)?;
@@ -84,11 +85,18 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     }
     // node exits non-zero when any test fails (or none ran to completion).
     // `kinds.test.mjs` compares the package's error kinds with core's.
-    Cmd::new("node")
-        .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
-        .arg("--test")
-        .args(&files)
-        .run()
+    // Every file runs once per tier: the tests import the package through
+    // `tiered.mjs`, whose `compile` defaults to `EXP_RS_TEST_TIER`.
+    for tier in ["codegen", "interpreter"] {
+        println!("node tests on the {tier} tier");
+        Cmd::new("node")
+            .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+            .env("EXP_RS_TEST_TIER", tier)
+            .arg("--test")
+            .args(&files)
+            .run()?;
+    }
+    Ok(())
 }
 
 /// `npm pack` of `wasm/pkg/` into `target/npm-pack/`; returns the tarball.
