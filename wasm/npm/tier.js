@@ -42,6 +42,7 @@ let imports = null;
 let memory = null;
 let memoryView = new F64(0);
 let reentrantCode = 0;
+let callbackCode = 0;
 
 /**
  * Called by the entry files once the main module is instantiated, with its
@@ -57,6 +58,7 @@ export function connect(exports) {
   memory = exports.memory;
   for (const row of raw.errorKindTable()) {
     if (row.name === 'Reentrant') reentrantCode = row.code;
+    if (row.name === 'Callback') callbackCode = row.code;
   }
   imports = { m };
 }
@@ -97,26 +99,62 @@ function withTier(expr, tier) {
   if (tier === 'interpreter' || imports === null) return expr;
   try {
     const bytes = expr.__codegen();
-    if (bytes === undefined) return expr;
+    const natives = expr.__natives();
+    if (bytes === undefined || natives === undefined) return expr;
     // Looked up now, not at load: what a page's CSP refuses is the
     // compile itself.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-    const ex = instance.exports;
-    const n = expr.params.length;
-    const state = { busy: false, generated: true };
-    const fast = pointEval(expr, ex, n, state);
+    const module = new WebAssembly.Module(bytes);
+    const state = {
+      busy: false,
+      generated: true,
+      natives: natives.length > 0,
+      cause: undefined,
+      failed: false,
+      freeLater: false,
+    };
+    let ex = null;
+    let own = imports;
+    if (state.natives) {
+      const fail = (cause) => {
+        state.failed = true;
+        state.cause = cause;
+        ex.s.value = callbackCode;
+      };
+      const n = {};
+      for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+        if (from !== 'n') continue;
+        const [id, argc] = name.split('_').map(Number);
+        n[name] = wrapNative(natives[id], argc, fail);
+      }
+      own = { m: imports.m, n };
+    }
+    const instance = new WebAssembly.Instance(module, own);
+    ex = instance.exports;
+    const fast = pointEval(expr, ex, expr.params.length, state);
     if (!expr.__useModule(ex.b, ex.s, ex.p, bytes.length)) return expr;
-    defineProperty(expr, 'eval', { value: fast, writable: true, configurable: true });
-    defineProperty(expr, 'evalBatch', {
-      value: function evalBatch(columns, out) {
+    const method = (value) => ({ value, writable: true, configurable: true });
+    defineProperty(expr, 'eval', method(fast));
+    defineProperty(
+      expr,
+      'evalBatch',
+      method(function evalBatch(columns, out) {
+        if (state.busy) throw reentrant();
         state.generated = false;
-        return rawEvalBatch.call(this, columns, out);
-      },
-      writable: true,
-      configurable: true,
-    });
-    defineProperty(expr, 'stats', {
-      value: function stats() {
+        state.busy = state.natives;
+        try {
+          return rawEvalBatch.call(this, columns, out);
+        } catch (e) {
+          throw withCause(e, state);
+        } finally {
+          state.busy = false;
+          freeIfAsked(expr, state);
+        }
+      }),
+    );
+    defineProperty(
+      expr,
+      'stats',
+      method(function stats() {
         const s = rawStats.call(this);
         // An `eval` on generated code runs no Rust code at all, so it
         // cannot allocate in wasm memory.
@@ -125,15 +163,82 @@ function withTier(expr, tier) {
           s.bytesAllocatedLastEval = 0;
         }
         return s;
-      },
-      writable: true,
-      configurable: true,
-    });
+      }),
+    );
+    if (state.natives) {
+      // Freeing an expression from one of its own native functions: as on
+      // the interpreter (where the Rust object is borrowed then), the call
+      // throws and the expression is freed once the evaluation ends.
+      defineProperty(
+        expr,
+        'free',
+        method(function free() {
+          if (state.busy) {
+            state.freeLater = true;
+            throw new Error('recursive use of an object detected which would lead to unsafe aliasing in rust');
+          }
+          return Expression.prototype.free.call(this);
+        }),
+      );
+    }
   } catch {
     // CSP without 'wasm-unsafe-eval', a module the engine refuses, …:
     // the interpreter runs it.
   }
   return expr;
+}
+
+/**
+ * A native JS function as generated code imports it: called as the
+ * interpreter calls it (`this` undefined, the arguments spread); a throw,
+ * or a result that is not a number, calls `fail(cause)` and returns NaN.
+ */
+function wrapNative(fn, argc, fail) {
+  const done = (v) => {
+    if (typeof v === 'number') return v;
+    fail(new TypeError('a native function returned something that is not a number'));
+    return NaN;
+  };
+  const guard = (call) => {
+    let v;
+    try {
+      v = call();
+    } catch (e) {
+      fail(e);
+      return NaN;
+    }
+    return done(v);
+  };
+  switch (argc) {
+    case 0:
+      return () => guard(() => fn());
+    case 1:
+      return (a) => guard(() => fn(a));
+    case 2:
+      return (a, b) => guard(() => fn(a, b));
+    case 3:
+      return (a, b, c) => guard(() => fn(a, b, c));
+    default:
+      return (...args) => guard(() => fn(...args));
+  }
+}
+
+/** Frees `expr` if one of its natives asked while it was running. */
+function freeIfAsked(expr, state) {
+  if (state.freeLater) {
+    state.freeLater = false;
+    Expression.prototype.free.call(expr);
+  }
+}
+
+/** `e` with the failing native's throw as `cause` (a `Callback` error). */
+function withCause(e, state) {
+  if (state.failed && e instanceof ExpRsError && e.kind === 'Callback' && state.cause !== undefined) {
+    defineProperty(e, 'cause', { value: state.cause, writable: true, configurable: true });
+  }
+  state.failed = false;
+  state.cause = undefined;
+  return e;
 }
 
 function reentrant() {
@@ -202,11 +307,7 @@ function pointEval(expr, ex, n, state) {
       state.busy = false;
     }
   };
-  const failed = () => {
-    const e = expr.__error(status.value, errpc.value);
-    status.value = 0;
-    return e;
-  };
+  const failed = () => withCause(expr.__error(status.value, errpc.value), state);
   const slow = (self, values) => {
     state.generated = false;
     return rawEval.call(self, values);
@@ -236,8 +337,23 @@ function pointEval(expr, ex, n, state) {
     if (state.busy) throw reentrant();
     if (!read(values)) return slow(this, values);
     state.generated = true;
-    const r = run();
-    if (r !== r && status.value !== 0) throw failed();
+    if (!state.natives) {
+      const r = run();
+      if (r !== r && status.value !== 0) throw failed();
+      return r;
+    }
+    // Native functions may evaluate this expression again (refused) or
+    // free it (done once the evaluation ends).
+    let r;
+    state.busy = true;
+    try {
+      r = run();
+    } finally {
+      state.busy = false;
+    }
+    const error = r !== r && status.value !== 0 ? failed() : null;
+    freeIfAsked(expr, state);
+    if (error !== null) throw error;
     return r;
   };
 }

@@ -78,6 +78,9 @@ struct Inner {
     ctx: CoreContext,
     /// The arena cap of every compile (`maxArenaBytes`).
     arena_limit: Option<usize>,
+    /// The JS function behind each native function, by name, for the
+    /// code-generation tier (which imports them into generated modules).
+    js_natives: Vec<(String, Function)>,
 }
 
 impl Context {
@@ -98,6 +101,7 @@ impl Context {
             inner: RefCell::new(Inner {
                 ctx,
                 arena_limit: None,
+                js_natives: Vec::new(),
             }),
         }
     }
@@ -236,7 +240,9 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> Result<bool, JsValue> {
         let name = js::string(name, "remove: name")?;
-        Ok(self.inner()?.ctx.remove(&name))
+        let mut inner = self.inner()?;
+        inner.js_natives.retain(|n| n.0 != name);
+        Ok(inner.ctx.remove(&name))
     }
 
     /// Replaces the limits: `maxDepth` (nesting, default 256, at most
@@ -350,7 +356,14 @@ impl Context {
         for name in params.iter().flatten() {
             js::check_name(name, "compile: params")?;
         }
-        compile_in(&ctx, &src, params)
+        let expr = compile_in(&ctx, &src, params)?;
+        // The JS functions the program calls, for generated code. No user
+        // code ran since the compile read the context, so they are the
+        // ones it compiled in.
+        if let Ok(inner) = self.inner.try_borrow() {
+            expr.keep_natives(&inner.js_natives);
+        }
+        Ok(expr)
     }
 
     /// Evaluates `src` once against this context; see the module-level
@@ -376,7 +389,10 @@ impl Context {
         what: &str,
     ) -> Result<(), JsValue> {
         let name = js::name(name, what)?;
-        self.inner()?
+        let mut inner = self.inner()?;
+        inner.js_natives.retain(|n| n.0 != name);
+        inner.js_natives.push((name.clone(), func.clone()));
+        inner
             .ctx
             .add_fallible_function(&name, arity, move |args: &[f64]| call_js(&func, args));
         Ok(())

@@ -36,6 +36,9 @@ pub struct Expression {
     /// The generated module's batch export and status globals, once the
     /// JS layer instantiated one (`stats().tier` is then `'codegen'`).
     generated: RefCell<Option<Generated>>,
+    /// The JS function of each native the program calls (in the program's
+    /// native order), when all are known: generated code imports them.
+    natives: RefCell<Option<Array>>,
 }
 
 /// What `evalBatch` needs of a generated module (see `codegen`).
@@ -90,6 +93,7 @@ pub(crate) fn compile_in(
         scratch: RefCell::new(scratch),
         last: Cell::new((0, 0)),
         generated: RefCell::new(None),
+        natives: RefCell::new(None),
     })
 }
 
@@ -112,6 +116,26 @@ pub(crate) fn evaluate_in(
 }
 
 impl Expression {
+    /// Looks up the JS function of every native the program calls in
+    /// `table` (name, function), for generated code.
+    pub(crate) fn keep_natives(&self, table: &[(String, js_sys::Function)]) {
+        let found: Option<Array> = self.owned.with(|e| {
+            e.program()
+                .natives()
+                .map(|name| {
+                    table
+                        .iter()
+                        .find(|n| n.0 == name)
+                        .map(|n| JsValue::from(n.1.clone()))
+                })
+                .collect::<Option<Vec<JsValue>>>()
+                .map(|v| v.into_iter().collect())
+        });
+        if let Ok(mut natives) = self.natives.try_borrow_mut() {
+            *natives = found;
+        }
+    }
+
     fn reentrant() -> JsValue {
         error::plain(
             ErrorKind::Reentrant,
@@ -473,6 +497,19 @@ impl Expression {
             size,
         });
         true
+    }
+
+    /// The JS functions of the natives the program calls, in the order
+    /// generated code imports them (`n0`, `n1`, …); `undefined` when the
+    /// program calls none or one is unknown. Used by the JS layer.
+    #[wasm_bindgen(js_name = __natives, skip_typescript)]
+    pub fn natives_for_codegen(&self) -> JsValue {
+        let count = self.owned.with(|e| e.program().natives().len());
+        match self.natives.try_borrow().ok().and_then(|n| n.clone()) {
+            Some(list) if list.length() as usize == count => list.into(),
+            _ if count == 0 => Array::new().into(),
+            _ => JsValue::UNDEFINED,
+        }
     }
 
     /// Where the row buffer is in wasm memory (a byte address): generated

@@ -225,11 +225,11 @@ test("'auto' is code generation; stats report the tier and the module size", () 
   const i = compile('x * 2', null, { tier: 'interpreter' });
   assert.deepEqual([i.stats().tier, i.stats().moduleSize], ['interpreter', 0]);
   assert.equal(i.eval([21]), 42);
-  // A native JS function keeps a program on the interpreter.
+  // Native JS functions are imported into the generated module.
   const ctx = new Context();
   ctx.addFunction('twice', (v) => 2 * v);
   const n = ctx.compile('twice(x)', null, { tier: 'codegen' });
-  assert.equal(n.stats().tier, 'interpreter');
+  assert.equal(n.stats().tier, 'codegen');
   assert.equal(n.eval([4]), 8);
   // Bad options are TypeErrors.
   assert.throws(() => compile('x', null, { tier: 'jit' }), TypeError);
@@ -313,4 +313,115 @@ test('wrong values, getters that re-enter and freed expressions: the interpreter
   i.free();
   assert.throws(() => g.eval([1, 2]));
   assert.throws(() => g.evalBatch([new Float64Array(1), new Float64Array(1)]));
+});
+
+test('native JS functions: the same results, errors, causes and calls on both tiers', () => {
+  const log = [];
+  const ctx = new Context();
+  ctx.addFunction('twice', (v) => {
+    log.push(v);
+    return 2 * v;
+  });
+  ctx.addVariadicFunction('sum', (...a) => a.reduce((s, v) => s + v, 0), 1);
+  const boom = new RangeError('boom');
+  ctx.addFunction('fail', (v) => {
+    if (v > 2) throw boom;
+    return v;
+  });
+  ctx.addFunction('str', (_v) => 'not a number');
+  ctx.addFunction('undef', (_v) => {
+    throw undefined;
+  });
+  ctx.addExpressionFunction('inner(a) = fail(a) + 1');
+  const sources = [
+    'twice(x) + sum(x) + sum(x, y) + sum(x, y, x, y, 1)',
+    'x > 1 && twice(y) || twice(x)',
+    'fail(x) * 2',
+    '1 + inner(x)',
+    'str(x)',
+    'undef(x)',
+  ];
+  for (const src of sources) {
+    const [g, i] = both(ctx, src, ['x', 'y']);
+    assert.equal(g.stats().tier, 'codegen', src);
+    for (const p of [[0, 1], [2, 3], [5, 1]]) {
+      log.length = 0;
+      const a = outcome(() => g.eval(p));
+      const calls = log.slice();
+      log.length = 0;
+      assert.deepEqual(a, outcome(() => i.eval(p)), `${src} at ${p}`);
+      // The same calls, in the same order (short-circuits included).
+      assert.deepEqual(calls, log, src);
+    }
+    const cols = [Float64Array.from([0, 1, 2, 3, 4]), Float64Array.from([1, 1, 1, 1, 1])];
+    assert.deepEqual(outcome(() => g.evalBatch(cols)), outcome(() => i.evalBatch(cols)), src);
+    g.free();
+    i.free();
+  }
+  // The cause is what the function threw, on both tiers, eval and evalBatch.
+  for (const tier of ['codegen', 'interpreter']) {
+    const f = ctx.compile('1 + inner(x)', ['x'], { tier });
+    for (const call of [() => f.eval([3]), () => f.evalBatch([Float64Array.from([1, 3])])]) {
+      const e = (() => {
+        try {
+          call();
+        } catch (err) {
+          return err;
+        }
+      })();
+      assert.equal(e.kind, 'Callback', tier);
+      assert.equal(e.cause, boom, tier);
+      assert.deepEqual([e.start, e.end], [4, 12], tier);
+    }
+    const s = ctx.compile('str(x)', ['x'], { tier });
+    assert.throws(() => s.eval([1]), (e) => e.kind === 'Callback' && e.cause instanceof TypeError);
+    const u = ctx.compile('undef(x)', ['x'], { tier });
+    assert.throws(() => u.eval([1]), (e) => e.kind === 'Callback' && !('cause' in e));
+    for (const e of [f, s, u]) e.free();
+  }
+  ctx.free();
+});
+
+test('a native function re-entering or freeing its expression: as on the interpreter', () => {
+  for (const tier of ['codegen', 'interpreter']) {
+    const ctx = new Context();
+    let f = null;
+    let seen = null;
+    ctx.addFunction('again', (v) => {
+      try {
+        return f.eval([v + 1]);
+      } catch (e) {
+        seen = e.kind;
+        throw e;
+      }
+    });
+    ctx.addFunction('batch', (v) => {
+      f.evalBatch([Float64Array.from([1])]);
+      return v;
+    });
+    ctx.addFunction('freeSelf', (v) => {
+      try {
+        f.free();
+      } catch {
+        // Busy: freed when the call ends, as the interpreter does.
+      }
+      return v;
+    });
+    f = ctx.compile('again(x)', ['x'], { tier });
+    assert.throws(() => f.eval([1]), (e) => e.kind === 'Callback' && e.cause.kind === 'Reentrant', tier);
+    assert.equal(seen, 'Reentrant');
+    assert.throws(() => f.evalBatch([Float64Array.from([1])]), (e) => e.kind === 'Callback', tier);
+    f.free();
+    f = ctx.compile('batch(x)', ['x'], { tier });
+    assert.throws(() => f.eval([1]), (e) => e.kind === 'Callback' && e.cause.kind === 'Reentrant', tier);
+    f.free();
+    // Freed once the evaluation ended (the free itself threw, busy).
+    f = ctx.compile('freeSelf(x) + a', ['x', 'a'], { tier });
+    assert.equal(f.eval([1, 2]), 3, tier);
+    assert.throws(() => f.eval([1, 2]), tier);
+    f = ctx.compile('freeSelf(x) + a', ['x', 'a'], { tier });
+    assert.deepEqual(f.evalBatch([Float64Array.from([1]), Float64Array.from([2])]), Float64Array.from([3]), tier);
+    assert.throws(() => f.eval([1, 2]), tier);
+    ctx.free();
+  }
 });

@@ -457,6 +457,28 @@ impl Body {
                 Some(Operand::Function { index, argc, .. }) => self.call(m, pc, index, argc)?,
                 _ => return Err(Unsupported("a call the generator does not know")),
             },
+            "native" => {
+                let Some(Operand::Native { name, argc }) = operands.next() else {
+                    return Err(Unsupported("native without a function"));
+                };
+                let index = m.native(name, argc)?;
+                let first = self.sp - i64::from(argc);
+                for i in first..self.sp {
+                    let slot = self.locals.slot(i)?;
+                    self.get(slot);
+                }
+                self.sp = first;
+                self.code.byte(op::CALL).u32(index);
+                self.set_acc();
+                // The JS wrapper set the status when the function failed.
+                self.code
+                    .byte(op::GLOBAL_GET)
+                    .u32(Globals::STATUS)
+                    .byte(op::IF)
+                    .byte(0x40);
+                self.fail(ErrorKind::Callback, Some(pc));
+                self.code.byte(op::END);
+            }
             "index" => {
                 let Some(Operand::Array(name)) = operands.next() else {
                     return Err(Unsupported("index without an array"));

@@ -17,8 +17,10 @@
 //! A failing point returns NaN with `s` set; the JS side looks at `s` only
 //! when the result is NaN. Generated code never traps: no `unreachable`,
 //! saturating float-to-int conversion, bounds-checked array reads, calls
-//! nested no deeper than [`MAX_DEPTH`]. Programs with native JS functions
-//! are not generated (they stay on the interpreter).
+//! nested no deeper than [`MAX_DEPTH`]. Native JS functions are imported
+//! (`n` `<id>_<argc>`): the JS layer wraps each so that a throw or a
+//! non-number sets `s` to `Callback` instead, which the code checks after
+//! the call. They are the only calls into JS.
 
 mod body;
 mod encode;
@@ -75,6 +77,12 @@ pub(super) struct Module<'p, 'a> {
     pub(super) arities: Vec<u32>,
     /// Imported math functions: name and argument count, in import order.
     imports: Vec<(&'static str, u32)>,
+    /// The program's natives, by name, in id order.
+    natives: Vec<&'p str>,
+    /// Imported native JS functions: native id and argument count (a
+    /// variadic one is imported once per count it is called with), after
+    /// the math imports.
+    native_imports: Vec<(u32, u32)>,
 }
 
 impl Module<'_, '_> {
@@ -88,9 +96,20 @@ impl Module<'_, '_> {
             .ok_or(Unsupported("a built-in the generator does not know"))
     }
 
+    /// The function index of the import of native `name` called with
+    /// `argc` arguments.
+    pub(super) fn native(&self, name: &str, argc: u32) -> Result<u32, Unsupported> {
+        let id = self.natives.iter().position(|n| *n == name);
+        self.native_imports
+            .iter()
+            .position(|&(i, a)| Some(i as usize) == id && a == argc)
+            .map(|i| (self.imports.len() + i) as u32)
+            .ok_or(Unsupported("an unknown native function"))
+    }
+
     /// The function index of the main code (after the imports).
     fn main_index(&self) -> u32 {
-        self.imports.len() as u32
+        (self.imports.len() + self.native_imports.len()) as u32
     }
 
     /// The function index of expression function `index`: main, then the
@@ -98,6 +117,26 @@ impl Module<'_, '_> {
     pub(super) fn function_index(&self, index: u32) -> u32 {
         self.main_index() + 1 + index
     }
+}
+
+/// The natives the program calls: (id, argument count), each once.
+fn native_imports(
+    insns: &[Instruction<'_, f64>],
+    natives: &[&str],
+) -> Result<Vec<(u32, u32)>, Unsupported> {
+    let mut out = Vec::new();
+    for insn in insns {
+        if let Some(Operand::Native { name, argc }) = insn.operands().next() {
+            let id = natives
+                .iter()
+                .position(|n| *n == name)
+                .ok_or(Unsupported("an unknown native function"))? as u32;
+            if !out.contains(&(id, argc)) {
+                out.push((id, argc));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The math functions the program calls (each once, in first-use order),
@@ -132,9 +171,6 @@ pub(crate) fn generate(
     params: u32,
     layout: Layout,
 ) -> Result<Vec<u8>, Unsupported> {
-    if program.natives().len() > 0 {
-        return Err(Unsupported("native JS functions run on the interpreter"));
-    }
     let depth_cap = (program.call_depth() as u32).min(program.limits().max_calls);
     if depth_cap > MAX_DEPTH {
         return Err(Unsupported(
@@ -143,7 +179,10 @@ pub(crate) fn generate(
     }
     let insns: Vec<Instruction<'_, f64>> = program.instructions().collect();
     let functions: Vec<_> = program.functions().collect();
+    let natives: Vec<&str> = program.natives().collect();
     let m = Module {
+        native_imports: native_imports(&insns, &natives)?,
+        natives,
         program,
         params,
         limits: program.limits(),
@@ -258,6 +297,14 @@ fn assemble(m: &Module<'_, '_>, bodies: &[Vec<u8>]) -> Vec<u8> {
         let ty = type_of(f64_type(argc));
         imports.name("m").name(name).byte(0x00).u32(ty);
     }
+    for &(id, argc) in &m.native_imports {
+        let ty = type_of(f64_type(argc));
+        imports
+            .name("n")
+            .name(&format!("{id}_{argc}"))
+            .byte(0x00)
+            .u32(ty);
+    }
     let mut funcs = Bytes::default();
     funcs.u32(type_of(f64_type(m.params)));
     for &a in &m.arities {
@@ -298,7 +345,7 @@ fn assemble(m: &Module<'_, '_>, bodies: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Bytes::default();
     out.raw(b"\0asm").raw(&[1, 0, 0, 0]);
     out.section(1, types.len(), &types_bytes.0);
-    out.section(2, 1 + m.imports.len(), &imports.0);
+    out.section(2, 1 + m.imports.len() + m.native_imports.len(), &imports.0);
     out.section(3, bodies.len(), &funcs.0);
     out.section(6, 6, &globals.0);
     out.section(7, 5, &exports.0);
