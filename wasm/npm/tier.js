@@ -118,7 +118,7 @@ function withTier(expr, tier) {
       const fail = (cause) => {
         state.failed = true;
         state.cause = cause;
-        ex.s.value = callbackCode;
+        ex.e(callbackCode);
       };
       const n = {};
       for (const { module: from, name } of WebAssembly.Module.imports(module)) {
@@ -307,7 +307,8 @@ function pointEval(expr, ex, n, state) {
       state.busy = false;
     }
   };
-  const failed = () => withCause(expr.__error(status.value, errpc.value), state);
+  // The error of a failed point: `code` from export `s` (which cleared it).
+  const failed = (code) => withCause(expr.__error(code, errpc()), state);
   const slow = (self, values) => {
     state.generated = false;
     return rawEval.call(self, values);
@@ -339,7 +340,9 @@ function pointEval(expr, ex, n, state) {
     state.generated = true;
     if (!state.natives) {
       const r = run();
-      if (r !== r && status.value !== 0) throw failed();
+      if (r === r) return r;
+      const code = status();
+      if (code !== 0) throw failed(code);
       return r;
     }
     // Native functions may evaluate this expression again (refused) or
@@ -351,7 +354,8 @@ function pointEval(expr, ex, n, state) {
     } finally {
       state.busy = false;
     }
-    const error = r !== r && status.value !== 0 ? failed() : null;
+    const code = r !== r ? status() : 0;
+    const error = code !== 0 ? failed(code) : null;
     freeIfAsked(expr, state);
     if (error !== null) throw error;
     return r;

@@ -45,10 +45,10 @@ pub struct Expression {
 struct Generated {
     /// Export `b`: `b(len)` runs `len` points from the column buffers.
     batch: js_sys::Function,
-    /// Export `s` (a `WebAssembly.Global`): the failing point's error code.
-    status: JsValue,
+    /// Export `s`: the failing point's error code (and clears it).
+    status: js_sys::Function,
     /// Export `p`: the failing instruction's index, -1 for the expression.
-    pc: JsValue,
+    pc: js_sys::Function,
     /// The module's size in bytes.
     size: u32,
 }
@@ -179,8 +179,8 @@ impl Expression {
         if done >= len {
             return Ok(None);
         }
-        let value = |g: &JsValue| {
-            Reflect::get(g, &"value".into())
+        let value = |g: &js_sys::Function| {
+            g.call0(&JsValue::UNDEFINED)
                 .ok()
                 .and_then(|v| v.as_f64())
                 .unwrap_or(-1.0)
@@ -479,12 +479,16 @@ impl Expression {
         Some(js_sys::Uint8Array::from(&bytes[..]))
     }
 
-    /// Records the instantiated module's batch export `b`, status globals
+    /// Records the instantiated module's batch export `b`, status exports
     /// `s` and `p` and size: `evalBatch` runs on it from now on. Used by
     /// the JS layer (`tier.js`), not part of the API.
     #[wasm_bindgen(js_name = __useModule, skip_typescript)]
     pub fn use_module(&self, batch: &JsValue, status: &JsValue, pc: &JsValue, size: u32) -> bool {
-        let Some(batch) = batch.dyn_ref::<js_sys::Function>() else {
+        let (Some(batch), Some(status), Some(pc)) = (
+            batch.dyn_ref::<js_sys::Function>(),
+            status.dyn_ref::<js_sys::Function>(),
+            pc.dyn_ref::<js_sys::Function>(),
+        ) else {
             return false;
         };
         let Ok(mut generated) = self.generated.try_borrow_mut() else {

@@ -160,26 +160,20 @@ pub(super) fn body(
         sp: 0,
         targets: shape.targets,
     };
-    // Every evaluation starts afresh: status, step budget, call counts.
-    if main {
+    // Every evaluation starts afresh: step budget, call counts. (The
+    // status is 0 already: whoever reads a failure clears it, export `s`.)
+    if main && f.dynamic {
         f.code
-            .byte(op::I32_CONST)
-            .i64(0)
+            .byte(op::I64_CONST)
+            .i64(i64::from(m.limits.max_steps))
             .byte(op::GLOBAL_SET)
-            .u32(Globals::STATUS);
-        if f.dynamic {
+            .u32(Globals::REM);
+        for g in [Globals::DEPTH, Globals::CALLS] {
             f.code
-                .byte(op::I64_CONST)
-                .i64(i64::from(m.limits.max_steps))
+                .byte(op::I32_CONST)
+                .i64(0)
                 .byte(op::GLOBAL_SET)
-                .u32(Globals::REM);
-            for g in [Globals::DEPTH, Globals::CALLS] {
-                f.code
-                    .byte(op::I32_CONST)
-                    .i64(0)
-                    .byte(op::GLOBAL_SET)
-                    .u32(g);
-            }
+                .u32(g);
         }
     }
     for _ in &f.targets {
