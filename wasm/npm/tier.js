@@ -30,6 +30,9 @@ const isView = ArrayBuffer.isView;
 const TA = Object.getPrototypeOf(F64.prototype);
 const tagOf = uncurry(Object.getOwnPropertyDescriptor(TA, Symbol.toStringTag).get);
 const lengthOf = uncurry(Object.getOwnPropertyDescriptor(TA, 'length').get);
+const bufferOf = uncurry(Object.getOwnPropertyDescriptor(TA, 'buffer').get);
+const offsetOf = uncurry(Object.getOwnPropertyDescriptor(TA, 'byteOffset').get);
+const setFrom = uncurry(TA.set);
 const isArray = Array.isArray;
 const hasOwn = Object.hasOwn;
 const defineProperty = Object.defineProperty;
@@ -134,11 +137,16 @@ function withTier(expr, tier) {
     if (!expr.__useModule(ex.b, ex.s, ex.p, bytes.length)) return expr;
     const method = (value) => ({ value, writable: true, configurable: true });
     defineProperty(expr, 'eval', method(fast));
+    const batch = state.natives ? null : batchEval(expr, ex, expr.params.length, state);
     defineProperty(
       expr,
       'evalBatch',
       method(function evalBatch(columns, out) {
         if (state.busy) throw reentrant();
+        if (batch !== null && this === expr) {
+          const result = batch(columns, out);
+          if (result !== null) return result;
+        }
         state.generated = false;
         state.busy = state.natives;
         try {
@@ -239,6 +247,71 @@ function withCause(e, state) {
   state.failed = false;
   state.cause = undefined;
   return e;
+}
+
+/**
+ * `evalBatch` of an expression on generated code without native functions
+ * (so no user code runs once the columns are read): the chunk loop in JS,
+ * one `TypedArray.set` per column and chunk into the expression's column
+ * buffers, export `b` over them, one `set` of the results out. Returns
+ * null for anything unusual (not an array of genuine Float64Arrays of one
+ * length, no columns, a freed expression): the Rust `evalBatch` then
+ * throws the error the interpreter tier throws.
+ */
+function batchEval(expr, ex, n, state) {
+  const [columnsAt, resultsAt, chunk] = expr.__batchLayout;
+  const handles = new Array(n).fill(null);
+  const b = ex.b;
+  const isF64 = (v) => isView(v) && tagOf(v) === 'Float64Array';
+  return (columns, out) => {
+    if (n === 0 || expr.__wbg_ptr === 0) return null;
+    let rows = -1;
+    // Reading the columns may run user code (a Proxy, a getter): an
+    // evaluation of this expression from there is refused.
+    state.busy = true;
+    try {
+      if (!isArray(columns) || columns.length !== n) return null;
+      for (let j = 0; j < n; j++) {
+        const col = columns[j];
+        if (!isF64(col)) return null;
+        const len = lengthOf(col);
+        if (rows !== -1 && len !== rows) return null;
+        rows = len;
+        handles[j] = col;
+      }
+    } finally {
+      state.busy = false;
+    }
+    let result = out;
+    if (out === undefined || out === null) {
+      result = new F64(rows);
+    } else if (!isF64(out) || lengthOf(out) !== rows) {
+      handles.fill(null);
+      return null;
+    }
+    state.generated = true;
+    try {
+      const buffer = memoryBuffer(memory);
+      const mem = memoryF64();
+      for (let start = 0; start < rows; start += chunk) {
+        const len = rows - start < chunk ? rows - start : chunk;
+        for (let j = 0; j < n; j++) {
+          const col = handles[j];
+          setFrom(mem, new F64(bufferOf(col), offsetOf(col) + start * 8, len), columnsAt / 8 + j * chunk);
+        }
+        const done = b(len);
+        if (done < len) {
+          const e = expr.__error(ex.s(), ex.p());
+          e.row = start + done;
+          throw e;
+        }
+        setFrom(new F64(bufferOf(result), offsetOf(result) + start * 8, len), new F64(buffer, resultsAt, len));
+      }
+    } finally {
+      handles.fill(null);
+    }
+    return result;
+  };
 }
 
 function reentrant() {

@@ -526,6 +526,20 @@ impl Expression {
             .map_or(0.0, |s| s.row.as_ptr() as usize as f64)
     }
 
+    /// `[columns, results, chunk]`: where the column and result buffers
+    /// of generated code's batch export `b` are (byte addresses) and how
+    /// many rows they hold. Used by the JS layer (`tier.js`).
+    #[wasm_bindgen(getter, js_name = __batchLayout, skip_typescript)]
+    pub fn batch_layout(&self) -> Vec<f64> {
+        self.scratch.try_borrow().map_or(Vec::new(), |s| {
+            vec![
+                s.columns.as_ptr() as usize as f64,
+                s.results.as_ptr() as usize as f64,
+                CHUNK as f64,
+            ]
+        })
+    }
+
     /// The `ExpRsError` for a failure the generated module reported: error
     /// code `code` at instruction `pc`. Used by the JS layer (`tier.js`).
     #[wasm_bindgen(js_name = __error, skip_typescript)]
