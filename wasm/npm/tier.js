@@ -53,7 +53,7 @@ let callbackCode = 0;
  * modules import.
  */
 export function connect(exports) {
-  if (imports !== null || exports === undefined) return;
+  if (imports !== null || exports === undefined || exports === null) return;
   const m = { mem: exports.memory };
   for (const name of Object.keys(exports)) {
     if (name.startsWith('exprs_math_')) m[name.slice(11)] = exports[name];
