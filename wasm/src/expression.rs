@@ -457,11 +457,27 @@ impl Expression {
         obj.into()
     }
 
+    /// A WAT-like listing of the WebAssembly module generated for this
+    /// expression (imports, then each function's instructions), or `undefined`
+    /// when it runs on the interpreter.
+    pub fn wat(&self) -> Option<String> {
+        self.generated.try_borrow().ok()?.as_ref()?;
+        Some(crate::codegen::listing(&self.module_bytes()?))
+    }
+
     /// The code-generation tier's module for this expression (bytes), or
     /// `undefined` when the program stays on the interpreter (see
     /// `codegen`). Used by the JS layer (`tier.js`), not part of the API.
     #[wasm_bindgen(js_name = __codegen, skip_typescript)]
     pub fn codegen(&self) -> Option<js_sys::Uint8Array> {
+        let bytes = self.module_bytes()?;
+        Some(js_sys::Uint8Array::from(&bytes[..]))
+    }
+}
+
+impl Expression {
+    /// The generated module's bytes (the same every time), or `None`.
+    fn module_bytes(&self) -> Option<Vec<u8>> {
         let scratch = self.scratch.try_borrow().ok()?;
         let layout = crate::codegen::Layout {
             row: scratch.row.as_ptr() as usize as u32,
@@ -470,13 +486,14 @@ impl Expression {
             chunk: CHUNK as u32,
         };
         let params = scratch.row.len() as u32;
-        let bytes = self
-            .owned
+        self.owned
             .with(|e| crate::codegen::generate(e.program(), params, layout))
-            .ok()?;
-        Some(js_sys::Uint8Array::from(&bytes[..]))
+            .ok()
     }
+}
 
+#[wasm_bindgen]
+impl Expression {
     /// Records the instantiated module's batch export `b`, status exports
     /// `s` and `p` and size: `evalBatch` runs on it from now on. Used by
     /// the JS layer (`tier.js`), not part of the API.

@@ -222,8 +222,14 @@ test("'auto' is code generation; stats report the tier and the module size", () 
   assert.ok(s.moduleSize > 0 && s.moduleSize < 1024, `${s.moduleSize} bytes`);
   assert.equal(f.eval([21]), 42);
   assert.equal(f.stats().allocationsLastEval, 0);
+  // The listing reads the module back.
+  const wat = f.wat();
+  assert.match(wat, /\(func \$f \(param f64\) \(result f64\)/);
+  assert.match(wat, /f64\.mul/);
+  assert.doesNotMatch(wat, /;; \?/);
   const i = compile('x * 2', null, { tier: 'interpreter' });
   assert.deepEqual([i.stats().tier, i.stats().moduleSize], ['interpreter', 0]);
+  assert.equal(i.wat(), undefined);
   assert.equal(i.eval([21]), 42);
   // Native JS functions are imported into the generated module.
   const ctx = new Context();

@@ -54,7 +54,8 @@ export async function demo(): Promise<number> {
   const interpreted: Expression = compile('x', ['x'], options);
   const chosen: Tier = 'auto';
   compile('x', null, { tier: chosen });
-  void [tier, moduleSize, interpreted];
+  const wat: string | undefined = interpreted.wat();
+  void [tier, moduleSize, interpreted, wat];
   f.free();
 
   const ctx = new Context();

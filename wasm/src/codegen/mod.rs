@@ -27,6 +27,9 @@
 mod body;
 mod encode;
 pub(crate) mod math;
+mod wat;
+
+pub(crate) use wat::listing;
 
 use exp_rs::Program;
 use exp_rs::inspect::{EvalLimits, Instruction, Operand};
@@ -444,6 +447,27 @@ mod tests {
                      - sqrt(x * x + y * y) / (1 + exp(-z)) + (x > y ? x : y)";
         let size = module(fifty, &ctx).map(|b| b.len()).unwrap_or(usize::MAX);
         assert!(size <= 1024, "{size} bytes");
+    }
+
+    #[test]
+    fn the_listing_reads_the_module_back() {
+        let ctx = Context::<f64>::new();
+        let bytes = module("x > 1 ? sin(x) : -x * 2", &ctx).unwrap_or_default();
+        let text = listing(&bytes);
+        for line in [
+            "(import \"m\" \"sin\"",
+            "(func $f (param f64) (result f64)",
+            "call $m.sin",
+            "f64.mul",
+            "(func $b (param i32) (result i32)",
+        ] {
+            assert!(text.contains(line), "{line} missing in\n{text}");
+        }
+        assert!(!text.contains(";; ?"), "{text}");
+        // Truncated bytes: a shorter listing, never a panic.
+        for cut in 0..bytes.len() {
+            let _ = listing(&bytes[..cut]);
+        }
     }
 
     #[test]
