@@ -135,12 +135,13 @@ fn shape(insns: &[Instruction<'_, f64>], block: &Block) -> Result<Shape, Unsuppo
     })
 }
 
-/// The function body (locals and code) for `block`.
+/// The function body (locals and code) for `block`, and how many values
+/// (parameters and locals) its frame holds.
 pub(super) fn body(
     m: &Module<'_, '_>,
     insns: &[Instruction<'_, f64>],
     block: &Block,
-) -> Result<Vec<u8>, Unsupported> {
+) -> Result<(Vec<u8>, u32), Unsupported> {
     let main = block.arity.is_none();
     let params = block.arity.unwrap_or(m.params);
     let shape = shape(insns, block)?;
@@ -212,7 +213,7 @@ pub(super) fn body(
     let count = 2 + u32::try_from(shape.max_sp).map_err(|_| Unsupported("stack too deep"))?;
     out.u32(1).u32(count).byte(F64);
     out.raw(&f.code.0);
-    Ok(out.0)
+    Ok((out.0, params + count))
 }
 
 struct Body {

@@ -45,6 +45,10 @@ pub(crate) struct Unsupported(pub(crate) &'static str);
 /// make: each is a wasm call, and the wasm stack must never overflow.
 pub(crate) const MAX_DEPTH: u32 = 2048;
 
+/// Bytes of wasm stack the deepest chain of expression-function calls may
+/// take (estimated per frame), so generated code cannot overflow it.
+const STACK_BUDGET: u64 = 384 * 1024;
+
 /// Where the expression's buffers are in the main module's memory.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Layout {
@@ -197,7 +201,7 @@ pub(crate) fn generate(
     };
     let entries: Vec<usize> = functions.iter().map(|f| f.entry as usize).collect();
     let main_end = entries.first().copied().unwrap_or(insns.len());
-    let mut bodies = vec![body(
+    let (main, _) = body(
         &m,
         &insns,
         &Block {
@@ -205,10 +209,12 @@ pub(crate) fn generate(
             end: main_end,
             arity: None,
         },
-    )?];
+    )?;
+    let mut bodies = vec![main];
+    let mut frame = 0;
     for (i, &start) in entries.iter().enumerate() {
         let end = entries.get(i + 1).copied().unwrap_or(insns.len());
-        bodies.push(body(
+        let (code, values) = body(
             &m,
             &insns,
             &Block {
@@ -216,7 +222,17 @@ pub(crate) fn generate(
                 end,
                 arity: Some(m.arities[i]),
             },
-        )?);
+        )?;
+        bodies.push(code);
+        frame = frame.max(values);
+    }
+    // Calls nest up to `depth_cap` frames of at most `frame` values each
+    // (plus the engine's own bookkeeping): keep that far below the
+    // smallest stack an engine gives wasm (about 1 MB).
+    if u64::from(depth_cap) * (128 + 8 * u64::from(frame)) > STACK_BUDGET {
+        return Err(Unsupported(
+            "calls may nest deeper than the wasm stack allows",
+        ));
     }
     bodies.push(point_from_row(&m, layout));
     bodies.push(batch(&m, layout));
