@@ -89,6 +89,14 @@ export function compile(src, params, options) {
   return withTier(rawCompile(src, params), tier);
 }
 
+// A derivative is a new expression: on generated code too.
+const rawDerivative = P.derivative;
+if (typeof rawDerivative === 'function') {
+  P.derivative = function derivative(name) {
+    return withTier(rawDerivative.call(this, name), 'auto');
+  };
+}
+
 Context.prototype.compile = function compile(src, params, options) {
   const tier = tierOf(options);
   return withTier(rawContextCompile.call(this, src, params), tier);

@@ -431,3 +431,14 @@ test('a native function re-entering or freeing its expression: as on the interpr
     ctx.free();
   }
 });
+
+test('a derivative runs on generated code as well, with the same bits', () => {
+  const f = compile('x^3 * sin(x) + y / x', ['x', 'y']);
+  const d = f.derivative('x');
+  assert.equal(d.stats().tier, 'codegen');
+  const i = compile(d.source, ['x', 'y'], INTERP);
+  for (const p of [[1, 2], [0.5, -3], [0, 1], [-2, 7]]) {
+    assert.deepEqual(outcome(() => d.eval(p)), outcome(() => i.eval(p)), String(p));
+  }
+  for (const e of [f, d, i]) e.free();
+});

@@ -81,7 +81,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "ffi-qemu",
-        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook",
+        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook, the host's bits on the math sample",
         run: ffi_qemu,
     },
     Job {
@@ -614,19 +614,32 @@ fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
         .run()?;
     crate::cmd::Cmd::new("arm-none-eabi-size").arg(&elf).run()?;
     // A hang (a panic hook that returned, a lock-up) fails by the timeout.
-    crate::cmd::Cmd::new("timeout")
-        .args([
-            "120",
-            "qemu-system-arm",
-            "-machine",
-            "mps2-an500",
-            "-nographic",
-        ])
-        .args([
-            "-semihosting-config",
-            "enable=on,target=native",
-            "-kernel",
-            &elf,
-        ])
-        .run()
+    // The output is captured: its `bits` lines are the same-bits sample.
+    let argv = [
+        "120",
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an500",
+        "-nographic",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-kernel",
+        &elf,
+    ];
+    println!("$ timeout {}", argv.join(" "));
+    let out = std::process::Command::new("timeout")
+        .args(argv)
+        .output()
+        .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+    // (Semihosting output may come on either stream.)
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    print!("{output}");
+    if !out.status.success() {
+        return Err(format!("the thumb smoke test failed ({})", out.status));
+    }
+    crate::bits::compare(&ctx.root, &output, "Cortex-M7 (QEMU)")
 }

@@ -78,12 +78,19 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     }
     // node exits non-zero when any test fails (or none ran to completion).
     // `kinds.test.mjs` compares the package's error kinds with core's.
+    // `bits.test.mjs` compares the math sample's hashes with the host's.
+    let sample = crate::bits::read(&ctx.root)?;
+    let hashes: Vec<String> = crate::bits::host_hashes(&sample)?
+        .iter()
+        .map(|h| format!("\"{h:016x}\""))
+        .collect();
     // Every file runs once per tier: the tests import the package through
     // `tiered.mjs`, whose `compile` defaults to `EXP_RS_TEST_TIER`.
     for tier in ["codegen", "interpreter"] {
         println!("node tests on the {tier} tier");
         Cmd::new("node")
             .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+            .env("EXP_RS_HOST_BITS", format!("[{}]", hashes.join(",")))
             .env("EXP_RS_TEST_TIER", tier)
             .arg("--test")
             .args(&files)
