@@ -165,9 +165,8 @@ macro_rules! impl_real {
             }
             #[inline]
             fn parse_literal(text: &str) -> Option<Self> {
-                // Rust's float grammar accepts everything our lexer lets
-                // through (`1.`, `.5`, `1e3`) and rounds correctly.
-                text.parse::<$t>().ok()
+                // Correctly rounded, without `core`'s `dec2flt`.
+                crate::literal::FromLiteral::from_literal(text)
             }
             $(
                 #[inline]

@@ -152,6 +152,11 @@ fn test(_: &Ctx) -> Result<(), String> {
     // thread (the README's claim; unoptimised they get 64 KiB).
     cargo()
         .args(["test", "--release", "-p", "exp-rs", "--test", "hostile"])
+        .run()?;
+    // The literal parser against `str::parse` on millions of random
+    // literals (a few thousand unoptimised, in the run above).
+    cargo()
+        .args(["test", "--release", "-p", "exp-rs", "--lib", "literal::"])
         .run()
 }
 
