@@ -1,7 +1,9 @@
 //! The number type: [`Real`], implemented by `f64` and `f32`.
 //!
 //! Every math function goes through `libm`, so the host, the Cortex-M7 and
-//! wasm compute bit-identical results for the same program.
+//! wasm compute bit-identical results for the same program; `sqrt` uses the
+//! hardware instruction where there is one (`sqrt.rs`: correctly rounded,
+//! so the same bits).
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, Div, Mul, Neg, Sub};
@@ -142,7 +144,7 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $name:literal, $pi:expr, $e:expr, $tau:expr,
+    ($t:ty, $name:literal, $pi:expr, $e:expr, $tau:expr, sqrt => $sqrt:path,
      { $($method:ident => $libm:ident),* $(,)? },
      { $($method2:ident => $libm2:ident),* $(,)? }) => {
         impl Real for $t {
@@ -168,6 +170,10 @@ macro_rules! impl_real {
                 // Correctly rounded, without `core`'s `dec2flt`.
                 crate::literal::FromLiteral::from_literal(text)
             }
+            #[inline]
+            fn sqrt(self) -> Self {
+                $sqrt(self)
+            }
             $(
                 #[inline]
                 fn $method(self) -> Self {
@@ -185,18 +191,20 @@ macro_rules! impl_real {
 }
 
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
+    sqrt => crate::sqrt::sqrt,
     {
         abs => fabs, floor => floor, ceil => ceil, trunc => trunc, round => round,
-        sqrt => sqrt, cbrt => cbrt, exp => exp, ln => log, log10 => log10, log2 => log2,
+        cbrt => cbrt, exp => exp, ln => log, log10 => log10, log2 => log2,
         sin => sin, cos => cos, tan => tan, asin => asin, acos => acos, atan => atan,
         sinh => sinh, cosh => cosh, tanh => tanh, asinh => asinh, acosh => acosh, atanh => atanh,
     },
     { fmod => fmod, pow => pow, atan2 => atan2, hypot => hypot, fmin => fmin, fmax => fmax });
 
 impl_real!(f32, "f32", core::f32::consts::PI, core::f32::consts::E, core::f32::consts::TAU,
+    sqrt => crate::sqrt::sqrtf,
     {
         abs => fabsf, floor => floorf, ceil => ceilf, trunc => truncf, round => roundf,
-        sqrt => sqrtf, cbrt => cbrtf, exp => expf, ln => logf, log10 => log10f, log2 => log2f,
+        cbrt => cbrtf, exp => expf, ln => logf, log10 => log10f, log2 => log2f,
         sin => sinf, cos => cosf, tan => tanf, asin => asinf, acos => acosf, atan => atanf,
         sinh => sinhf, cosh => coshf, tanh => tanhf, asinh => asinhf, acosh => acoshf, atanh => atanhf,
     },

@@ -509,9 +509,21 @@ const ARM_APT: &[&str] = &[
 fn thumb_ffi_cargo(subcommand: &str, features: &str) -> Cmd {
     cargo()
         .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-        .args([subcommand, "-p", "exp-rs-ffi", "--lib", "--release"])
-        .args(["--target", THUMB, "--features", features])
+        .args([
+            subcommand,
+            "-p",
+            "exp-rs-ffi",
+            "--lib",
+            "--profile",
+            THUMB_PROFILE,
+        ])
+        .args(["--target", THUMB, "--features"])
+        .arg(format!("{features},arm-vsqrt"))
 }
+
+/// The cargo profile of the Cortex-M7 library (`Cargo.toml`: release, but
+/// optimised for size; see the `size` job).
+pub const THUMB_PROFILE: &str = "thumb";
 
 /// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
 /// returns where cargo put it; callers copy it before another build with
@@ -520,7 +532,7 @@ pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
     thumb_ffi_cargo("build", features).run()?;
     Ok(target_dir(ctx)
         .join(THUMB)
-        .join("release")
+        .join(THUMB_PROFILE)
         .join("libexp_rs_ffi.a"))
 }
 
