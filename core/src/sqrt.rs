@@ -2,13 +2,14 @@
 //!
 //! IEEE 754 requires `sqrt` to be correctly rounded, and `libm::sqrt` is,
 //! so the instruction gives the same bits for every non-NaN input (NaN in,
-//! NaN out either way): wasm's `f64.sqrt`/`f32.sqrt`, and, with the
-//! `arm-vsqrt` feature, the Arm FPU's `VSQRT.F64`/`VSQRT.F32` (about 100
-//! instructions of software fewer per call on a Cortex-M7). The feature is
+//! NaN out either way): with the `arm-vsqrt` feature, the Arm FPU's
+//! `VSQRT.F64`/`VSQRT.F32` (about 100 instructions of software fewer per
+//! call on a Cortex-M7). wasm's `f64.sqrt` would do the same, but
+//! `core::arch::wasm32::f64_sqrt` is not stable yet (`wasm_numeric_instr`). The feature is
 //! opt-in because Rust cannot tell from `cfg` whether an Arm FPU has double
 //! precision (a Cortex-M4F has not: there the build fails to assemble, it
 //! never runs wrong). Checked against `libm` on the Cortex-M7 in QEMU
-//! (`ffi-qemu`) and in wasm (`node`).
+//! (`ffi-qemu`).
 
 /// `sqrt` in `f64`.
 #[cfg(all(target_arch = "arm", feature = "arm-vsqrt"))]
@@ -48,34 +49,14 @@ pub(crate) fn sqrtf(x: f32) -> f32 {
 }
 
 /// `sqrt` in `f64`.
-#[cfg(target_arch = "wasm32")]
-#[inline]
-pub(crate) fn sqrt(x: f64) -> f64 {
-    core::arch::wasm32::f64_sqrt(x)
-}
-
-/// `sqrt` in `f32`.
-#[cfg(target_arch = "wasm32")]
-#[inline]
-pub(crate) fn sqrtf(x: f32) -> f32 {
-    core::arch::wasm32::f32_sqrt(x)
-}
-
-/// `sqrt` in `f64`.
-#[cfg(not(any(
-    target_arch = "wasm32",
-    all(target_arch = "arm", feature = "arm-vsqrt")
-)))]
+#[cfg(not(all(target_arch = "arm", feature = "arm-vsqrt")))]
 #[inline]
 pub(crate) fn sqrt(x: f64) -> f64 {
     libm::sqrt(x)
 }
 
 /// `sqrt` in `f32`.
-#[cfg(not(any(
-    target_arch = "wasm32",
-    all(target_arch = "arm", feature = "arm-vsqrt")
-)))]
+#[cfg(not(all(target_arch = "arm", feature = "arm-vsqrt")))]
 #[inline]
 pub(crate) fn sqrtf(x: f32) -> f32 {
     libm::sqrtf(x)
@@ -84,7 +65,7 @@ pub(crate) fn sqrtf(x: f32) -> f32 {
 /// Compares this build's `sqrt` with `libm`'s on `n` pseudo-random `f64`
 /// bit patterns (every class: subnormals, huge, negative, NaN) and as many
 /// `f32`; returns how many differ (NaN matches any NaN). For the doors'
-/// on-target tests (`exp_rs_ffi`'s thumb smoke test, the wasm tests).
+/// on-target test (`exp_rs_ffi`'s thumb smoke test).
 #[doc(hidden)]
 pub fn sqrt_mismatches(n: u32) -> u32 {
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
