@@ -95,6 +95,11 @@ pub const JOBS: &[Job] = &[
         run: crate::firmware::firmware,
     },
     Job {
+        name: "size",
+        about: "size budgets: exp-rs's flash share of the demo images (linker map), the npm .wasm raw and gzip, the tarball",
+        run: crate::size::size,
+    },
+    Job {
         name: "fuzz-smoke",
         about: "cargo-fuzz: replay the committed corpus, then each target for 10 s",
         run: crate::fuzz::smoke,
