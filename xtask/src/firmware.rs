@@ -54,7 +54,7 @@ const QEMU_TIMEOUT_SECS: u32 = 60;
 const RUNS: [(u64, u64); 3] = [(10_000, 1), (2_000, 1), (10_000, 2)];
 
 /// Expressions in the demo's batch (`firmware-demo/src/demo.h`).
-const EXPRESSIONS: u64 = 7;
+pub(crate) const EXPRESSIONS: u64 = 7;
 
 /// Most instructions one evaluation of the demo's batch may take.
 const BATCH_BUDGET: f64 = 2_000.0;
@@ -240,7 +240,7 @@ fn copy_if_changed(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// `(bigger - smaller) / n`, failing if the counts went the wrong way.
-fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
+pub(crate) fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
     if bigger <= smaller || n == 0 {
         return Err(format!(
             "instruction counts do not grow with the work: {smaller} then {bigger}"
@@ -250,16 +250,16 @@ fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
 }
 
 /// What one QEMU run printed and counted.
-struct Run {
+pub(crate) struct Run {
     /// The firmware's semihosting output.
     report: String,
     /// Guest instructions executed, from the plugin.
-    insns: u64,
+    pub(crate) insns: u64,
 }
 
 /// Runs the mps2-an500 image under `timeout` with the counting plugin;
 /// fails unless the firmware exits 0 and its report says every check held.
-fn run_qemu(
+pub(crate) fn run_qemu(
     elf: &Path,
     plugin: &Path,
     out: &Path,

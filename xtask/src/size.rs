@@ -103,6 +103,8 @@ struct Measured {
     wasm_raw: u64,
     wasm_gzip: u64,
     tarball: u64,
+    /// tinyexpr beside exp-rs, if tinyexpr could be fetched.
+    peer: Option<Peer>,
 }
 
 /// `size` job: measure, print, fail on any budget exceeded.
@@ -137,6 +139,7 @@ fn measure(ctx: &Ctx) -> Result<Measured, String> {
     let h743 = map_of("stm32h743-uart")?;
     let mps2 = map_of("mps2-an500-uart")?;
     let parts = parts(&out.join("stm32h743-uart").join("firmware.elf"), &h743)?;
+    let peer = peer(ctx, &out)?;
 
     crate::wasm::ensure_package(&ctx.root)?;
     let wasm = ctx.root.join("wasm").join("pkg").join("exp_rs_bg.wasm");
@@ -148,6 +151,7 @@ fn measure(ctx: &Ctx) -> Result<Measured, String> {
         wasm_raw: crate::wasm::size(&wasm)?,
         wasm_gzip: crate::wasm::gzip_size(&wasm)?,
         tarball: crate::wasm::size(&tarball)?,
+        peer,
     })
 }
 
@@ -241,6 +245,39 @@ fn firmware_table(m: &Measured) -> String {
         let _ = writeln!(s, "| {name} | {} |", group(*bytes));
     }
     let _ = writeln!(s, "| **total** | **{}** |", group(h.flash(Origin::ExpRs)));
+    if let Some(p) = &m.peer {
+        let _ = writeln!(
+            s,
+            "\nThe same 7 expressions with tinyexpr (PyPI `tinex` 0.3.1, fetched at build time), \
+             built for the same Cortex-M7 with the demo's flags (`-O2`, FPv5-D16 hard float, newlib-nano) \
+             and run in QEMU under the same counting plugin (`firmware-demo/peer/`):\n"
+        );
+        let _ = writeln!(s, "| | exp-rs | tinyexpr | C formulas |");
+        let _ = writeln!(s, "|---|---:|---:|---:|");
+        let _ = writeln!(
+            s,
+            "| flash | {} (the whole language: every SPEC built-in, expression functions, errors with carets) \
+             | {} (`tinyexpr.o` {}, the rest newlib's `libm`, `strtod`, `malloc` it pulls in) | |",
+            group(h.flash(Origin::ExpRs)),
+            group(p.with.saturating_sub(p.without)),
+            group(p.object)
+        );
+        let _ = writeln!(
+            s,
+            "| instructions for the 7 expressions, per tick | {} (one `exp_rs_batch_builder_eval`) \
+             | {} (7 `te_eval` over bound variables) | {} |",
+            group(p.exp_rs_batch.round() as u64),
+            group(p.te_eval.round() as u64),
+            group(p.native.round() as u64)
+        );
+        let _ = writeln!(
+            s,
+            "\ntinyexpr has no comparison, `?:`, `clamp` or expression functions: expressions 1, 3 and 4 \
+             use the benchmark's rewrites (`benches/src/cases.rs`), and every tinyexpr result is checked \
+             against the C formulas first. Its flash is the peer image with tinyexpr minus the same image \
+             built without it."
+        );
+    }
     s
 }
 
@@ -376,4 +413,214 @@ mod tests {
         assert_eq!(recorded(readme, "BTreeMap"), Some(5));
         assert_eq!(recorded(readme, "libm"), None);
     }
+}
+
+/// tinyexpr beside exp-rs on the same Cortex-M7 (`firmware-demo/peer/`).
+pub(crate) struct Peer {
+    /// Flash of the peer image with tinyexpr, and without (`NO_TINYEXPR`).
+    with: u64,
+    without: u64,
+    /// tinyexpr.o's own flash (from the map).
+    object: u64,
+    /// Instructions per tick of the 7 expressions (minus the baseline
+    /// tick): tinyexpr's `te_eval`, the C formulas.
+    te_eval: f64,
+    native: f64,
+    /// exp-rs's `exp_rs_batch_builder_eval` of the demo's 7 expressions.
+    exp_rs_batch: f64,
+}
+
+/// The demo's C flags (firmware-demo/Makefile), warnings off for the
+/// fetched tinyexpr.c.
+const PEER_CFLAGS: [&str; 10] = [
+    "-mcpu=cortex-m7",
+    "-mthumb",
+    "-mfpu=fpv5-d16",
+    "-mfloat-abi=hard",
+    "-std=c11",
+    "-O2",
+    "-w",
+    "-ffunction-sections",
+    "-fdata-sections",
+    "-ffp-contract=off",
+];
+
+/// Ticks of the peer runs (the cost per tick is the difference of two).
+const PEER_TICKS: [u64; 2] = [1_000, 2_000];
+
+/// Builds the tinyexpr peer twice (with and without tinyexpr) with the
+/// demo's compiler flags, runs it in QEMU under the counting plugin, and
+/// counts exp-rs's batch on the demo image the same way. `None` when
+/// tinyexpr could not be fetched (no network to PyPI).
+fn peer(ctx: &Ctx, out: &Path) -> Result<Option<Peer>, String> {
+    crate::bench::fetch_tinyexpr(&ctx.root);
+    let te = ctx.root.join("target").join("tinyexpr");
+    if !te.join("tinyexpr.c").exists() {
+        println!("[size] tinyexpr unavailable: no side-by-side table");
+        return Ok(None);
+    }
+    let dir = out.join("peer");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let fw = ctx.root.join("firmware-demo");
+    let build = |name: &str, with: bool| -> Result<(std::path::PathBuf, Sizes), String> {
+        let elf = dir.join(format!("{name}.elf"));
+        let map = dir.join(format!("{name}.map"));
+        let mut cmd = Cmd::new("arm-none-eabi-gcc")
+            .args(PEER_CFLAGS)
+            .arg(format!(
+                "-I{}",
+                ctx.root.join("ffi-c").join("include").display()
+            ))
+            .arg(format!("-I{}", fw.join("src").display()))
+            .arg(format!("-I{}", te.display()))
+            .args([
+                "-nostartfiles",
+                "--specs=nano.specs",
+                "--specs=nosys.specs",
+                "-T",
+            ])
+            .arg(ctx.root.join("ffi-c/tests/thumb/mps2-an500.ld"))
+            .arg(ctx.root.join("ffi-c/tests/thumb/startup.c"))
+            .arg(fw.join("peer").join("tinyexpr_peer.c"))
+            .arg(fw.join("src").join("demo.c"));
+        cmd = if with {
+            let object = dir.join("tinyexpr.o");
+            Cmd::new("arm-none-eabi-gcc")
+                .args(PEER_CFLAGS)
+                .arg("-c")
+                .arg(te.join("tinyexpr.c"))
+                .arg("-o")
+                .arg(&object)
+                .run()?;
+            cmd.arg(object)
+        } else {
+            cmd.arg("-DNO_TINYEXPR")
+        };
+        cmd.args(["-Wl,--gc-sections", "-Wl,--no-warn-rwx-segments"])
+            .arg(format!("-Wl,-Map={}", map.display()))
+            .args(["-lm", "-o"])
+            .arg(&elf)
+            .run()?;
+        let text = std::fs::read_to_string(&map).map_err(|e| format!("{}: {e}", map.display()))?;
+        Ok((elf, parse_map(&text)))
+    };
+    let (elf, with) = build("tinyexpr", true)?;
+    let (_, without) = build("baseline", false)?;
+    let object = tinyexpr_object(&dir.join("tinyexpr.map"))?;
+    let plugin = out.join("insn_count.so");
+    let count = |mode: u32, ticks: u64| -> Result<u64, String> {
+        let log = dir.join(format!("qemu-mode{mode}-ticks{ticks}.log"));
+        let semihosting =
+            format!("enable=on,target=native,arg=peer,arg=ticks={ticks},arg=mode={mode}");
+        let output = std::process::Command::new("timeout")
+            .args([
+                "60",
+                "qemu-system-arm",
+                "-machine",
+                "mps2-an500",
+                "-cpu",
+                "cortex-m7",
+            ])
+            .args(["-nographic", "-monitor", "none", "-serial", "null"])
+            .args(["-semihosting-config", &semihosting, "-d", "plugin", "-D"])
+            .arg(&log)
+            .arg("-plugin")
+            .arg(&plugin)
+            .arg("-kernel")
+            .arg(&elf)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+        // Semihosting text may come on either stream.
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if !output.status.success() {
+            return Err(format!(
+                "tinyexpr peer, mode {mode}: {}\n{report}",
+                output.status
+            ));
+        }
+        if mode == 4 && !report.contains("mismatches: 0") {
+            return Err(format!(
+                "tinyexpr's results differ from the C formulas:\n{report}"
+            ));
+        }
+        std::fs::read_to_string(&log)
+            .ok()
+            .and_then(|l| {
+                l.lines()
+                    .find_map(|x| x.strip_prefix("insns: "))
+                    .and_then(|n| n.trim().parse().ok())
+            })
+            .ok_or_else(|| format!("no instruction count in {}", log.display()))
+    };
+    count(4, PEER_TICKS[0])?; // the check run
+    let per_tick = |mode| -> Result<f64, String> {
+        let n = PEER_TICKS[1] - PEER_TICKS[0];
+        crate::firmware::diff_per(count(mode, PEER_TICKS[1])?, count(mode, PEER_TICKS[0])?, n)
+    };
+    let base = per_tick(0)?;
+    let te_eval = per_tick(1)? - base;
+    let native = per_tick(2)? - base;
+    // exp-rs: the demo image, 1,000 ticks evaluating the batch once and
+    // twice per tick (as the firmware job does).
+    let demo = out.join("mps2-an500").join("firmware.elf");
+    let ticks = 1_000;
+    let e = crate::firmware::EXPRESSIONS;
+    let once = crate::firmware::run_qemu(&demo, &plugin, out, ticks, 1, e)?;
+    let twice = crate::firmware::run_qemu(&demo, &plugin, out, ticks, 2, e)?;
+    let exp_rs_batch = crate::firmware::diff_per(twice.insns, once.insns, ticks)?;
+    Ok(Some(Peer {
+        with: with.flash_total(),
+        without: without.flash_total(),
+        object,
+        te_eval,
+        native,
+        exp_rs_batch,
+    }))
+}
+
+/// Flash bytes of `tinyexpr.o`'s input sections in a peer map.
+fn tinyexpr_object(map: &Path) -> Result<u64, String> {
+    let text = std::fs::read_to_string(map).map_err(|e| format!("{}: {e}", map.display()))?;
+    // parse_map counts tinyexpr.o with the firmware's own objects: read
+    // its input-section lines here.
+    let mut total = 0;
+    let mut pending = false;
+    let body = text
+        .split_once("Linker script and memory map")
+        .map_or(text.as_str(), |(_, b)| b);
+    for line in body.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let is_te = line.contains("tinyexpr") && line.contains(".o");
+        let flash = [".text", ".rodata", ".data"]
+            .iter()
+            .any(|s| f.first().is_some_and(|n| n.starts_with(s)));
+        if f.len() == 1 && flash {
+            pending = true;
+            continue;
+        }
+        let nums = if pending && f.len() == 3 {
+            pending = false;
+            &f[..]
+        } else if flash && f.len() == 4 {
+            &f[1..]
+        } else {
+            pending = false;
+            continue;
+        };
+        if is_te {
+            if let Some(n) = nums
+                .get(1)
+                .and_then(|h| h.strip_prefix("0x"))
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+            {
+                total += n;
+            }
+        }
+    }
+    Ok(total)
 }
