@@ -399,22 +399,6 @@ fn group(n: u64) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grouping_and_recorded_parts() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(1234), "1,234");
-        assert_eq!(group(123_456_789), "123,456,789");
-        let readme = "x\n| compiler | 10,174 |\n| BTreeMap | 5 |\n";
-        assert_eq!(recorded(readme, "compiler"), Some(10_174));
-        assert_eq!(recorded(readme, "BTreeMap"), Some(5));
-        assert_eq!(recorded(readme, "libm"), None);
-    }
-}
-
 /// tinyexpr beside exp-rs on the same Cortex-M7 (`firmware-demo/peer/`).
 pub(crate) struct Peer {
     /// Flash of the peer image with tinyexpr, and without (`NO_TINYEXPR`).
@@ -612,15 +596,30 @@ fn tinyexpr_object(map: &Path) -> Result<u64, String> {
             pending = false;
             continue;
         };
-        if is_te {
-            if let Some(n) = nums
-                .get(1)
-                .and_then(|h| h.strip_prefix("0x"))
-                .and_then(|h| u64::from_str_radix(h, 16).ok())
-            {
-                total += n;
-            }
+        if let Some(n) = nums
+            .get(1)
+            .and_then(|h| h.strip_prefix("0x"))
+            .and_then(|h| u64::from_str_radix(h, 16).ok())
+            .filter(|_| is_te)
+        {
+            total += n;
         }
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping_and_recorded_parts() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(1234), "1,234");
+        assert_eq!(group(123_456_789), "123,456,789");
+        let readme = "x\n| compiler | 10,174 |\n| BTreeMap | 5 |\n";
+        assert_eq!(recorded(readme, "compiler"), Some(10_174));
+        assert_eq!(recorded(readme, "BTreeMap"), Some(5));
+        assert_eq!(recorded(readme, "libm"), None);
+    }
 }
