@@ -163,7 +163,7 @@ impl<R: Real> Context<R> {
     /// `pi`, `e` and `tau`.
     pub fn new() -> Context<R> {
         let mut ctx = Context::empty();
-        for &(name, builtin) in BUILTINS {
+        for &(name, builtin) in BUILTINS.iter().filter(|(_, b)| b.available()) {
             let def = FunctionDef::Builtin(builtin);
             ctx.tables_mut()
                 .functions
