@@ -706,7 +706,9 @@ function buildExamples() {
 // ------------------------------------------------------------------ start
 
 async function main() {
-  await init();
+  // The served .wasm (compiled while it streams in), not the copy the
+  // package inlines for bundlers.
+  await init({ module_or_path: new URL('./pkg/exp_rs_bg.wasm', import.meta.url) });
   plot = new Plot($('plot'), $('plot-readout'));
   buildExamples();
 

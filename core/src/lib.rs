@@ -63,6 +63,7 @@ mod expr;
 pub mod inspect;
 mod lexer;
 mod literal;
+mod math;
 mod parser;
 mod program;
 mod real;

@@ -337,6 +337,26 @@ typedef void (*exp_rs_panic_hook)(const char *file, size_t file_len, uint32_t li
 extern "C" {
 #endif // __cplusplus
 
+#if !defined(EXP_RS_F32)
+/**
+ * Defined only by an f64 (`double`) archive of C ABI version 1. The header
+ * references it from `exp_rs_context_new`, `exp_rs_arena_new`,
+ * `exp_rs_eval` and the other constructors (inline, one byte read), so a
+ * program compiled for another precision or ABI version fails to link
+ * (undefined `exp_rs_abi_v1_f64`) instead of computing garbage. Renamed
+ * (`_v2_`, ...) whenever the C ABI changes incompatibly.
+ */
+extern const uint8_t exp_rs_abi_v1_f64;
+#endif
+
+#if defined(EXP_RS_F32)
+/**
+ * Defined only by an f32 (`float`) archive of C ABI version 1: the header
+ * compiled with `EXP_RS_F32` references it (see `exp_rs_abi_v1_f64`).
+ */
+extern const uint8_t exp_rs_abi_v1_f32;
+#endif
+
 /**
  * `sizeof(exp_rs_real)` as this library was built: 8 (`double`) or 4
  * (`float`). Compare it with the header's `sizeof(exp_rs_real)` once at
@@ -1073,8 +1093,39 @@ const char *exp_rs_status_name(int32_t status);
 
 #endif  /* EXP_RS_H */
 
+/* cbindgen puts this part after the include guard: it has its own. */
+#ifndef EXP_RS_H_TRAILER
+#define EXP_RS_H_TRAILER
+
+/*
+ * Link-time check of precision and ABI version: only an archive built with the
+ * same precision (f64, or f32 with EXP_RS_F32) and C ABI version defines the
+ * symbol EXP_RS_ABI_SYMBOL names. Every constructor below reads it first (one
+ * byte, inline), so a program built against another archive fails to link
+ * ("undefined reference to exp_rs_abi_v1_f64") instead of computing garbage.
+ */
+#define EXP_RS_ABI_VERSION 1
+#if defined(EXP_RS_F32)
+#define EXP_RS_ABI_SYMBOL exp_rs_abi_v1_f32
+#else
+#define EXP_RS_ABI_SYMBOL exp_rs_abi_v1_f64
+#endif
+static inline void ExpRsAbiCheck_(void) {
+    (void)*(const volatile uint8_t *)&EXP_RS_ABI_SYMBOL;
+}
+#if !defined(EXP_RS_NO_ABI_CHECK)
+#define exp_rs_context_new() (ExpRsAbiCheck_(), exp_rs_context_new())
+#define exp_rs_context_new_empty() (ExpRsAbiCheck_(), exp_rs_context_new_empty())
+#define exp_rs_arena_new(size) (ExpRsAbiCheck_(), exp_rs_arena_new(size))
+#define exp_rs_batch_builder_new(arena, ctx) (ExpRsAbiCheck_(), exp_rs_batch_builder_new(arena, ctx))
+#define exp_rs_batch_builder_new_with_arena(arena) \
+    (ExpRsAbiCheck_(), exp_rs_batch_builder_new_with_arena(arena))
+#define exp_rs_eval(...) (ExpRsAbiCheck_(), exp_rs_eval(__VA_ARGS__))
+#define exp_rs_eval_ex(...) (ExpRsAbiCheck_(), exp_rs_eval_ex(__VA_ARGS__))
+#endif
 #if !defined(EXP_RS_NO_COMPAT_TYPEDEFS)
 /* The names of the original exp-rs C API. Define EXP_RS_NO_COMPAT_TYPEDEFS to omit. */
 typedef ExpRsArena Arena;
 typedef ExpRsBatchBuilder BatchBuilder;
 #endif
+#endif /* EXP_RS_H_TRAILER */

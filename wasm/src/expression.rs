@@ -274,9 +274,7 @@ impl Expression {
     /// Allocates nothing.
     pub fn eval(
         &self,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "number[] | Float64Array | Record<string, number>"
-        )]
+        #[wasm_bindgen(unchecked_optional_param_type = "readonly number[] | Float64Array | Scope")]
         values: &JsValue,
     ) -> Result<f64, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
@@ -298,7 +296,7 @@ impl Expression {
     #[wasm_bindgen(js_name = evalBatch)]
     pub fn eval_batch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array[]")] columns: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly Float64Array[]")] columns: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Float64Array | null")] out: &JsValue,
     ) -> Result<Float64Array, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {

@@ -58,7 +58,7 @@ pub(crate) fn init() {
 #[wasm_bindgen]
 pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Scope | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
     DEFAULT.with(|ctx| ctx.evaluate(src, vars))
 }
@@ -75,7 +75,7 @@ pub fn evaluate(
 #[wasm_bindgen]
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "readonly string[] | null")] params: &JsValue,
 ) -> Result<Expression, JsValue> {
     DEFAULT.with(|ctx| ctx.compile(src, params))
 }
@@ -160,6 +160,14 @@ export class ExpRsError extends Error {
 
 /** `[start, end)` as JS string indices. */
 export type Span = [number, number];
+
+/**
+ * Values by name (`{ x: 1, y: 2 }`), for `evaluate`, `eval` and
+ * `addObject`. Any object type, so an `interface` is accepted too
+ * (TypeScript gives interfaces no index signature, which
+ * `Record<string, number>` would demand).
+ */
+export type Scope = object;
 
 /** A syntax-tree node, as `Expression.ast()` returns it. */
 export type AstNode =

@@ -45,6 +45,11 @@ pub const JOBS: &[Job] = &[
         run: no_std,
     },
     Job {
+        name: "accuracy",
+        about: "math tables fresh; every math function against mpmath (200 bits) on a fixed sample, issue 16 limits where set",
+        run: crate::accuracy::sample,
+    },
+    Job {
         name: "doc",
         about: "rustdoc of exp-rs with -D warnings",
         run: doc,
@@ -53,6 +58,11 @@ pub const JOBS: &[Job] = &[
         name: "gen",
         about: "the error-kind copies in ffi-c and wasm are what `cargo xtask gen` writes (XTASK_BLESS=1 rewrites them)",
         run: crate::generate::check,
+    },
+    Job {
+        name: "readme-rust",
+        about: "README.md's Rust examples built and run in a fresh crate that depends on exp-rs alone",
+        run: crate::install::readme_rust,
     },
     Job {
         name: "ffi-header",
@@ -75,6 +85,16 @@ pub const JOBS: &[Job] = &[
         run: ffi_qemu,
     },
     Job {
+        name: "ffi-link",
+        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7)",
+        run: crate::ffi_install::ffi_link,
+    },
+    Job {
+        name: "cmake",
+        about: "ffi-c/cmake/ExpRs.cmake: host (f64, f32; run) and Cortex-M7 builds; a changed Rust source re-runs cargo",
+        run: crate::ffi_install::cmake,
+    },
+    Job {
         name: "wasm",
         about: "npm package exp-rs into wasm/pkg/ (wasm-bindgen, wasm-opt), sizes, npm pack",
         run: crate::wasm::wasm,
@@ -83,6 +103,16 @@ pub const JOBS: &[Job] = &[
         name: "node",
         about: "node --test over the npm package: API, errors, allocations, conformance table",
         run: crate::wasm::node,
+    },
+    Job {
+        name: "types",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        run: crate::install::types,
+    },
+    Job {
+        name: "bundlers",
+        about: "a tiny app from the npm tarball via esbuild, webpack, Rollup, Vite (dev, build, linked) and <script>, in Chromium; sizes",
+        run: crate::install::bundlers,
     },
     Job {
         name: "bench-agree",
@@ -112,7 +142,7 @@ pub const JOBS: &[Job] = &[
 ];
 
 /// The bare-metal target that proves exp-rs is `no_std` (STM32H7 class).
-const THUMB: &str = "thumbv7em-none-eabihf";
+pub const THUMB: &str = "thumbv7em-none-eabihf";
 
 /// Rustflags for [`THUMB`] only. Passed through the per-target variable, not
 /// `RUSTFLAGS`, so the host build cache stays valid between jobs.
@@ -312,14 +342,19 @@ fn header_job(bless: bool) -> Result<(), String> {
 fn ffi_c(ctx: &Ctx) -> Result<(), String> {
     crate::ensure::ensure_apt(FFI_APT)?;
     extract_readme_example()?;
-    let built = target_dir(ctx).join("debug").join("libexp_rs_ffi.a");
     for (precision, features, define) in [
         ("f64", "test-panic", None),
         ("f32", "test-panic,f32", Some("-DEXP_RS_F32")),
     ] {
+        // Test builds go to their own target directory: the archive a user
+        // finds at target/debug/libexp_rs_ffi.a stays the default one.
+        let variant = variant_target_dir(ctx, None, features);
         cargo()
             .args(["build", "-p", "exp-rs-ffi", "--lib", "--features", features])
+            .arg("--target-dir")
+            .arg(&variant)
             .run()?;
+        let built = variant.join("debug").join("libexp_rs_ffi.a");
         let dir = format!("{FFI_OUT}/{precision}");
         make_dir(std::path::Path::new(&dir))?;
         let lib = format!("{dir}/libexp_rs_ffi.a");
@@ -441,7 +476,7 @@ fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
         let built = build_thumb_ffi(ctx, features)?;
         // The bare-metal code paths (panic handler, C allocator) only
         // compile for this target: lint them here.
-        thumb_ffi_cargo("clippy", features)
+        thumb_ffi_cargo(ctx, "clippy", features)
             .args(["--", "-D", "warnings"])
             .run()?;
         let dir = format!("{FFI_OUT}/{THUMB}/{precision}");
@@ -509,9 +544,31 @@ const ARM_APT: &[&str] = &[
     "qemu-system-arm",
 ];
 
+/// exp-rs-ffi's default features: builds with exactly these use the
+/// ordinary target directory; any other set gets its own.
+const FFI_DEFAULT_FEATURES: &str = "runtime";
+
+/// The target directory for an exp-rs-ffi build with `features` (for
+/// `target`, `None`: the host): the ordinary one for the default features,
+/// else `target/ffi-variants/<target>-<features>`, so the archive a user
+/// finds at `target/[<triple>/]<profile>/libexp_rs_ffi.a` is always the
+/// default (f64) one, never a test or f32 build.
+pub fn variant_target_dir(ctx: &Ctx, target: Option<&str>, features: &str) -> PathBuf {
+    if features == FFI_DEFAULT_FEATURES {
+        return target_dir(ctx);
+    }
+    target_dir(ctx).join("ffi-variants").join(format!(
+        "{}-{}",
+        target.unwrap_or("host"),
+        features.replace(',', "-")
+    ))
+}
+
 /// `cargo <subcommand>` of the exp-rs-ffi library for the Cortex-M7
-/// (release, `features`, the Cortex-M7 rustflags).
-fn thumb_ffi_cargo(subcommand: &str, features: &str) -> Cmd {
+/// (the `thumb` profile, `features` plus `arm-vsqrt`, the Cortex-M7
+/// rustflags) into
+/// [`variant_target_dir`].
+fn thumb_ffi_cargo(ctx: &Ctx, subcommand: &str, features: &str) -> Cmd {
     cargo()
         .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
         .args([
@@ -524,18 +581,19 @@ fn thumb_ffi_cargo(subcommand: &str, features: &str) -> Cmd {
         ])
         .args(["--target", THUMB, "--features"])
         .arg(format!("{features},arm-vsqrt"))
+        .arg("--target-dir")
+        .arg(variant_target_dir(ctx, Some(THUMB), features))
 }
 
 /// The cargo profile of the Cortex-M7 library (`Cargo.toml`: release, but
 /// optimised for size; see the `size` job).
 pub const THUMB_PROFILE: &str = "thumb";
 
-/// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
-/// returns where cargo put it; callers copy it before another build with
-/// other features replaces it.
+/// Builds `libexp_rs_ffi.a` for the Cortex-M7 (`thumb` profile, `features`) and
+/// returns where cargo put it (see [`variant_target_dir`]).
 pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
-    thumb_ffi_cargo("build", features).run()?;
-    Ok(target_dir(ctx)
+    thumb_ffi_cargo(ctx, "build", features).run()?;
+    Ok(variant_target_dir(ctx, Some(THUMB), features)
         .join(THUMB)
         .join(THUMB_PROFILE)
         .join("libexp_rs_ffi.a"))
