@@ -33,34 +33,37 @@ struct Budget {
 /// The budgets, in bytes. Issue 14's targets are 49,152 B (48 KiB) of
 /// flash for exp-rs on the H743 and 61,440 B (60 KiB) gzip / 150,000 B raw
 /// for the `.wasm`; where a target is not reached yet the budget is what
-/// was reached (firmware-demo/README.md "Size" says what is left).
+/// was reached plus about 1 % (firmware-demo/README.md "Size" says what is
+/// left). The tarball carries the module twice since the browser entry
+/// inlines it (issue 15).
 const BUDGETS: [Budget; 5] = [
     Budget {
         what: "exp-rs flash share, stm32h743-uart image",
-        limit: 105_000,
+        limit: 104_500,
     },
     Budget {
         what: "exp-rs flash share, mps2-an500-uart image",
-        limit: 105_000,
+        limit: 104_500,
     },
     Budget {
         what: "npm .wasm, raw",
-        limit: 250_000,
+        limit: 220_000,
     },
     Budget {
         what: "npm .wasm, gzip -9",
-        limit: 102_000,
+        limit: 96_500,
     },
     Budget {
         what: "npm tarball",
-        limit: 124_000,
+        limit: 231_000,
     },
 ];
 
 /// The parts of exp-rs's flash share: the first rule whose pattern occurs
 /// in a symbol's demangled name wins; the rest is "other".
-const PARTS: [(&str, &[&str]); 12] = [
+const PARTS: [(&str, &[&str]); 13] = [
     ("libm (math functions)", &["libm::"]),
+    ("exp-rs's own math (`exp`, `log`, `pow`)", &["exp_rs::math"]),
     ("float parsing (`dec2flt`)", &["dec2flt"]),
     ("compiler", &["exp_rs::compiler"]),
     (
