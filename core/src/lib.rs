@@ -34,8 +34,9 @@
 //!   [`ErrorKind::TooDeep`] and input longer than [`Limits::max_len`]
 //!   (64 KiB) is [`ErrorKind::TooLong`], so no input can overflow the stack.
 //! * `f64` and `f32` are both available in every build through the sealed
-//!   [`Real`] trait; all math goes through `libm`, so every target computes
-//!   the same bits.
+//!   [`Real`] trait; all math is pure Rust (exp-rs's own correctly rounded
+//!   elementary functions, `libm` for the exact ones and `cbrt`), so every
+//!   target computes the same bits.
 //!
 //! ## The pieces
 //!
@@ -58,6 +59,8 @@ mod batch;
 mod builtins;
 mod compiler;
 mod context;
+#[cfg(feature = "symbolic")]
+mod derive;
 mod error;
 mod expr;
 pub mod inspect;
@@ -65,15 +68,22 @@ mod lexer;
 mod literal;
 mod math;
 mod parser;
+#[cfg(feature = "symbolic")]
+mod print;
 mod program;
 mod real;
 mod resolve;
 mod sqrt;
+
+#[cfg(feature = "symbolic")]
+mod simplify;
 mod walk;
 
 pub use ast::{Ast, AstKind, BinaryOp, Children, SExpr, UnaryOp};
 pub use batch::Batch;
 pub use context::{Arity, CallbackError, Context, Function, FunctionKind, NativeFn};
+#[cfg(feature = "symbolic")]
+pub use derive::derivative;
 pub use error::{Error, ErrorKind, Rendered, Span};
 pub use expr::{Expr, arena_used};
 pub use lexer::is_identifier;
@@ -82,6 +92,9 @@ pub use program::Program;
 pub use real::Real;
 #[doc(hidden)]
 pub use sqrt::sqrt_mismatches;
+
+#[cfg(feature = "symbolic")]
+pub use simplify::simplify;
 pub use walk::{WALK_LEVELS, eval_ast};
 
 /// Re-export of the arena crate, so callers use the same version.

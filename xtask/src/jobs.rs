@@ -81,12 +81,12 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "ffi-qemu",
-        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook",
+        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook, the host's bits on the math sample",
         run: ffi_qemu,
     },
     Job {
         name: "ffi-link",
-        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7)",
+        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7); pkg-config files",
         run: crate::ffi_install::ffi_link,
     },
     Job {
@@ -106,7 +106,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "types",
-        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run; require() as CommonJS; Bun, Deno",
         run: crate::install::types,
     },
     Job {
@@ -637,19 +637,32 @@ fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
         .run()?;
     crate::cmd::Cmd::new("arm-none-eabi-size").arg(&elf).run()?;
     // A hang (a panic hook that returned, a lock-up) fails by the timeout.
-    crate::cmd::Cmd::new("timeout")
-        .args([
-            "120",
-            "qemu-system-arm",
-            "-machine",
-            "mps2-an500",
-            "-nographic",
-        ])
-        .args([
-            "-semihosting-config",
-            "enable=on,target=native",
-            "-kernel",
-            &elf,
-        ])
-        .run()
+    // The output is captured: its `bits` lines are the same-bits sample.
+    let argv = [
+        "120",
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an500",
+        "-nographic",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-kernel",
+        &elf,
+    ];
+    println!("$ timeout {}", argv.join(" "));
+    let out = std::process::Command::new("timeout")
+        .args(argv)
+        .output()
+        .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+    // (Semihosting output may come on either stream.)
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    print!("{output}");
+    if !out.status.success() {
+        return Err(format!("the thumb smoke test failed ({})", out.status));
+    }
+    crate::bits::compare(&ctx.root, &output, "Cortex-M7 (QEMU)")
 }

@@ -10,6 +10,7 @@
 
 mod accuracy;
 mod bench;
+mod bits;
 mod cmd;
 mod ensure;
 mod ffi_install;

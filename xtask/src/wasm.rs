@@ -77,8 +77,15 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     }
     // node exits non-zero when any test fails (or none ran to completion).
     // `kinds.test.mjs` compares the package's error kinds with core's.
+    // `bits.test.mjs` compares the math sample's hashes with the host's.
+    let sample = crate::bits::read(&ctx.root)?;
+    let hashes: Vec<String> = crate::bits::host_hashes(&sample)?
+        .iter()
+        .map(|h| format!("\"{h:016x}\""))
+        .collect();
     Cmd::new("node")
         .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+        .env("EXP_RS_HOST_BITS", format!("[{}]", hashes.join(",")))
         .arg("--test")
         .args(&files)
         .run()
@@ -393,7 +400,7 @@ fn locked_version(root: &Path, krate: &str) -> Result<String, String> {
 }
 
 /// `version` of `[workspace.package]` in the root `Cargo.toml`.
-fn workspace_version(root: &Path) -> Result<String, String> {
+pub fn workspace_version(root: &Path) -> Result<String, String> {
     let toml =
         fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
     toml.split("[workspace.package]")
