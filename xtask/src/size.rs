@@ -39,23 +39,23 @@ struct Budget {
 const BUDGETS: [Budget; 5] = [
     Budget {
         what: "exp-rs flash share, stm32h743-uart image",
-        limit: 104_500,
+        limit: 109_500,
     },
     Budget {
         what: "exp-rs flash share, mps2-an500-uart image",
-        limit: 104_500,
+        limit: 109_500,
     },
     Budget {
         what: "npm .wasm, raw",
-        limit: 220_000,
+        limit: 285_000,
     },
     Budget {
         what: "npm .wasm, gzip -9",
-        limit: 96_500,
+        limit: 128_500,
     },
     Budget {
         what: "npm tarball",
-        limit: 231_000,
+        limit: 297_000,
     },
 ];
 
@@ -63,7 +63,10 @@ const BUDGETS: [Budget; 5] = [
 /// in a symbol's demangled name wins; the rest is "other".
 const PARTS: [(&str, &[&str]); 13] = [
     ("libm (math functions)", &["libm::"]),
-    ("exp-rs's own math (`exp`, `log`, `pow`)", &["exp_rs::math"]),
+    (
+        "exp-rs's own math (`exp`, `log`, `pow`, trigonometric, hyperbolic)",
+        &["exp_rs::math"],
+    ),
     ("float parsing (`dec2flt`)", &["dec2flt"]),
     ("compiler", &["exp_rs::compiler"]),
     (
