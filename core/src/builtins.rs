@@ -60,22 +60,42 @@ impl Func1 {
             Func1::Round => x.round(),
             Func1::Sqrt => x.sqrt(),
             Func1::Cbrt => x.cbrt(),
+            #[cfg(feature = "exp-log")]
             Func1::Exp => x.exp(),
+            #[cfg(feature = "exp-log")]
             Func1::Ln => x.ln(),
+            #[cfg(feature = "exp-log")]
             Func1::Log10 => x.log10(),
+            #[cfg(feature = "exp-log")]
             Func1::Log2 => x.log2(),
+            #[cfg(feature = "trig")]
             Func1::Sin => x.sin(),
+            #[cfg(feature = "trig")]
             Func1::Cos => x.cos(),
+            #[cfg(feature = "trig")]
             Func1::Tan => x.tan(),
+            #[cfg(feature = "trig")]
             Func1::Asin => x.asin(),
+            #[cfg(feature = "trig")]
             Func1::Acos => x.acos(),
+            #[cfg(feature = "trig")]
             Func1::Atan => x.atan(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Sinh => x.sinh(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Cosh => x.cosh(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Tanh => x.tanh(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Asinh => x.asinh(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Acosh => x.acosh(),
+            #[cfg(feature = "hyperbolic")]
             Func1::Atanh => x.atanh(),
+            // A group left out by its feature: the name is never bound
+            // (`Builtin::available`), so this is not reached.
+            #[allow(unreachable_patterns)]
+            _ => R::NAN,
         }
     }
 
@@ -115,12 +135,15 @@ impl Func2 {
     #[inline(always)]
     pub(crate) fn apply<R: Real>(self, a: R, b: R) -> R {
         match self {
+            #[cfg(feature = "trig")]
             Func2::Atan2 => a.atan2(b),
             Func2::Pow => a.pow(b),
             Func2::Hypot => a.hypot(b),
             Func2::Fmod => a.fmod(b),
             Func2::Min => a.fmin(b),
             Func2::Max => a.fmax(b),
+            #[allow(unreachable_patterns)]
+            _ => R::NAN,
         }
     }
 
@@ -150,6 +173,36 @@ pub(crate) enum Builtin {
     Max,
     /// `clamp(x, lo, hi)` = `min(max(x, lo), hi)`.
     Clamp,
+}
+
+impl Builtin {
+    /// False for a function whose group a Cargo feature left out (`trig`,
+    /// `hyperbolic`, `exp-log`; all on by default): a context does not
+    /// bind it, so using it is `UnknownFunction`, and its code is not
+    /// linked.
+    pub(crate) const fn available(self) -> bool {
+        let (trig, hyperbolic, exp_log) = (
+            cfg!(feature = "trig"),
+            cfg!(feature = "hyperbolic"),
+            cfg!(feature = "exp-log"),
+        );
+        match self {
+            Builtin::F1(Func1::Exp | Func1::Ln | Func1::Log10 | Func1::Log2) => exp_log,
+            Builtin::F1(
+                Func1::Sin | Func1::Cos | Func1::Tan | Func1::Asin | Func1::Acos | Func1::Atan,
+            )
+            | Builtin::F2(Func2::Atan2) => trig,
+            Builtin::F1(
+                Func1::Sinh
+                | Func1::Cosh
+                | Func1::Tanh
+                | Func1::Asinh
+                | Func1::Acosh
+                | Func1::Atanh,
+            ) => hyperbolic,
+            _ => true,
+        }
+    }
 }
 
 /// Every built-in function under its SPEC.md name.
@@ -187,3 +240,32 @@ pub(crate) const BUILTINS: &[(&str, Builtin)] = &[
     ("max", Builtin::Max),
     ("clamp", Builtin::Clamp),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::{Context, ErrorKind, Expr};
+
+    #[test]
+    fn groups_follow_their_features() {
+        let ctx = Context::<f64>::new();
+        for (name, on) in [
+            ("sin", cfg!(feature = "trig")),
+            ("atan2", cfg!(feature = "trig")),
+            ("tanh", cfg!(feature = "hyperbolic")),
+            ("exp", cfg!(feature = "exp-log")),
+            ("log10", cfg!(feature = "exp-log")),
+            ("sqrt", true),
+            ("hypot", true),
+            ("clamp", true),
+        ] {
+            assert_eq!(ctx.function(name).is_some(), on, "{name}");
+        }
+        let arena = bumpalo::Bump::new();
+        let compiled = Expr::compile("sin(x)", &["x"], &ctx, &arena);
+        assert_eq!(compiled.is_ok(), cfg!(feature = "trig"));
+        match compiled {
+            Ok(e) => assert_eq!(e.eval(&[0.0]).ok(), Some(0.0)),
+            Err(e) => assert_eq!(e.kind, ErrorKind::UnknownFunction),
+        }
+    }
+}

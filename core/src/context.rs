@@ -11,6 +11,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::cell::Cell;
 
 use bumpalo::Bump;
@@ -137,7 +138,7 @@ impl<R: Real> Function<R> {
 pub struct Context<R: Real> {
     /// Each context's own: [`Context::set_var`] changes them through a
     /// shared reference, so clones must not share them.
-    constants: BTreeMap<String, Cell<R>>,
+    constants: NameMap<Cell<R>>,
     tables: Arc<Tables<R>>,
 }
 
@@ -145,9 +146,9 @@ pub struct Context<R: Real> {
 /// of them changes.
 #[derive(Clone)]
 struct Tables<R: Real> {
-    functions: BTreeMap<String, Function<R>>,
-    arrays: BTreeMap<String, Arc<[R]>>,
-    objects: BTreeMap<String, BTreeMap<String, R>>,
+    functions: NameMap<Function<R>>,
+    arrays: NameMap<Arc<[R]>>,
+    objects: NameMap<BTreeMap<String, R>>,
     limits: Limits,
     /// Registered partial derivatives: for a function's name, per
     /// argument, the name of the function that computes it.
@@ -166,7 +167,7 @@ impl<R: Real> Context<R> {
     /// `pi`, `e` and `tau`.
     pub fn new() -> Context<R> {
         let mut ctx = Context::empty();
-        for &(name, builtin) in BUILTINS {
+        for &(name, builtin) in BUILTINS.iter().filter(|(_, b)| b.available()) {
             let def = FunctionDef::Builtin(builtin);
             ctx.tables_mut()
                 .functions
@@ -181,11 +182,11 @@ impl<R: Real> Context<R> {
     /// A context with no functions and no constants.
     pub fn empty() -> Context<R> {
         Context {
-            constants: BTreeMap::new(),
+            constants: NameMap::new(),
             tables: Arc::new(Tables {
-                functions: BTreeMap::new(),
-                arrays: BTreeMap::new(),
-                objects: BTreeMap::new(),
+                functions: NameMap::new(),
+                arrays: NameMap::new(),
+                objects: NameMap::new(),
                 limits: Limits::DEFAULT,
                 #[cfg(feature = "symbolic")]
                 derivatives: BTreeMap::new(),
@@ -436,11 +437,61 @@ impl<R: Real> Context<R> {
 
     /// Every function name, sorted (for completion lists and docs).
     pub fn function_names(&self) -> impl Iterator<Item = &str> {
-        self.tables.functions.keys().map(String::as_str)
+        self.tables.functions.iter().map(|(k, _)| k)
     }
 
     /// Every constant, sorted by name.
     pub fn constants(&self) -> impl Iterator<Item = (&str, R)> {
-        self.constants.iter().map(|(k, v)| (k.as_str(), v.get()))
+        self.constants.iter().map(|(k, v)| (k, v.get()))
+    }
+}
+
+/// A map from names to `V`: a vector sorted by name, searched by
+/// bisection. Contexts hold tens of names, not thousands; this is a few
+/// hundred bytes of code per value type where a `BTreeMap` is kilobytes
+/// (issue 14), with the same order for iteration.
+#[derive(Clone)]
+struct NameMap<V> {
+    entries: Vec<(String, V)>,
+}
+
+impl<V> NameMap<V> {
+    const fn new() -> Self {
+        NameMap {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Where `name` is, or where it would go.
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    fn get(&self, name: &str) -> Option<&V> {
+        let i = self.find(name).ok()?;
+        self.entries.get(i).map(|(_, v)| v)
+    }
+
+    /// Binds `name` to `value`, replacing what it was bound to.
+    fn insert(&mut self, name: String, value: V) {
+        match self.find(&name) {
+            Ok(i) => {
+                if let Some(slot) = self.entries.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.entries.insert(i, (name, value)),
+        }
+    }
+
+    /// Unbinds `name`; `Some` if it was bound.
+    fn remove(&mut self, name: &str) -> Option<V> {
+        let i = self.find(name).ok()?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// The entries, sorted by name.
+    fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 }

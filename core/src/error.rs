@@ -248,28 +248,42 @@ impl Error {
     /// Writes the one-line message, quoting the offending text from `src`
     /// (e.g. ``expected an operand, found `*` ``).
     pub fn write_message(&self, src: &str, f: &mut dyn fmt::Write) -> fmt::Result {
-        let text = self.span.text(src);
-        let found = |f: &mut dyn fmt::Write| -> fmt::Result {
-            if text.is_empty() {
-                f.write_str("end of input")
-            } else {
-                write!(f, "`{}`", Clip(text))
+        let mut result = Ok(());
+        self.message_to(src, &mut |s| {
+            if result.is_ok() {
+                result = f.write_str(s);
             }
+        });
+        result
+    }
+
+    /// [`write_message`](Error::write_message) as pieces of text handed to
+    /// `out`, without `core::fmt`: the C and JS doors use this, so that
+    /// the formatting machinery is not linked into them.
+    pub fn message_to(&self, src: &str, out: &mut dyn FnMut(&str)) {
+        let text = self.span.text(src);
+        let quoted = |out: &mut dyn FnMut(&str)| {
+            out("`");
+            clip(text, out);
+            out("`");
         };
         match self.kind {
-            ErrorKind::ExpectedOperand => {
-                f.write_str("expected an operand, found ")?;
-                found(f)
+            ErrorKind::ExpectedOperand | ErrorKind::UnexpectedToken | ErrorKind::ExpectedName => {
+                out(match self.kind {
+                    ErrorKind::ExpectedOperand => "expected an operand, found ",
+                    ErrorKind::UnexpectedToken => "unexpected ",
+                    _ => "expected a field name after `.`, found ",
+                });
+                if text.is_empty() {
+                    out("end of input");
+                } else {
+                    quoted(out);
+                }
             }
-            ErrorKind::UnexpectedToken => {
-                f.write_str("unexpected ")?;
-                found(f)
+            ErrorKind::UnclosedDelimiter => {
+                out("unclosed ");
+                quoted(out);
             }
-            ErrorKind::ExpectedName => {
-                f.write_str("expected a field name after `.`, found ")?;
-                found(f)
-            }
-            ErrorKind::UnclosedDelimiter => write!(f, "unclosed `{}`", Clip(text)),
             ErrorKind::InvalidCharacter
             | ErrorKind::InvalidNumber
             | ErrorKind::UnknownVariable
@@ -280,10 +294,63 @@ impl Error {
             | ErrorKind::DuplicateName
                 if !text.is_empty() =>
             {
-                write!(f, "{} `{}`", self.kind.message(), Clip(text))
+                out(self.kind.message());
+                out(" ");
+                quoted(out);
             }
-            _ => f.write_str(self.kind.message()),
+            _ => out(self.kind.message()),
         }
+    }
+
+    /// [`render`](Error::render) as pieces of text handed to `out`, without
+    /// `core::fmt` (for the C and JS doors).
+    pub fn render_to(&self, src: &str, out: &mut dyn FnMut(&str)) {
+        let start = (self.span.start as usize).min(src.len());
+        let start = floor_char(src, start);
+        // The line that holds the span's start.
+        let line_start = src
+            .get(..start)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let rest = src.get(line_start..).unwrap_or("");
+        let line = rest.split('\n').next().unwrap_or("");
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let caret = (start.max(line_start) - line_start).min(line.len());
+        // A long line (a generated formula, a `TooLong` input) is cut to a
+        // window around the caret, marked with `…`.
+        let (from, to) = window(line, caret);
+        if from > 0 {
+            out("…");
+        }
+        out(line.get(from..to).unwrap_or(""));
+        if to < line.len() {
+            out("…");
+        }
+        out("\n");
+        // One caret column per character before the span (tabs kept so the
+        // caret lines up in a terminal).
+        if from > 0 {
+            out(" ");
+        }
+        for c in line.get(from..caret.max(from)).unwrap_or("").chars() {
+            out(if c == '\t' { "\t" } else { " " });
+        }
+        out("^ ");
+        self.message_to(src, out);
+    }
+}
+
+/// Writes at most 40 characters of a span's text, then `…` if it was
+/// longer, so a huge span (say, a `TooLong` input) does not flood a
+/// message.
+fn clip(text: &str, out: &mut dyn FnMut(&str)) {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => {
+            out(text.get(..cut).unwrap_or(""));
+            out("…");
+        }
+        None => out(text),
     }
 }
 
@@ -295,20 +362,6 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
-/// Shows at most 40 characters of a span's text, so a huge span (say, a
-/// `TooLong` input) does not flood a message.
-struct Clip<'s>(&'s str);
-
-impl fmt::Display for Clip<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const MAX: usize = 40;
-        match self.0.char_indices().nth(MAX) {
-            Some((cut, _)) => write!(f, "{}…", &self.0[..cut]),
-            None => f.write_str(self.0),
-        }
-    }
-}
-
 /// The caret rendering of an [`Error`]; see [`Error::render`].
 pub struct Rendered<'s> {
     src: &'s str,
@@ -317,36 +370,13 @@ pub struct Rendered<'s> {
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let src = self.src;
-        let start = (self.error.span.start as usize).min(src.len());
-        // The line that holds the span's start.
-        let line_start = src[..floor_char(src, start)]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let line_end = src[line_start..]
-            .find('\n')
-            .map_or(src.len(), |i| line_start + i);
-        let line = src[line_start..line_end].trim_end_matches('\r');
-        let caret = (floor_char(src, start).max(line_start) - line_start).min(line.len());
-        // A long line (a generated formula, a `TooLong` input) is cut to a
-        // window around the caret, marked with `…`.
-        let (from, to) = window(line, caret);
-        let shown = &line[from..to];
-        let (lead, trail) = (
-            if from > 0 { "…" } else { "" },
-            if to < line.len() { "…" } else { "" },
-        );
-        writeln!(f, "{lead}{shown}{trail}")?;
-        // One caret column per character before the span (tabs kept so the
-        // caret lines up in a terminal).
-        if from > 0 {
-            f.write_str(" ")?;
-        }
-        for c in line[from..caret.max(from)].chars() {
-            f.write_str(if c == '\t' { "\t" } else { " " })?;
-        }
-        f.write_str("^ ")?;
-        self.error.write_message(src, f)
+        let mut result = Ok(());
+        self.error.render_to(self.src, &mut |s| {
+            if result.is_ok() {
+                result = f.write_str(s);
+            }
+        });
+        result
     }
 }
 
@@ -356,16 +386,18 @@ const WINDOW: usize = 60;
 /// Byte range of `line` to show: all of it if short, else about
 /// [`WINDOW`] characters either side of byte `caret`, on char boundaries.
 fn window(line: &str, caret: usize) -> (usize, usize) {
-    if line.chars().count() <= 2 * WINDOW {
+    // Characters: every byte that does not continue a UTF-8 sequence.
+    let chars = line.bytes().filter(|&b| b & 0xc0 != 0x80).count();
+    if chars <= 2 * WINDOW {
         return (0, line.len());
     }
-    let before = &line[..caret.min(line.len())];
+    let before = line.get(..caret.min(line.len())).unwrap_or("");
     let from = before
         .char_indices()
         .rev()
         .nth(WINDOW - 1)
         .map_or(0, |(i, _)| i);
-    let after = &line[caret.min(line.len())..];
+    let after = line.get(caret.min(line.len())..).unwrap_or("");
     let to = after
         .char_indices()
         .nth(WINDOW)

@@ -49,7 +49,7 @@
 //!
 //! The language itself is specified in SPEC.md.
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)] // one `asm!` instruction in sqrt.rs is allowed, nothing else
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -65,6 +65,7 @@ mod error;
 mod expr;
 pub mod inspect;
 mod lexer;
+mod literal;
 mod math;
 mod parser;
 #[cfg(feature = "symbolic")]
@@ -72,6 +73,8 @@ mod print;
 mod program;
 mod real;
 mod resolve;
+mod sqrt;
+
 #[cfg(feature = "symbolic")]
 mod simplify;
 mod walk;
@@ -87,6 +90,9 @@ pub use lexer::is_identifier;
 pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
 pub use program::Program;
 pub use real::Real;
+#[doc(hidden)]
+pub use sqrt::sqrt_mismatches;
+
 #[cfg(feature = "symbolic")]
 pub use simplify::simplify;
 pub use walk::{WALK_LEVELS, eval_ast};

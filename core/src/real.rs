@@ -2,7 +2,9 @@
 //!
 //! Every math function is pure Rust (`crate::math`, or `libm` for the exact
 //! and already correctly rounded ones), so the host, the Cortex-M7 and wasm
-//! compute bit-identical results for the same program.
+//! compute bit-identical results for the same program; `sqrt` uses the
+//! hardware instruction where there is one (`sqrt.rs`: correctly rounded,
+//! so the same bits).
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, Div, Mul, Neg, Sub};
@@ -166,9 +168,8 @@ macro_rules! impl_real {
             }
             #[inline]
             fn parse_literal(text: &str) -> Option<Self> {
-                // Rust's float grammar accepts everything our lexer lets
-                // through (`1.`, `.5`, `1e3`) and rounds correctly.
-                text.parse::<$t>().ok()
+                // Correctly rounded, without `core`'s `dec2flt`.
+                crate::literal::FromLiteral::from_literal(text)
             }
             $(
                 #[inline]
@@ -193,7 +194,7 @@ macro_rules! impl_real {
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
 {
     abs => libm::fabs, floor => libm::floor, ceil => libm::ceil, trunc => libm::trunc,
-    round => libm::round, sqrt => libm::sqrt, cbrt => libm::cbrt,
+    round => libm::round, sqrt => crate::sqrt::sqrt, cbrt => libm::cbrt,
     exp => crate::math::exp, ln => crate::math::log, log10 => crate::math::log10,
     log2 => crate::math::log2,
     sin => crate::math::sin, cos => crate::math::cos, tan => crate::math::tan, asin => crate::math::asin,
@@ -209,7 +210,7 @@ impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::c
 impl_real!(f32, "f32", core::f32::consts::PI, core::f32::consts::E, core::f32::consts::TAU,
 {
     abs => libm::fabsf, floor => libm::floorf, ceil => libm::ceilf, trunc => libm::truncf,
-    round => libm::roundf, sqrt => libm::sqrtf, cbrt => libm::cbrtf,
+    round => libm::roundf, sqrt => crate::sqrt::sqrtf, cbrt => libm::cbrtf,
     exp => crate::math::expf, ln => crate::math::logf, log10 => crate::math::log10f,
     log2 => crate::math::log2f,
     sin => crate::math::sinf, cos => crate::math::cosf, tan => crate::math::tanf, asin => crate::math::asinf,

@@ -6,7 +6,6 @@
 use alloc::boxed::Box;
 use core::cell::RefCell;
 use core::ffi::c_char;
-use core::fmt::Write;
 
 use exp_rs::Batch;
 
@@ -449,7 +448,7 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param_name(
 ) -> exp_rs_status {
     let f = |inner: &mut Inner| match inner.batch.param_names().get(index).copied() {
         // SAFETY: the caller's promise about buf, len and needed.
-        Some(n) => unsafe { write_text(buf, len, needed, |w| w.write_str(n)) },
+        Some(n) => unsafe { write_text(buf, len, needed, |w| w.push_str(n)) },
         None => inner
             .params_known()
             .map_or_else(|e| e, |_| exp_rs_status::BadIndex),

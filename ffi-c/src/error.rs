@@ -2,13 +2,12 @@
 
 use alloc::string::String;
 use core::ffi::c_char;
-use core::fmt::{self, Write};
 
 use exp_rs::{Error, Span};
 
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
-use crate::text::{c_str, write_text};
+use crate::text::{BufWriter, c_str, write_text};
 
 /// The details of an error: its status, the byte span of the offending
 /// source text (`span_start..span_end`, end exclusive; both 0 when there is
@@ -113,15 +112,17 @@ pub(crate) fn from_core(e: Error, expression: usize) -> exp_rs_error {
 
 /// Writes the message of `err`: with a source, the caret rendering of
 /// SPEC.md (source line, then a caret line); without, the status message.
-pub(crate) fn render(err: &exp_rs_error, src: Option<&str>, f: &mut dyn Write) -> fmt::Result {
+/// Piece by piece, without `core::fmt` (which would add kilobytes to a
+/// firmware).
+pub(crate) fn render(err: &exp_rs_error, src: Option<&str>, w: &mut BufWriter<'_>) {
     let status = exp_rs_status::from_code(err.status).unwrap_or(exp_rs_status::Error);
     let message = status.message().to_str().unwrap_or("error");
     match (status.kind(), src) {
         (Some(kind), Some(src)) => {
             let e = Error::new(kind, Span::new(err.span_start, err.span_end));
-            write!(f, "{}", e.render(src))
+            e.render_to(src, &mut |s| w.push_str(s));
         }
-        _ => f.write_str(message),
+        _ => w.push_str(message),
     }
 }
 

@@ -4,7 +4,6 @@
 
 use alloc::string::{String, ToString};
 use core::ffi::c_char;
-use core::fmt::Write;
 
 use bumpalo::Bump;
 use exp_rs::{Context, Expr};
@@ -72,7 +71,7 @@ pub unsafe extern "C" fn exp_rs_derivative(
         });
     match result {
         // SAFETY: the caller's promise about buf, len and needed.
-        Ok(text) => unsafe { write_text(buf, len, needed, |w| w.write_str(&text)) },
+        Ok(text) => unsafe { write_text(buf, len, needed, |w| w.push_str(&text)) },
         Err(e) => {
             if !error.is_null() {
                 // SAFETY: non-NULL and writable, per the contract.

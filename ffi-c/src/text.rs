@@ -1,7 +1,6 @@
 //! C strings in, text out into caller buffers.
 
 use core::ffi::{CStr, c_char};
-use core::fmt;
 
 use crate::status::exp_rs_status;
 
@@ -54,8 +53,9 @@ pub(crate) unsafe fn name<'a>(p: *const c_char) -> Result<&'a str, exp_rs_status
     }
 }
 
-/// A `fmt::Write` into a caller's byte buffer that keeps room for the NUL,
+/// A writer into a caller's byte buffer that keeps room for the NUL,
 /// truncates on a UTF-8 character boundary, and counts the full length.
+/// Plain `push_str`, not `fmt::Write`: the C door links no `core::fmt`.
 pub(crate) struct BufWriter<'b> {
     buf: &'b mut [u8],
     written: usize,
@@ -89,11 +89,12 @@ impl<'b> BufWriter<'b> {
     }
 }
 
-impl fmt::Write for BufWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
+impl BufWriter<'_> {
+    /// Appends `s` (as much as fits; the rest is counted in `needed`).
+    pub(crate) fn push_str(&mut self, s: &str) {
         self.needed = self.needed.saturating_add(s.len());
         if self.truncated {
-            return Ok(());
+            return;
         }
         // Room for text, keeping one byte for the NUL.
         let room = self.buf.len().saturating_sub(1 + self.written);
@@ -107,11 +108,11 @@ impl fmt::Write for BufWriter<'_> {
             }
             cut
         };
-        if let Some(dst) = self.buf.get_mut(self.written..self.written + take) {
-            dst.copy_from_slice(&s.as_bytes()[..take]);
-            self.written += take;
+        let src = s.as_bytes().get(..take).unwrap_or(&[]);
+        if let Some(dst) = self.buf.get_mut(self.written..self.written + src.len()) {
+            dst.copy_from_slice(src);
+            self.written += src.len();
         }
-        Ok(())
     }
 }
 
@@ -126,7 +127,7 @@ pub(crate) unsafe fn write_text(
     buf: *mut c_char,
     len: usize,
     needed: *mut usize,
-    f: impl FnOnce(&mut BufWriter<'_>) -> fmt::Result,
+    f: impl FnOnce(&mut BufWriter<'_>),
 ) -> exp_rs_status {
     if buf.is_null() && len != 0 {
         return exp_rs_status::NullPointer;
@@ -138,8 +139,7 @@ pub(crate) unsafe fn write_text(
         unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len) }
     };
     let mut w = BufWriter::new(bytes);
-    // Our writer never fails; a formatting error would only truncate.
-    let _ = f(&mut w);
+    f(&mut w);
     let (status, size) = w.finish();
     if !needed.is_null() {
         // SAFETY: non-NULL, valid for one write as the caller promises.
@@ -151,13 +151,12 @@ pub(crate) unsafe fn write_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::fmt::Write;
 
     fn render(cap: usize, parts: &[&str]) -> (exp_rs_status, usize, std::vec::Vec<u8>) {
         let mut buf = std::vec![0xAAu8; cap];
         let mut w = BufWriter::new(&mut buf);
         for p in parts {
-            w.write_str(p).ok();
+            w.push_str(p);
         }
         let (s, n) = w.finish();
         (s, n, buf)

@@ -54,13 +54,18 @@ const QEMU_TIMEOUT_SECS: u32 = 60;
 const RUNS: [(u64, u64); 3] = [(10_000, 1), (2_000, 1), (10_000, 2)];
 
 /// Expressions in the demo's batch (`firmware-demo/src/demo.h`).
-const EXPRESSIONS: u64 = 7;
+pub(crate) const EXPRESSIONS: u64 = 7;
+
+/// Most instructions one evaluation of the demo's batch may take.
+const BATCH_BUDGET: f64 = 2_000.0;
 
 /// Ticks of the runs that measure each expression's share.
 const PER_EXPRESSION_TICKS: u64 = 1_000;
 
-/// `firmware` job and `cargo xtask firmware`.
-pub fn firmware(ctx: &Ctx) -> Result<(), String> {
+/// Builds the library and every demo image (`make all`); returns the
+/// build directory (`<target>/firmware-demo`, one sub-directory per image)
+/// and the library copy the images link.
+pub fn build_images(ctx: &Ctx) -> Result<(PathBuf, PathBuf), String> {
     ensure_apt(APT)?;
     ensure_rustup_target(THUMB)?;
     let out = target_dir(ctx).join("firmware-demo");
@@ -80,6 +85,12 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
         .arg(format!("EXP_RS_LIB={}", lib.display()))
         .args(["--no-print-directory", "all"])
         .run()?;
+    Ok((out, lib))
+}
+
+/// `firmware` job and `cargo xtask firmware`.
+pub fn firmware(ctx: &Ctx) -> Result<(), String> {
+    let (out, lib) = build_images(ctx)?;
 
     let elf = out.join("mps2-an500").join("firmware.elf");
     let plugin = out.join("insn_count.so");
@@ -108,6 +119,13 @@ pub fn firmware(ctx: &Ctx) -> Result<(), String> {
          {per_batch:.1}, per expression: {:.1}",
         per_batch / EXPRESSIONS as f64
     );
+
+    // Issue 14: size work must not cost the loop its speed.
+    if per_batch > BATCH_BUDGET {
+        return Err(format!(
+            "a batch evaluation takes {per_batch:.1} instructions, over the budget of {BATCH_BUDGET}"
+        ));
+    }
 
     per_expression(&elf, &plugin, &out, &sources)?;
 
@@ -222,7 +240,7 @@ fn copy_if_changed(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// `(bigger - smaller) / n`, failing if the counts went the wrong way.
-fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
+pub(crate) fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
     if bigger <= smaller || n == 0 {
         return Err(format!(
             "instruction counts do not grow with the work: {smaller} then {bigger}"
@@ -232,16 +250,16 @@ fn diff_per(bigger: u64, smaller: u64, n: u64) -> Result<f64, String> {
 }
 
 /// What one QEMU run printed and counted.
-struct Run {
+pub(crate) struct Run {
     /// The firmware's semihosting output.
     report: String,
     /// Guest instructions executed, from the plugin.
-    insns: u64,
+    pub(crate) insns: u64,
 }
 
 /// Runs the mps2-an500 image under `timeout` with the counting plugin;
 /// fails unless the firmware exits 0 and its report says every check held.
-fn run_qemu(
+pub(crate) fn run_qemu(
     elf: &Path,
     plugin: &Path,
     out: &Path,
@@ -510,7 +528,7 @@ fn per_expression(elf: &Path, plugin: &Path, out: &Path, sources: &[String]) -> 
 
 /// Where the bytes of an image come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Origin {
+pub(crate) enum Origin {
     /// `libexp_rs_ffi.a`: exp-rs, its dependencies and Rust's runtime
     /// (`core`, `alloc`, `compiler_builtins`, which also supplies
     /// `memcpy`/`memset` to the C side).
@@ -523,17 +541,48 @@ enum Origin {
 
 /// Bytes per output section, in total and per origin.
 #[derive(Debug, Default, PartialEq)]
-struct Sizes {
+pub(crate) struct Sizes {
     /// Output section name → its size from the map's header line.
-    total: BTreeMap<String, u64>,
+    pub(crate) total: BTreeMap<String, u64>,
     /// (output section, origin) → summed input-section sizes.
-    by_origin: BTreeMap<(String, Origin), u64>,
+    pub(crate) by_origin: BTreeMap<(String, Origin), u64>,
+    /// (address, size) of every input section from `libexp_rs_ffi.a`, so
+    /// that symbols can be attributed by address (the `size` job).
+    pub(crate) exp_rs_ranges: Vec<(u64, u64)>,
+}
+
+/// The output sections that occupy flash, `.text` with its companions.
+pub(crate) const FLASH_SECTIONS: [&str; 6] = [
+    ".isr_vector",
+    ".text",
+    ".ARM.extab",
+    ".ARM.exidx",
+    ".rodata",
+    ".data",
+];
+
+impl Sizes {
+    /// Flash bytes of `origin` (`FLASH_SECTIONS`).
+    pub(crate) fn flash(&self, origin: Origin) -> u64 {
+        FLASH_SECTIONS
+            .iter()
+            .filter_map(|s| self.by_origin.get(&((*s).to_owned(), origin)))
+            .sum()
+    }
+
+    /// Flash bytes of the whole image.
+    pub(crate) fn flash_total(&self) -> u64 {
+        FLASH_SECTIONS
+            .iter()
+            .filter_map(|s| self.total.get(*s))
+            .sum()
+    }
 }
 
 /// Reads a GNU ld map (`-Wl,-Map`): each output section's size, and its
 /// input sections summed by the file they come from. Fill and the
 /// "Discarded input sections" list are not counted.
-fn parse_map(map: &str) -> Sizes {
+pub(crate) fn parse_map(map: &str) -> Sizes {
     let mut sizes = Sizes::default();
     let body = map
         .split_once("Linker script and memory map")
@@ -584,7 +633,7 @@ fn parse_map(map: &str) -> Sizes {
             }
             &fields[1..]
         };
-        let (Some(_), Some(size), Some(file)) = (
+        let (Some(addr), Some(size), Some(file)) = (
             numbers.first().copied().and_then(hex),
             numbers.get(1).copied().and_then(hex),
             numbers.get(2),
@@ -601,6 +650,9 @@ fn parse_map(map: &str) -> Sizes {
         } else {
             Origin::Firmware
         };
+        if origin == Origin::ExpRs && size > 0 {
+            sizes.exp_rs_ranges.push((addr, size));
+        }
         *sizes.by_origin.entry((out.clone(), origin)).or_default() += size;
     }
     sizes

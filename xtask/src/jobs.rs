@@ -125,6 +125,11 @@ pub const JOBS: &[Job] = &[
         run: crate::firmware::firmware,
     },
     Job {
+        name: "size",
+        about: "size budgets: exp-rs's flash share of the demo images (linker map), the npm .wasm raw and gzip, the tarball",
+        run: crate::size::size,
+    },
+    Job {
         name: "fuzz-smoke",
         about: "cargo-fuzz: replay the committed corpus, then each target for 10 s",
         run: crate::fuzz::smoke,
@@ -182,6 +187,11 @@ fn test(_: &Ctx) -> Result<(), String> {
     // thread (the README's claim; unoptimised they get 64 KiB).
     cargo()
         .args(["test", "--release", "-p", "exp-rs", "--test", "hostile"])
+        .run()?;
+    // The literal parser against `str::parse` on millions of random
+    // literals (a few thousand unoptimised, in the run above).
+    cargo()
+        .args(["test", "--release", "-p", "exp-rs", "--lib", "literal::"])
         .run()
 }
 
@@ -555,24 +565,37 @@ pub fn variant_target_dir(ctx: &Ctx, target: Option<&str>, features: &str) -> Pa
 }
 
 /// `cargo <subcommand>` of the exp-rs-ffi library for the Cortex-M7
-/// (release, `features`, the Cortex-M7 rustflags) into
+/// (the `thumb` profile, `features` plus `arm-vsqrt`, the Cortex-M7
+/// rustflags) into
 /// [`variant_target_dir`].
 fn thumb_ffi_cargo(ctx: &Ctx, subcommand: &str, features: &str) -> Cmd {
     cargo()
         .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-        .args([subcommand, "-p", "exp-rs-ffi", "--lib", "--release"])
-        .args(["--target", THUMB, "--features", features])
+        .args([
+            subcommand,
+            "-p",
+            "exp-rs-ffi",
+            "--lib",
+            "--profile",
+            THUMB_PROFILE,
+        ])
+        .args(["--target", THUMB, "--features"])
+        .arg(format!("{features},arm-vsqrt"))
         .arg("--target-dir")
         .arg(variant_target_dir(ctx, Some(THUMB), features))
 }
 
-/// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
+/// The cargo profile of the Cortex-M7 library (`Cargo.toml`: release, but
+/// optimised for size; see the `size` job).
+pub const THUMB_PROFILE: &str = "thumb";
+
+/// Builds `libexp_rs_ffi.a` for the Cortex-M7 (`thumb` profile, `features`) and
 /// returns where cargo put it (see [`variant_target_dir`]).
 pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
     thumb_ffi_cargo(ctx, "build", features).run()?;
     Ok(variant_target_dir(ctx, Some(THUMB), features)
         .join(THUMB)
-        .join("release")
+        .join(THUMB_PROFILE)
         .join("libexp_rs_ffi.a"))
 }
 

@@ -20,6 +20,7 @@ mod generate;
 mod install;
 mod jobs;
 mod playground;
+mod size;
 mod wasm;
 
 use std::path::Path;
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
             Some(job) => run_test(&[job]),
             None => usage_error("no `firmware` job"),
         },
+        Some("size") if args.len() == 1 => command("size", size::run),
         Some("playground") => {
             let ctx = match enter_workspace() {
                 Ok(ctx) => ctx,
@@ -105,6 +107,8 @@ fn print_help() {
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          firmware\n      \
          Build the firmware demo, run it in QEMU, count instructions, report sizes (the `firmware` job alone).\n  \
+         size\n      \
+         Measure the size budgets (the `size` job) and rewrite the READMEs' Size tables.\n  \
          playground [--port N]\n      \
          Build what is missing and serve the playground at http://127.0.0.1:8080 (the README's first command).\n  \
          help\n      \

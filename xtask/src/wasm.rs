@@ -99,6 +99,15 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds `wasm/pkg/` unless this run already did (the `size` job).
+pub fn ensure_package(root: &Path) -> Result<(), String> {
+    if BUILT.load(Ordering::SeqCst) {
+        Ok(())
+    } else {
+        build_package(root)
+    }
+}
+
 /// The package as published: builds `wasm/pkg/` unless this run did,
 /// `npm pack`s it and unpacks the tarball into `target/npm-pack/package`.
 /// Returns the tarball and the unpacked directory.
@@ -119,7 +128,7 @@ pub fn packed(ctx: &Ctx) -> Result<(PathBuf, PathBuf), String> {
 }
 
 /// `npm pack` of `wasm/pkg/` into `target/npm-pack/`; returns the tarball.
-fn pack(root: &Path) -> Result<PathBuf, String> {
+pub fn pack(root: &Path) -> Result<PathBuf, String> {
     let dir = root.join("target").join("npm-pack");
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     Cmd::new("npm")
@@ -417,7 +426,7 @@ pub fn workspace_version(root: &Path) -> Result<String, String> {
 
 /// The gzip size of `path` at level 9, computed by node's zlib (no extra
 /// tool needed: node is required anyway).
-fn gzip_size(path: &Path) -> Result<u64, String> {
+pub fn gzip_size(path: &Path) -> Result<u64, String> {
     let script = "const z=require('zlib'),f=require('fs');\
                   process.stdout.write(String(z.gzipSync(f.readFileSync(process.argv[1]),{level:9}).length))";
     let out = Cmd::new("node").args(["-e", script]).arg(path).read()?;
@@ -426,7 +435,7 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
         .map_err(|e| format!("gzip size of {}: {e} ({out})", path.display()))
 }
 
-fn size(path: &Path) -> Result<u64, String> {
+pub fn size(path: &Path) -> Result<u64, String> {
     fs::metadata(path)
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", path.display()))
