@@ -7,7 +7,7 @@
 //! -1, 0.5, 0) are answered by the rewritten operation itself, so a power
 //! gives the same bits whether its exponent is a literal or a variable.
 
-use super::exp::{SIGN_BIAS, TOP_BIG, TOP_HUGE, TOP_TINY, exp_tail};
+use super::exp::{SIGN_BIAS, TOP_BIG, TOP_HUGE, TOP_TINY, exp_tail, exp_tail_big};
 use super::log::log_ext;
 
 /// y as an exponent of a negative base: not an integer, odd, or even.
@@ -99,7 +99,8 @@ pub(crate) fn pow(x: f64, y: f64) -> f64 {
             let mag = if ehi > 0.0 { f64::INFINITY } else { 0.0 };
             return if sign_bias != 0 { -mag } else { mag };
         }
-        // 512 ≤ |e| < 1024: exp_tail takes its careful path.
+        // 512 ≤ |e| < 1024: 2^k may leave the normal range.
+        return exp_tail_big(ehi, elo, sign_bias);
     }
     exp_tail(ehi, elo, sign_bias)
 }
