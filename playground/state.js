@@ -1,11 +1,12 @@
 // The view's state and its URL-hash form, so a link reproduces the view:
-//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to
+//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to[&d=1]
 // (URLSearchParams encoding; `v` repeats, one per variable).
 
 /**
  * @typedef {{ value: number, min: number, max: number }} Var
  * @typedef {{ expr: string, fns: string, vars: Record<string, Var>,
- *             plot: { v: string, from: number, to: number } }} State
+ *             plot: { v: string, from: number, to: number },
+ *             deriv: boolean }} State  (`deriv`: also plot f′)
  */
 
 /** A state from an example's compact form (see examples.js). */
@@ -15,7 +16,7 @@ export function fromExample(ex) {
     vars[name] = { value, min, max };
   }
   const [v, from, to] = ex.plot ?? ['', -10, 10];
-  return { expr: ex.expr, fns: ex.fns ?? '', vars, plot: { v, from, to } };
+  return { expr: ex.expr, fns: ex.fns ?? '', vars, plot: { v, from, to }, deriv: false };
 }
 
 /**
@@ -36,6 +37,7 @@ export function encode(state, params) {
     if (v) parts.push(`v=${enc([name, v.value, v.min, v.max].join(':'))}`);
   }
   parts.push(`p=${enc([state.plot.v, state.plot.from, state.plot.to].join(':'))}`);
+  if (state.deriv) parts.push('d=1');
   return parts.join('&');
 }
 
@@ -58,7 +60,9 @@ export function decode(hash) {
   let from = num(pf) ?? -10;
   let to = num(pt) ?? 10;
   if (!(from < to)) [from, to] = [-10, 10];
-  return { expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to } };
+  return {
+    expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, deriv: q.get('d') === '1',
+  };
 }
 
 /** A slider range for a new variable whose value is `value`. */

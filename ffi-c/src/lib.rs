@@ -50,6 +50,8 @@ mod error;
 mod guard;
 mod oneshot;
 mod status;
+#[cfg(feature = "symbolic")]
+mod symbolic;
 mod text;
 
 pub use arena::*;
@@ -59,6 +61,8 @@ pub use error::*;
 pub use guard::*;
 pub use oneshot::*;
 pub use status::*;
+#[cfg(feature = "symbolic")]
+pub use symbolic::*;
 
 /// The number type of the whole API: `double`, or `float` in a build with
 /// the `f32` feature (compile the C side with `-DEXP_RS_F32` then, and check

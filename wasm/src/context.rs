@@ -195,6 +195,27 @@ impl Context {
             .map_err(|e| error::to_js(e, definition))
     }
 
+    /// Registers the partial derivative of function `name` with respect to
+    /// its argument `arg` (0-based): `derivative` names another function of
+    /// this context (a JS function, an expression function, a built-in)
+    /// taking the same arguments. This makes a JS function differentiable
+    /// by `Expression.derivative`:
+    ///
+    /// ```js
+    /// const ctx = new Context();
+    /// ctx.addFunction('sq', (x) => x * x);
+    /// ctx.addExpressionFunction('sq_d(t) = 2 * t');
+    /// ctx.setDerivative('sq', 0, 'sq_d');
+    /// ctx.compile('sq(3 * x)').derivative('x').toString(); // "3 * sq_d(3 * x)"
+    /// ```
+    #[wasm_bindgen(js_name = setDerivative)]
+    pub fn set_derivative(&self, name: &str, arg: u32, derivative: &str) -> Result<(), JsValue> {
+        self.inner()?
+            .ctx
+            .set_derivative(name, arg as usize, derivative);
+        Ok(())
+    }
+
     /// Binds (or rebinds) an array for `name[i]` (indices truncate toward
     /// zero; out of range is an `IndexOutOfBounds` error).
     #[wasm_bindgen(js_name = addArray)]

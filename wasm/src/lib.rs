@@ -80,6 +80,21 @@ pub fn compile(
     DEFAULT.with(|ctx| ctx.compile(src, params))
 }
 
+/// Simplifies `src` and returns the canonical source of the result:
+/// constants folded where exact in every precision, `a*1`, `a+0`, `--a`,
+/// `x^1`, constant factors first (`simplify('x * 3 * 2 + 0')` is
+/// `"6 * x"`). The rewrites are mathematical (`x * 0` is `0`), as for
+/// derivatives. Throws the syntax errors of `src`.
+#[wasm_bindgen]
+pub fn simplify(src: &str) -> Result<String, JsValue> {
+    init();
+    let arena = exp_rs::bumpalo::Bump::new();
+    let limits = exp_rs::Limits::DEFAULT;
+    let ast = exp_rs::parse(src, &arena, &limits).map_err(|e| error::to_js(e, src))?;
+    let simple = exp_rs::simplify(ast, &arena, &limits).map_err(|e| error::to_js(e, src))?;
+    Ok(simple.to_string())
+}
+
 /// Every error kind's name, in code order (`code` 1 is the first).
 #[wasm_bindgen(js_name = errorKinds, unchecked_return_type = "ErrorKind[]")]
 pub fn error_kinds() -> Vec<String> {
@@ -131,7 +146,8 @@ export type ErrorKind =
   | "Callback"
   | "ParamCount"
   | "Reentrant"
-  | "StepLimit";
+  | "StepLimit"
+  | "NotDifferentiable";
 // END generated
 
 /** One row of `errorKindTable()`: a kind's stable number, name and message. */
