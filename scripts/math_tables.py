@@ -140,7 +140,9 @@ def log_tables():
         else:
             invc = split(2 / (a + b), INVC_BITS)
         logc = -mpmath.log(mpf(invc))
-        hi = f64(logc)
+        # hi on the grid of LN2_HI's last bit (2^-42), so that k * LN2_HI +
+        # hi is exact for |k| < 2^10 and needs no error term.
+        hi = f64(mpmath.nint(logc * mpf(2) ** 42) / mpf(2) ** 42)
         lo = f64(logc - mpf(hi))
         r = max(abs(a * mpf(invc) - 1), abs(b * mpf(invc) - 1))
         rmax = max(rmax, r)
@@ -217,7 +219,7 @@ def generate():
     for c in plog:
         w(f"    {rust_f64(c)},")
     w("];")
-    w(f"/// Per subinterval: (1/c with {INVC_BITS} bits, -ln(invc) high, low).")
+    w(f"/// Per subinterval: (1/c with {INVC_BITS} bits, -ln(invc) high (a multiple of 2^-42), low).")
     w(f"pub(crate) static LOG_TABLE: [(f64, f64, f64); {LOG_N}] = [")
     for invc, hi, lo, _ in log_rows:
         w(f"    (f64::from_bits(0x{bits(invc):016x}), f64::from_bits(0x{bits(hi):016x}), "

@@ -47,14 +47,37 @@ pub(crate) fn exp(x: f64) -> f64 {
             }
             return if x < 0.0 { 0.0 } else { f64::INFINITY };
         }
+        if abstop >= TOP_BIG {
+            return exp_tail_big(x, 0.0, 0);
+        }
     }
     exp_tail(x, 0.0, 0)
 }
 
 /// e^(x + tail), with `sign_bias` ([`SIGN_BIAS`] or 0) giving the sign of
-/// the result. Needs |x| < 1024 and |tail| ≤ 2^-50 |x|.
+/// the result. Needs |x| < 512 (else [`exp_tail_big`]) and |tail| ≤ 2^-50
+/// |x|.
 #[inline(always)]
 pub(super) fn exp_tail(x: f64, tail: f64, sign_bias: u64) -> f64 {
+    let (tmp, sbits) = reduce(x, tail, sign_bias);
+    let scale = f64::from_bits(sbits);
+    scale + scale * tmp
+}
+
+/// [`exp_tail`] for 512 ≤ |x| < 1024, where 2^k may leave the normal
+/// range.
+#[cold]
+#[inline(never)]
+pub(super) fn exp_tail_big(x: f64, tail: f64, sign_bias: u64) -> f64 {
+    let (tmp, sbits) = reduce(x, tail, sign_bias);
+    scaled(tmp, sbits, x > 0.0)
+}
+
+/// e^(x + tail) = scale · (1 + tmp): returns tmp and the bits of scale
+/// (2^(k/N) with the sign bias; its exponent may be out of range when
+/// |x| ≥ 512).
+#[inline(always)]
+fn reduce(x: f64, tail: f64, sign_bias: u64) -> (f64, u64) {
     let n = 1u64 << EXP_BITS;
     // k = round(x · N / ln 2), read from the low bits of kd + SHIFT.
     let shifted = EXP_INV_LN2_N * x + SHIFT;
@@ -76,11 +99,7 @@ pub(super) fn exp_tail(x: f64, tail: f64, sign_bias: u64) -> f64 {
     // e^(r + rl) · 2^(j/N) / scale - 1 = tlo + r + rl + rl·r + poly(r)
     // (up to terms below 2^-70: |rl| < 2^-40, so rl² is negligible).
     let tmp = r + ((tlo + rl) + (rl * r + poly));
-    if (x.to_bits() >> 52) as u32 & 0x7ff >= TOP_BIG {
-        return scaled(tmp, sbits, x > 0.0);
-    }
-    let scale = f64::from_bits(sbits);
-    scale + scale * tmp
+    (tmp, sbits)
 }
 
 /// `scale · (1 + tmp)` when `scale`'s exponent is outside the normal range:

@@ -50,12 +50,12 @@ pub(super) fn log_ext(ix: u64) -> (f64, f64) {
     let (kd, (_, logc_hi, logc_lo), rhi, rlo) = reduce_z(ix);
     let r = rhi + rlo;
     let r_err = (rhi - r) + rlo;
-    // k ln 2 + logc + r, keeping each rounding error (Fast2Sum: |k ln 2| >
-    // |logc| when k ≠ 0; |logc| ≥ |r| in every subinterval but the one
-    // around 1, where logc = 0; the script checks it).
-    let a = kd * LOG_LN2_HI;
-    let t1 = a + logc_hi;
-    let e1 = (a - t1) + logc_hi;
+    // k ln 2 + logc + r, keeping each rounding error (Fast2Sum: |t1| ≥
+    // |r|, as |k ln 2| > |logc| when k ≠ 0 and |logc| ≥ |r| in every
+    // subinterval but the one around 1, where logc = 0; the script checks
+    // it).
+    // Exact: k · LN2_HI and logc_hi are multiples of 2^-42 below 2^10.
+    let t1 = kd * LOG_LN2_HI + logc_hi;
     let t2 = t1 + r;
     let e2 = (t1 - t2) + r;
     // - r²/2: rhi²/2 is exact; the rest is -rlo (rhi + r)/2.
@@ -66,7 +66,7 @@ pub(super) fn log_ext(ix: u64) -> (f64, f64) {
     let lo3 = rlo * (-0.5 * r + arhi);
     let r2 = r * r;
     let p = r2 * r * ((A[0] + r * A[1]) + r2 * (A[2] + r * A[3]) + r2 * r2 * (A[4] + r * A[5]));
-    let lo = (kd * LOG_LN2_LO + logc_lo) + (e1 + e2) + (e3 + r_err) + lo3 + p;
+    let lo = (kd * LOG_LN2_LO + logc_lo) + e2 + (e3 + r_err) + lo3 + p;
     (hi, lo)
 }
 
@@ -79,15 +79,14 @@ fn log_short(ix: u64) -> f64 {
     let (kd, (_, logc_hi, logc_lo), rhi, rlo) = reduce_z(ix);
     let r = rhi + rlo;
     let r_err = (rhi - r) + rlo;
-    let a = kd * LOG_LN2_HI;
-    let t1 = a + logc_hi;
-    let e1 = (a - t1) + logc_hi;
+    // Exact: k · LN2_HI and logc_hi are multiples of 2^-42 below 2^10.
+    let t1 = kd * LOG_LN2_HI + logc_hi;
     let t2 = t1 + r;
     let e2 = (t1 - t2) + r;
     let r2 = r * r;
     let p = r2
         * ((-0.5 + r * A[0]) + r2 * (A[1] + r * A[2]) + r2 * r2 * ((A[3] + r * A[4]) + r2 * A[5]));
-    let lo = (kd * LOG_LN2_LO + logc_lo) + ((e1 + e2) + r_err) + p;
+    let lo = (kd * LOG_LN2_LO + logc_lo) + (e2 + r_err) + p;
     t2 + lo
 }
 
