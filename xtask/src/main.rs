@@ -91,8 +91,9 @@ fn print_help() {
          Rewrite ffi-c/include/exp_rs.h with the pinned cbindgen (the `ffi-header` job, blessed).\n  \
          fuzz [SECONDS]\n      \
          Fuzz the three targets side by side for SECONDS (default 60), then Miri on core's tests.\n  \
-         bench [SECONDS | report]\n      \
-         Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
+         bench [SECONDS | report | js]\n      \
+         Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only;\n      \
+         `js`: run only the JS benchmark and replace BENCHMARKS.md's JS section).\n  \
          wasm\n      \
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          firmware\n      \
