@@ -1,11 +1,13 @@
 // The view's state and its URL-hash form, so a link reproduces the view:
-//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to
-// (URLSearchParams encoding; `v` repeats, one per variable).
+//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to&t=tier
+// (URLSearchParams encoding; `v` repeats, one per variable; `t` only when
+// the tier is not `auto`).
 
 /**
  * @typedef {{ value: number, min: number, max: number }} Var
  * @typedef {{ expr: string, fns: string, vars: Record<string, Var>,
- *             plot: { v: string, from: number, to: number } }} State
+ *             plot: { v: string, from: number, to: number },
+ *             tier?: 'auto' | 'codegen' | 'interpreter' }} State
  */
 
 /** A state from an example's compact form (see examples.js). */
@@ -36,6 +38,7 @@ export function encode(state, params) {
     if (v) parts.push(`v=${enc([name, v.value, v.min, v.max].join(':'))}`);
   }
   parts.push(`p=${enc([state.plot.v, state.plot.from, state.plot.to].join(':'))}`);
+  if (state.tier && state.tier !== 'auto') parts.push(`t=${state.tier}`);
   return parts.join('&');
 }
 
@@ -58,7 +61,9 @@ export function decode(hash) {
   let from = num(pf) ?? -10;
   let to = num(pt) ?? 10;
   if (!(from < to)) [from, to] = [-10, 10];
-  return { expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to } };
+  const t = q.get('t');
+  const tier = t === 'codegen' || t === 'interpreter' ? t : 'auto';
+  return { expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, tier };
 }
 
 /** A slider range for a new variable whose value is `value`. */
