@@ -98,5 +98,12 @@ export function markdown(run) {
     L.push('| generated module ≤ 1 KB | – | not measurable: this build has no code-generation tier | **not met** |');
   }
   L.push('', `The ${n}-token expression: ${code(pr.src)} (compiled, evaluated once, freed; warm, best of 5).`);
+  const first = run.rows[0];
+  L.push(
+    '',
+    `What one call costs beyond the formula: on ${code(first.src)}, ${ours
+      .map((o) => `${o} takes ${ns(first.perCall[o])} ns per \`eval\` call against ${ns(first.perPoint[o])} ns per point inside one \`evalBatch\``)
+      .join('; ')}; the difference is the JS↔wasm crossing, reading the argument array and checking it, paid once per call by \`eval\` and once per batch by \`evalBatch\`. V8 inlines the hand-written function into its loop; it cannot inline a call into a wasm module.`,
+  );
   return `${L.join('\n')}\n`;
 }
