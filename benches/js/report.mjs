@@ -52,7 +52,7 @@ export function markdown(run) {
     '- **math.js** `compile(src)` once, then `code.evaluate(scope)`; **expr-eval** `parser.parse(src)` once, then `expr.evaluate(scope)`. Each gets ONE scope object per expression, and the loop assigns its fields (`scope.x = x`) before every call, as their users write it. (Earlier versions of this benchmark passed the peers an array that a wrapper copied into the scope on every call: that charged them a cost their users do not pay, and has been removed.)',
     '- **JS**: the expression written as a plain JavaScript function (`Math.sin`, `**`), called once per point, and the `for` loop a programmer would write over the same `Float64Array` columns (benches/js/cases.mjs).',
     '',
-    `Every timing loop is generated for one library on one expression, so V8 optimises it as it would a user's own code. Inputs change on every call (1,024 rows, scrambled). Each figure is the best of 5 runs. Per point: exp-rs and the JS loop cover ${run.points.toLocaleString('en-US')} points per run, the peers ${run.peerPoints.toLocaleString('en-US')} (their time per point does not depend on the count). Before timing, the values of every contender, through the very loops that are timed, were checked against exp-rs (\`cargo xtask test --only bench-agree\`)${hasTiers ? '; the two exp-rs tiers agree bit for bit' : ''}.\n`,
+    `Every timing loop is generated for one library on one expression, so V8 optimises it as it would a user's own code. Inputs change on every call (1,024 rows, scrambled). Each figure is the best of ${run.runs} runs in each of ${run.passes} passes over all expressions (a shared machine's bursts of load do not decide a figure). Per point: exp-rs and the JS loop cover ${run.points.toLocaleString('en-US')} points per run, the peers ${run.peerPoints.toLocaleString('en-US')} (their time per point does not depend on the count). Before timing, the values of every contender, through the very loops that are timed, were checked against exp-rs (\`cargo xtask test --only bench-agree\`)${hasTiers ? '; the two exp-rs tiers agree bit for bit' : ''}.\n`,
   );
   L.push('### Per call, ns\n', ...head('expression', [...cols.map((c) => (c === 'JS' ? 'hand-written JS' : c)), ...ours.map((o) => `${o} ÷ best peer`)]));
   for (const r of run.rows) {
@@ -97,13 +97,13 @@ export function markdown(run) {
   } else {
     L.push('| generated module ≤ 1 KB | – | not measurable: this build has no code-generation tier | **not met** |');
   }
-  L.push('', `The ${n}-token expression: ${code(pr.src)} (compiled, evaluated once, freed; warm, best of 5).`);
+  L.push('', `The ${n}-token expression: ${code(pr.src)} (compiled, evaluated once, freed; warm, best of all runs).`);
   const first = run.rows[0];
   L.push(
     '',
-    `What one call costs beyond the formula: on ${code(first.src)}, ${ours
-      .map((o) => `${o} takes ${ns(first.perCall[o])} ns per \`eval\` call against ${ns(first.perPoint[o])} ns per point inside one \`evalBatch\``)
-      .join('; ')}; the difference is the JS↔wasm crossing, reading the argument array and checking it, paid once per call by \`eval\` and once per batch by \`evalBatch\`. V8 inlines the hand-written function into its loop; it cannot inline a call into a wasm module.`,
+    `What a call costs beyond the formula: on ${code(first.src)}, ${ours
+      .map((o) => `${o} takes ${ns(first.perCall[o])} ns per \`eval\` call and ${ns(first.perPoint[o])} ns per point inside one \`evalBatch\``)
+      .join('; ')}. An \`eval\` call pays the JS↔wasm crossing and reads and checks its argument array every time; \`evalBatch\` pays that once per batch. V8 inlines the hand-written function into its loop; it cannot inline a call into a wasm module.`,
   );
   return `${L.join('\n')}\n`;
 }
