@@ -181,20 +181,75 @@ fn batch_benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// exp-rs computes with the `libm` crate on every target (the same bits on
-/// the host, the Cortex-M7 and wasm); C and the Rust peers call the
-/// platform's libm (glibc here). These rows show what that costs per call.
+// The host C library (glibc on Linux; linked into every host binary).
+unsafe extern "C" {
+    fn pow(x: f64, y: f64) -> f64;
+    fn exp(x: f64) -> f64;
+    fn log(x: f64) -> f64;
+    fn sin(x: f64) -> f64;
+}
+
+/// 1024 inputs from a fixed xorshift sequence, mapped by `f`.
+fn inputs(f: impl Fn(f64) -> f64) -> Vec<f64> {
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    (0..1024)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            f((s >> 11) as f64 / (1u64 << 53) as f64)
+        })
+        .collect()
+}
+
+/// exp-rs computes with its own functions (`Real`; pure Rust, the same
+/// bits on the host, the Cortex-M7 and wasm); C and the Rust peers call the
+/// platform's libm (glibc here). These rows compare them per call, on 1024
+/// varied inputs each (so no branch or table entry is always the same).
 fn math_benches(c: &mut Criterion) {
+    use exp_rs::Real;
     let mut group = c.benchmark_group("math");
+    // pow: x in [0.01, 100) log-uniformly, y in [-8, 8).
+    let px = inputs(|u| 10f64.powf(4.0 * u - 2.0));
+    let py = inputs(|u| 16.0 * (1.0 - u) - 8.0);
+    // exp: [-20, 20); ln: log-uniform over [1e-6, 1e6); sin: [-10, 10).
+    let ex = inputs(|u| 40.0 * u - 20.0);
+    let lx = inputs(|u| 10f64.powf(12.0 * u - 6.0));
+    let sx = inputs(|u| 20.0 * u - 10.0);
     let mut k = 0usize;
-    let mut x = || {
-        k = k.wrapping_add(1);
-        black_box(3.0 + (k & 1023) as f64 * 1e-6)
+    let mut next = || {
+        k = (k + 1) & 1023;
+        k
     };
-    group.bench_function("pow libm", |b| b.iter(|| libm::pow(x(), 1.5)));
-    group.bench_function("pow glibc", |b| b.iter(|| x().powf(1.5)));
-    group.bench_function("sin libm", |b| b.iter(|| libm::sin(x())));
-    group.bench_function("sin glibc", |b| b.iter(|| x().sin()));
+    group.bench_function("pow exp-rs", |b| {
+        b.iter(|| {
+            let i = next();
+            Real::pow(black_box(px[i]), black_box(py[i]))
+        })
+    });
+    // SAFETY (every glibc row): plain C math functions on doubles.
+    group.bench_function("pow glibc", |b| {
+        b.iter(|| {
+            let i = next();
+            unsafe { pow(black_box(px[i]), black_box(py[i])) }
+        })
+    });
+    group.bench_function("exp exp-rs", |b| {
+        b.iter(|| Real::exp(black_box(ex[next()])))
+    });
+    group.bench_function("exp glibc", |b| {
+        b.iter(|| unsafe { exp(black_box(ex[next()])) })
+    });
+    group.bench_function("ln exp-rs", |b| b.iter(|| Real::ln(black_box(lx[next()]))));
+    group.bench_function("ln glibc", |b| {
+        b.iter(|| unsafe { log(black_box(lx[next()])) })
+    });
+    group.bench_function("sin exp-rs", |b| {
+        b.iter(|| Real::sin(black_box(sx[next()])))
+    });
+    group.bench_function("sin glibc", |b| {
+        b.iter(|| unsafe { sin(black_box(sx[next()])) })
+    });
     group.finish();
 }
 

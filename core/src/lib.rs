@@ -62,6 +62,7 @@ mod error;
 mod expr;
 pub mod inspect;
 mod lexer;
+mod math;
 mod parser;
 mod program;
 mod real;

@@ -1,7 +1,8 @@
 //! The number type: [`Real`], implemented by `f64` and `f32`.
 //!
-//! Every math function goes through `libm`, so the host, the Cortex-M7 and
-//! wasm compute bit-identical results for the same program.
+//! Every math function is pure Rust (`crate::math`, or `libm` for the exact
+//! and already correctly rounded ones), so the host, the Cortex-M7 and wasm
+//! compute bit-identical results for the same program.
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, Div, Mul, Neg, Sub};
@@ -143,8 +144,8 @@ pub trait Real:
 
 macro_rules! impl_real {
     ($t:ty, $name:literal, $pi:expr, $e:expr, $tau:expr,
-     { $($method:ident => $libm:ident),* $(,)? },
-     { $($method2:ident => $libm2:ident),* $(,)? }) => {
+     { $($method:ident => $f:path),* $(,)? },
+     { $($method2:ident => $f2:path),* $(,)? }) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -172,33 +173,51 @@ macro_rules! impl_real {
             $(
                 #[inline]
                 fn $method(self) -> Self {
-                    libm::$libm(self)
+                    $f(self)
                 }
             )*
             $(
                 #[inline]
                 fn $method2(self, y: Self) -> Self {
-                    libm::$libm2(self, y)
+                    $f2(self, y)
                 }
             )*
         }
     };
 }
 
+// `crate::math` holds the engine's own correctly rounded functions
+// (core/src/math/mod.rs lists them); the rest are libm's, which are exact
+// (floor, ceil, trunc, round, fmod, fabs, sqrt, fmin, fmax) or already
+// correctly rounded (cbrt, a CORE-MATH port).
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
-    {
-        abs => fabs, floor => floor, ceil => ceil, trunc => trunc, round => round,
-        sqrt => sqrt, cbrt => cbrt, exp => exp, ln => log, log10 => log10, log2 => log2,
-        sin => sin, cos => cos, tan => tan, asin => asin, acos => acos, atan => atan,
-        sinh => sinh, cosh => cosh, tanh => tanh, asinh => asinh, acosh => acosh, atanh => atanh,
-    },
-    { fmod => fmod, pow => pow, atan2 => atan2, hypot => hypot, fmin => fmin, fmax => fmax });
+{
+    abs => libm::fabs, floor => libm::floor, ceil => libm::ceil, trunc => libm::trunc,
+    round => libm::round, sqrt => libm::sqrt, cbrt => libm::cbrt,
+    exp => crate::math::exp, ln => crate::math::log, log10 => crate::math::log10,
+    log2 => crate::math::log2,
+    sin => libm::sin, cos => libm::cos, tan => libm::tan, asin => libm::asin,
+    acos => libm::acos, atan => libm::atan,
+    sinh => libm::sinh, cosh => libm::cosh, tanh => libm::tanh, asinh => libm::asinh,
+    acosh => libm::acosh, atanh => libm::atanh,
+},
+{
+    fmod => libm::fmod, pow => crate::math::pow, atan2 => libm::atan2,
+    hypot => libm::hypot, fmin => libm::fmin, fmax => libm::fmax,
+});
 
 impl_real!(f32, "f32", core::f32::consts::PI, core::f32::consts::E, core::f32::consts::TAU,
-    {
-        abs => fabsf, floor => floorf, ceil => ceilf, trunc => truncf, round => roundf,
-        sqrt => sqrtf, cbrt => cbrtf, exp => expf, ln => logf, log10 => log10f, log2 => log2f,
-        sin => sinf, cos => cosf, tan => tanf, asin => asinf, acos => acosf, atan => atanf,
-        sinh => sinhf, cosh => coshf, tanh => tanhf, asinh => asinhf, acosh => acoshf, atanh => atanhf,
-    },
-    { fmod => fmodf, pow => powf, atan2 => atan2f, hypot => hypotf, fmin => fminf, fmax => fmaxf });
+{
+    abs => libm::fabsf, floor => libm::floorf, ceil => libm::ceilf, trunc => libm::truncf,
+    round => libm::roundf, sqrt => libm::sqrtf, cbrt => libm::cbrtf,
+    exp => crate::math::expf, ln => crate::math::logf, log10 => crate::math::log10f,
+    log2 => crate::math::log2f,
+    sin => libm::sinf, cos => libm::cosf, tan => libm::tanf, asin => libm::asinf,
+    acos => libm::acosf, atan => libm::atanf,
+    sinh => libm::sinhf, cosh => libm::coshf, tanh => libm::tanhf, asinh => libm::asinhf,
+    acosh => libm::acoshf, atanh => libm::atanhf,
+},
+{
+    fmod => libm::fmodf, pow => crate::math::powf, atan2 => libm::atan2f,
+    hypot => libm::hypotf, fmin => libm::fminf, fmax => libm::fmaxf,
+});

@@ -182,3 +182,28 @@ pub fn ensure_npm(dir: &Path) -> Result<(), String> {
 fn mtime(path: &Path) -> Option<SystemTime> {
     fs::metadata(path).and_then(|m| m.modified()).ok()
 }
+
+/// Makes sure the Python module `module` imports; if not, installs
+/// `requirement` (e.g. `mpmath==1.3.0`) with `pip install --user`.
+pub fn ensure_pip(module: &str, requirement: &str) -> Result<(), String> {
+    let importable = || {
+        Cmd::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .read()
+            .is_ok()
+    };
+    if importable() {
+        present(&format!("python module {module}"));
+        return Ok(());
+    }
+    Cmd::new("python3")
+        .args(["-m", "pip", "install", "--user", "-q", requirement])
+        .run()?;
+    if importable() {
+        Ok(())
+    } else {
+        Err(format!(
+            "installed {requirement}, but python3 cannot import {module}"
+        ))
+    }
+}

@@ -45,6 +45,11 @@ pub const JOBS: &[Job] = &[
         run: no_std,
     },
     Job {
+        name: "accuracy",
+        about: "math tables fresh; every math function against mpmath (200 bits) on a fixed sample, issue 16 limits where set",
+        run: crate::accuracy::sample,
+    },
+    Job {
         name: "doc",
         about: "rustdoc of exp-rs with -D warnings",
         run: doc,

@@ -2,11 +2,13 @@
 //! call. `cargo xtask test` runs every job in order, installs what a fresh
 //! machine lacks, stops at the first failure and ends with a summary whose
 //! last line is `xtask: N passed, M failed`. Only `std` and core (for the
-//! error-kind table `cargo xtask gen` writes), so it builds fast.
+//! error-kind table `cargo xtask gen` writes and the math functions the
+//! accuracy job measures), so it builds fast.
 
 // A command-line tool: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
+mod accuracy;
 mod bench;
 mod cmd;
 mod ensure;
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
             Err(e) => usage_error(&e),
         },
         Some("gen") if args.len() == 1 => command("gen", generate::run),
+        Some("accuracy") if args.len() == 1 => command("accuracy", accuracy::full),
         Some("header") if args.len() == 1 => command("header", jobs::header),
         Some("fuzz") => command("fuzz", |ctx| {
             fuzz::run(ctx, args.get(1).map(String::as_str))
@@ -91,6 +94,8 @@ fn print_help() {
          Rewrite ffi-c/include/exp_rs.h with the pinned cbindgen (the `ffi-header` job, blessed).\n  \
          fuzz [SECONDS]\n      \
          Fuzz the three targets side by side for SECONDS (default 60), then Miri on core's tests.\n  \
+         accuracy\n      \
+         Every math function against mpmath (200 bits) on 20,000 inputs per precision; writes docs/ACCURACY.md.\n  \
          bench [SECONDS | report | js]\n      \
          Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only;\n      \
          `js`: run only the JS benchmark and replace BENCHMARKS.md's JS section).\n  \
