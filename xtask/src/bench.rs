@@ -467,7 +467,7 @@ fn report(root: &Path) -> Result<String, String> {
     );
     let _ = writeln!(
         w,
-        "```sh\ncargo xtask bench        # ~5 minutes; `cargo xtask bench 2` measures 2 s per point\ncargo xtask bench js     # the JavaScript section only, ~30 s\n```"
+        "```sh\ncargo xtask bench        # ~5 minutes; `cargo xtask bench 2` measures 2 s per point\ncargo xtask bench js     # the JavaScript section only, ~2 minutes\n```"
     );
     Ok(md)
 }
