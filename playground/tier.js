@@ -82,7 +82,8 @@ function renderListing(expr, running) {
   let text = null;
   if (running === 'codegen' && typeof expr.wat === 'function') {
     try {
-      text = String(expr.wat());
+      const listing = expr.wat();
+      text = typeof listing === 'string' && listing !== '' ? listing : null;
     } catch {
       text = null;
     }
