@@ -53,6 +53,8 @@ let expr = null;
 let params = [];
 let values = new Float64Array(0);
 let plot;
+/** The derivative along the plotted variable (when f′ is on), or null. */
+let deriv = null;
 let measureTimer = 0;
 let hashTimer = 0;
 let highlight = null; // span hovered in the tree or the program
@@ -212,6 +214,7 @@ function recompile() {
   renderTier(expr, state.tier, tiersAvailable);
   renderInspect(src);
   renderPlotControls();
+  updateDerivative();
   evaluateNow();
   paintBackdrop();
   scheduleMeasure();
@@ -239,6 +242,54 @@ function showCompileError(src, e) {
   plot.set(null);
   $('plot-note').textContent = 'No plot: the expression does not compile.';
   renderPlotControls();
+  updateDerivative();
+}
+
+/**
+ * f′ along the plotted variable, compiled by `Expression.derivative`:
+ * its canonical source and program are shown under the plot, and
+ * `drawPlot` draws it next to f.
+ */
+function updateDerivative() {
+  deriv?.free();
+  deriv = null;
+  $('plot-deriv').checked = state.deriv;
+  const box = $('deriv');
+  box.hidden = !(state.deriv && expr && state.plot.v);
+  if (box.hidden) return;
+  const v = state.plot.v;
+  try {
+    deriv = expr.derivative(v);
+    $('deriv-src').textContent = deriv.toString();
+    $('deriv-src').classList.remove('bad');
+    $('deriv-program').textContent = deriv.program();
+    box.querySelector('.deriv-label').textContent = `∂/∂${v} =`;
+  } catch (e) {
+    $('deriv-src').textContent = `${e.kind ?? 'error'}: ${messageText(e)}`;
+    $('deriv-src').classList.add('bad');
+    $('deriv-program').textContent = '';
+  }
+}
+
+/** Evaluates f′ over the plot's columns (gaps where a point fails). */
+function derivativeYs(b) {
+  if (!deriv) return null;
+  if (!plotBuf.out2) plotBuf.out2 = new Float64Array(PLOT_POINTS);
+  const out = plotBuf.out2;
+  try {
+    deriv.evalBatch(b.columns, out);
+  } catch {
+    const point = new Float64Array(params.length);
+    for (let r = 0; r < out.length; r++) {
+      for (let j = 0; j < params.length; j++) point[j] = b.columns[j][r];
+      try {
+        out[r] = deriv.eval(point);
+      } catch {
+        out[r] = NaN;
+      }
+    }
+  }
+  return out;
 }
 
 /** Evaluates at the current values; updates the result and the plot. */
@@ -616,6 +667,7 @@ function drawPlot() {
   plot.set({
     xs: b.xs,
     ys: b.out,
+    ys2: derivativeYs(b),
     xName: state.plot.v,
     marker: { x: values[b.k], y: $('result').dataset.value === '' ? NaN : y },
   });
@@ -646,6 +698,10 @@ function onPlotControls(e) {
     const v = state.vars[state.plot.v];
     if (v) Object.assign(state.plot, { from: v.min, to: v.max });
     renderPlotControls();
+    updateDerivative();
+  } else if (e.target.id === 'plot-deriv') {
+    state.deriv = e.target.checked;
+    updateDerivative();
   } else {
     const from = $('plot-from').valueAsNumber;
     const to = $('plot-to').valueAsNumber;
@@ -718,7 +774,9 @@ function buildExamples() {
 // ------------------------------------------------------------------ start
 
 async function main() {
-  await init();
+  // The served .wasm (compiled while it streams in), not the copy the
+  // package inlines for bundlers.
+  await init({ module_or_path: new URL('./pkg/exp_rs_bg.wasm', import.meta.url) });
   const probe = new Context();
   tiersAvailable = probeTiers(probe);
   probe.free();
@@ -740,6 +798,7 @@ async function main() {
     recompile();
   });
   for (const id of ['plot-var', 'plot-from', 'plot-to']) $(id).addEventListener('input', onPlotControls);
+  $('plot-deriv').addEventListener('change', onPlotControls);
   onToggle((tier) => {
     state.tier = tier;
     recompile();

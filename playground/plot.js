@@ -50,7 +50,10 @@ export class Plot {
 
   /**
    * @param {{ xs: Float64Array, ys: Float64Array, xName: string,
-   *           marker?: { x: number, y: number } } | null} data
+   *           marker?: { x: number, y: number },
+   *           ys2?: Float64Array | null } | null} data
+   * `ys2` is a second series (the derivative), drawn dashed in its own
+   * colour; the y range covers both.
    */
   set(data) {
     this.data = data;
@@ -100,7 +103,7 @@ export class Plot {
       this.readout.textContent = '';
       return;
     }
-    const yr = this.yRange(d.ys);
+    const yr = this.yRange(d.ys2 ? Float64Array.from([...d.ys, ...d.ys2]) : d.ys);
     const x0 = d.xs[0];
     const x1 = d.xs[d.xs.length - 1];
     const [y0, y1] = yr ?? [-1, 1];
@@ -150,37 +153,48 @@ export class Plot {
     g.textBaseline = 'bottom';
     g.fillText(d.xName, PAD.left + pw, h - 1);
 
-    // The curve, broken where it is not finite.
+    // The curves, broken where they are not finite.
     g.save();
     g.beginPath();
     g.rect(PAD.left, PAD.top, pw, ph);
     g.clip();
-    g.strokeStyle = css('--plot-line');
     g.lineWidth = 2;
     g.lineJoin = 'round';
-    g.beginPath();
-    let pen = false;
-    let drawn = 0;
-    let side = 0;
-    for (let i = 0; i < d.xs.length; i++) {
-      const y = d.ys[i];
-      if (!Number.isFinite(y)) {
-        pen = false;
-        continue;
+    const curve = (ys) => {
+      g.beginPath();
+      let pen = false;
+      let drawn = 0;
+      let side = 0;
+      for (let i = 0; i < d.xs.length; i++) {
+        const y = ys[i];
+        if (!Number.isFinite(y)) {
+          pen = false;
+          continue;
+        }
+        const px = sx(d.xs[i]);
+        // Far off-canvas points are clamped; the clip hides them anyway.
+        const py = Math.max(-1e4, Math.min(1e4, sy(y)));
+        // From above the plot to below it in one step is a pole: no line.
+        const now = y > y1 ? 1 : y < y0 ? -1 : 0;
+        if (pen && now * side !== -1) g.lineTo(px, py);
+        else g.moveTo(px, py);
+        pen = true;
+        side = now;
+        drawn++;
       }
-      const px = sx(d.xs[i]);
-      // Far off-canvas points are clamped; the clip hides them anyway.
-      const py = Math.max(-1e4, Math.min(1e4, sy(y)));
-      // From above the plot to below it in one step is a pole: no line.
-      const now = y > y1 ? 1 : y < y0 ? -1 : 0;
-      if (pen && now * side !== -1) g.lineTo(px, py);
-      else g.moveTo(px, py);
-      pen = true;
-      side = now;
-      drawn++;
+      g.stroke();
+      return drawn;
+    };
+    if (d.ys2) {
+      g.strokeStyle = css('--plot-line-2') || css('--marker');
+      g.setLineDash([6, 4]);
+      canvas.dataset.points2 = String(curve(d.ys2));
+      g.setLineDash([]);
+    } else {
+      canvas.dataset.points2 = '0';
     }
-    g.stroke();
-    canvas.dataset.points = String(drawn);
+    g.strokeStyle = css('--plot-line');
+    canvas.dataset.points = String(curve(d.ys));
 
     // The current point (the variables' values).
     const m = d.marker;
@@ -215,7 +229,9 @@ export class Plot {
         g.arc(sx(x), sy(y), 3.5, 0, 2 * Math.PI);
         g.fill();
       }
-      this.readout.textContent = `${d.xName} = ${label(x)}  →  ${Number.isFinite(y) ? Number(y.toPrecision(6)) : y}`;
+      const show = (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
+      const slope = d.ys2 ? `,  f′ = ${show(d.ys2[i])}` : '';
+      this.readout.textContent = `${d.xName} = ${label(x)}  →  ${show(y)}${slope}`;
     } else {
       this.readout.textContent = '';
     }

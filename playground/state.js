@@ -1,5 +1,5 @@
 // The view's state and its URL-hash form, so a link reproduces the view:
-//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to&t=tier
+//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to[&d=1][&t=tier]
 // (URLSearchParams encoding; `v` repeats, one per variable; `t` only when
 // the tier is not `auto`).
 
@@ -7,7 +7,8 @@
  * @typedef {{ value: number, min: number, max: number }} Var
  * @typedef {{ expr: string, fns: string, vars: Record<string, Var>,
  *             plot: { v: string, from: number, to: number },
- *             tier?: 'auto' | 'codegen' | 'interpreter' }} State
+ *             deriv: boolean,
+ *             tier?: 'auto' | 'codegen' | 'interpreter' }} State  (`deriv`: also plot f′)
  */
 
 /** A state from an example's compact form (see examples.js). */
@@ -17,7 +18,7 @@ export function fromExample(ex) {
     vars[name] = { value, min, max };
   }
   const [v, from, to] = ex.plot ?? ['', -10, 10];
-  return { expr: ex.expr, fns: ex.fns ?? '', vars, plot: { v, from, to } };
+  return { expr: ex.expr, fns: ex.fns ?? '', vars, plot: { v, from, to }, deriv: false };
 }
 
 /**
@@ -38,6 +39,7 @@ export function encode(state, params) {
     if (v) parts.push(`v=${enc([name, v.value, v.min, v.max].join(':'))}`);
   }
   parts.push(`p=${enc([state.plot.v, state.plot.from, state.plot.to].join(':'))}`);
+  if (state.deriv) parts.push('d=1');
   if (state.tier && state.tier !== 'auto') parts.push(`t=${state.tier}`);
   return parts.join('&');
 }
@@ -63,7 +65,9 @@ export function decode(hash) {
   if (!(from < to)) [from, to] = [-10, 10];
   const t = q.get('t');
   const tier = t === 'codegen' || t === 'interpreter' ? t : 'auto';
-  return { expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, tier };
+  return {
+    expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, deriv: q.get('d') === '1', tier,
+  };
 }
 
 /** A slider range for a new variable whose value is `value`. */

@@ -298,6 +298,50 @@ impl<'a, R: Real> Batch<'a, R> {
         self.broken.map_or(Ok(()), Err)
     }
 
+    /// Adds the derivative of expression `index` with respect to the
+    /// parameter `param` as a new expression (simplified, compiled into the
+    /// same arena, against the batch's context) and returns its index.
+    /// Firmware gets a Jacobian this way, evaluated with the rest.
+    ///
+    /// Errors: the derivative's ([`derivative`](crate::derivative)), those
+    /// of [`Batch::add_expression`] for its source, and
+    /// [`ErrorKind::UnknownVariable`] when `param` is not a parameter. On
+    /// an unbound batch, or with no expression `index`, there is nothing
+    /// to differentiate: [`ErrorKind::NotDifferentiable`] (the C door
+    /// reports these as `NOT_BOUND` and `BAD_INDEX`).
+    ///
+    /// # Example
+    /// ```
+    /// let ctx = exp_rs::Context::<f64>::new();
+    /// let arena = bumpalo::Bump::new();
+    /// let mut batch = exp_rs::Batch::new(&ctx, &arena);
+    /// let f = batch.add_expression("x^2 * y").unwrap();
+    /// let dfdx = batch.add_derivative(f, "x").unwrap();
+    /// assert_eq!(batch.source(dfdx), Some("2 * x * y"));
+    /// batch.set_params(&[3.0, 0.5]);
+    /// batch.eval().unwrap();
+    /// assert_eq!(batch.result(dfdx), Some(3.0));
+    /// ```
+    #[cfg(feature = "symbolic")]
+    pub fn add_derivative(&mut self, index: usize, param: &str) -> Result<usize, Error> {
+        let nothing = Error::new(ErrorKind::NotDifferentiable, Span::default());
+        let (Some(ctx), Some(src)) = (&self.ctx, self.source(index)) else {
+            return Err(nothing);
+        };
+        if self.param_index(param).is_none() {
+            return Err(Error::new(ErrorKind::UnknownVariable, Span::default()));
+        }
+        // The derivative's tree is scratch: only its text is compiled.
+        let scratch = Bump::new();
+        let limits = *ctx.limits();
+        let ast = parse(src, &scratch, &limits)?;
+        let tree = crate::derive::derivative(ast, param, &self.names, ctx, &scratch)?;
+        let text = crate::print::to_source(tree, &limits)?;
+        // Its spans would point into text the caller never saw.
+        self.add_expression(&text)
+            .map_err(|e| Error::new(e.kind, Span::default()))
+    }
+
     /// The expression [`Batch::bind`] could not compile, and why.
     pub fn bind_error(&self) -> Option<(usize, Error)> {
         self.broken

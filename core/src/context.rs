@@ -149,6 +149,10 @@ struct Tables<R: Real> {
     arrays: BTreeMap<String, Arc<[R]>>,
     objects: BTreeMap<String, BTreeMap<String, R>>,
     limits: Limits,
+    /// Registered partial derivatives: for a function's name, per
+    /// argument, the name of the function that computes it.
+    #[cfg(feature = "symbolic")]
+    derivatives: BTreeMap<String, alloc::vec::Vec<Option<String>>>,
 }
 
 impl<R: Real> Default for Context<R> {
@@ -183,6 +187,8 @@ impl<R: Real> Context<R> {
                 arrays: BTreeMap::new(),
                 objects: BTreeMap::new(),
                 limits: Limits::DEFAULT,
+                #[cfg(feature = "symbolic")]
+                derivatives: BTreeMap::new(),
             }),
         }
     }
@@ -300,6 +306,82 @@ impl<R: Real> Context<R> {
         let name = def_name.to_string();
         self.tables_mut().functions.insert(name, Function { def });
         Ok(())
+    }
+
+    /// Registers the partial derivative of function `name` with respect
+    /// to its argument `arg` (0-based): `derivative` names another function
+    /// of this context (a native, an expression function, a built-in) that
+    /// takes the same arguments and returns `∂name/∂arg`. This is how a
+    /// native function becomes differentiable; it also overrides the rule
+    /// of a built-in or the body of an expression function. The name is
+    /// looked up when a derivative is taken.
+    ///
+    /// # Example
+    /// ```
+    /// use exp_rs::{Arity, Context, Expr};
+    /// let mut ctx = Context::<f64>::new();
+    /// ctx.add_function("sq", Arity::Exact(1), |a| a[0] * a[0]);
+    /// ctx.add_function("twice", Arity::Exact(1), |a| 2.0 * a[0]);
+    /// ctx.set_derivative("sq", 0, "twice");
+    /// let arena = bumpalo::Bump::new();
+    /// let f = Expr::compile("sq(3 * x)", &["x"], &ctx, &arena).unwrap();
+    /// let df = f.derivative("x").unwrap();
+    /// assert_eq!(df.to_string(), "3 * twice(3 * x)");
+    /// assert_eq!(df.eval(&[1.0]).unwrap(), 18.0);
+    /// ```
+    #[cfg(feature = "symbolic")]
+    pub fn set_derivative(&mut self, name: &str, arg: usize, derivative: &str) {
+        let list = self
+            .tables_mut()
+            .derivatives
+            .entry(name.to_string())
+            .or_default();
+        if list.len() <= arg {
+            list.resize(arg + 1, None);
+        }
+        list[arg] = Some(derivative.to_string());
+    }
+
+    /// Adds the expression function `definition` (see
+    /// [`Context::add_expression_function`]) and registers it as the
+    /// partial derivative of `name` with respect to argument `arg` (see
+    /// [`Context::set_derivative`]).
+    ///
+    /// ```
+    /// use exp_rs::{Arity, Context, Expr};
+    /// let mut ctx = Context::<f64>::new();
+    /// ctx.add_function("cube", Arity::Exact(1), |a| a[0] * a[0] * a[0]);
+    /// ctx.set_derivative_expression("cube", 0, "cube_d(t) = 3 * t^2").unwrap();
+    /// let arena = bumpalo::Bump::new();
+    /// let f = Expr::compile("cube(x)", &["x"], &ctx, &arena).unwrap();
+    /// assert_eq!(f.derivative("x").unwrap().eval(&[2.0]).unwrap(), 12.0);
+    /// ```
+    #[cfg(feature = "symbolic")]
+    pub fn set_derivative_expression(
+        &mut self,
+        name: &str,
+        arg: usize,
+        definition: &str,
+    ) -> Result<(), Error> {
+        let arena = Bump::new();
+        let def = parse_definition(definition, &arena, self.limits())?;
+        let derivative = def.name.to_string();
+        self.add_expression_function(definition)?;
+        self.set_derivative(name, arg, &derivative);
+        Ok(())
+    }
+
+    /// The function registered as the partial derivative of `name` with
+    /// respect to argument `arg`, if any.
+    #[cfg(feature = "symbolic")]
+    pub fn derivative_of(&self, name: &str, arg: usize) -> Option<&str> {
+        self.tables.derivatives.get(name)?.get(arg)?.as_deref()
+    }
+
+    /// True when some partial derivative of `name` is registered.
+    #[cfg(feature = "symbolic")]
+    pub(crate) fn has_derivatives(&self, name: &str) -> bool {
+        self.tables.derivatives.contains_key(name)
     }
 
     /// Binds (or rebinds) an array for `name[i]`.

@@ -161,6 +161,11 @@ error_kinds! {
     Reentrant = 21, "expression evaluated re-entrantly";
     /// An evaluation executed more instructions than `Limits::max_steps`.
     StepLimit = 22, "step limit reached";
+    // --- derivatives ---
+    /// A derivative that cannot be written down: a recursive expression
+    /// function, or a native function without a registered derivative,
+    /// at the call.
+    NotDifferentiable = 23, "not differentiable";
 }
 
 impl ErrorKind {

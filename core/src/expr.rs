@@ -35,6 +35,12 @@ pub struct Expr<'a, R: Real = f64> {
     params: &'a [&'a str],
     scratch: RefCell<Scratch<'a, R>>,
     arena_bytes: usize,
+    /// What [`Expr::derivative`] needs: the context as it was compiled
+    /// against, and the arena.
+    #[cfg(feature = "symbolic")]
+    ctx: Context<R>,
+    #[cfg(feature = "symbolic")]
+    arena: &'a Bump,
 }
 
 /// Bytes of an arena in use: what its chunks hold minus the free space left
@@ -129,6 +135,10 @@ impl<'a, R: Real> Expr<'a, R> {
             params: names.into_bump_slice(),
             scratch: RefCell::new(scratch),
             arena_bytes: arena_used(arena).saturating_sub(before),
+            #[cfg(feature = "symbolic")]
+            ctx: ctx.clone(),
+            #[cfg(feature = "symbolic")]
+            arena,
         })
     }
 
@@ -190,6 +200,35 @@ impl<'a, R: Real> Expr<'a, R> {
     pub fn arena_bytes(&self) -> usize {
         self.arena_bytes
     }
+
+    /// The derivative with respect to the parameter `param`, simplified
+    /// and compiled into the same arena, against the context this
+    /// expression was compiled with, with the same parameters. Its source
+    /// is the derivative's canonical text. See
+    /// [`derivative`](crate::derivative) for the rules and errors; a
+    /// `param` that is not a parameter is
+    /// [`ErrorKind::UnknownVariable`].
+    ///
+    /// # Example
+    /// ```
+    /// let ctx = exp_rs::Context::<f64>::new();
+    /// let arena = bumpalo::Bump::new();
+    /// let f = exp_rs::Expr::compile("x^3 * y", &["x", "y"], &ctx, &arena).unwrap();
+    /// let df = f.derivative("x").unwrap();
+    /// assert_eq!(df.to_string(), "3 * x^2 * y");
+    /// assert_eq!(df.eval(&[2.0, 0.5]).unwrap(), 6.0);  // no allocation here
+    /// ```
+    #[cfg(feature = "symbolic")]
+    pub fn derivative(&self, param: &str) -> Result<Expr<'a, R>, Error> {
+        if !self.params.contains(&param) {
+            return Err(Error::new(ErrorKind::UnknownVariable, Span::default()));
+        }
+        let tree = crate::derive::derivative(self.ast, param, self.params, &self.ctx, self.arena)?;
+        let text = crate::print::to_source(tree, self.ctx.limits())?;
+        // Parsed again from its text, so its spans, source and tree agree.
+        Expr::compile(&text, self.params, &self.ctx, self.arena)
+            .map_err(|e| Error::new(e.kind, Span::default()))
+    }
 }
 
 /// Copies declared parameter names into the arena; a repeated name is
@@ -219,4 +258,13 @@ fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<BumpVec<'a, &'a str>,
 
 fn full() -> Error {
     Error::new(ErrorKind::ArenaFull, Span::default())
+}
+
+#[cfg(feature = "symbolic")]
+impl<R: Real> core::fmt::Display for Expr<'_, R> {
+    /// The expression's tree as canonical source (SPEC.md "Derivatives and
+    /// printing"); parsing it gives the same tree and the same bits.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self.ast, f)
+    }
 }

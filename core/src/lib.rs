@@ -34,7 +34,8 @@
 //!   [`ErrorKind::TooDeep`] and input longer than [`Limits::max_len`]
 //!   (64 KiB) is [`ErrorKind::TooLong`], so no input can overflow the stack.
 //! * `f64` and `f32` are both available in every build through the sealed
-//!   [`Real`] trait; all math goes through `libm`, so every target computes
+//!   [`Real`] trait; all math is pure Rust (exp-rs's own correctly rounded
+//!   `exp`/`ln`/`log2`/`log10`/`pow`, `libm` for the rest), so every target computes
 //!   the same bits.
 //!
 //! ## The pieces
@@ -58,26 +59,36 @@ mod batch;
 mod builtins;
 mod compiler;
 mod context;
+#[cfg(feature = "symbolic")]
+mod derive;
 mod error;
 mod expr;
 pub mod inspect;
 mod lexer;
 mod math;
 mod parser;
+#[cfg(feature = "symbolic")]
+mod print;
 mod program;
 mod real;
 mod resolve;
+#[cfg(feature = "symbolic")]
+mod simplify;
 mod walk;
 
 pub use ast::{Ast, AstKind, BinaryOp, Children, SExpr, UnaryOp};
 pub use batch::Batch;
 pub use context::{Arity, CallbackError, Context, Function, FunctionKind, NativeFn};
+#[cfg(feature = "symbolic")]
+pub use derive::derivative;
 pub use error::{Error, ErrorKind, Rendered, Span};
 pub use expr::{Expr, arena_used};
 pub use lexer::is_identifier;
 pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
 pub use program::Program;
 pub use real::Real;
+#[cfg(feature = "symbolic")]
+pub use simplify::simplify;
 pub use walk::{WALK_LEVELS, eval_ast};
 
 /// Re-export of the arena crate, so callers use the same version.

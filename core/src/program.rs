@@ -123,7 +123,7 @@ pub(crate) enum Instr<R> {
     Push,
     /// `acc = -acc`
     Neg,
-    /// `acc = acc * acc` (what `acc ^ 2` is: libm's `pow(x, 2)` returns `x * x`)
+    /// `acc = acc * acc` (what `acc ^ 2` is: `pow(x, 2)` returns `x * x`)
     Sq,
     /// `acc = !acc` (1 if `acc == 0`, else 0)
     Not,

@@ -173,4 +173,49 @@ fn zero_allocations_per_evaluation() {
     batch_eval_allocates_nothing::<f64>();
     batch_eval_allocates_nothing::<f32>();
     seed_eval_ast_allocates_nothing();
+    #[cfg(feature = "symbolic")]
+    {
+        derivative_eval_allocates_nothing::<f64>();
+        derivative_eval_allocates_nothing::<f32>();
+    }
+}
+
+/// Derivatives (issue 17) compile like any expression and evaluate with
+/// zero allocations too: every differentiable expression of [`SET`],
+/// with respect to each parameter.
+#[cfg(feature = "symbolic")]
+fn derivative_eval_allocates_nothing<R: Real>() {
+    let ctx = context::<R>();
+    let arena = Bump::new();
+    let mut derivatives = Vec::new();
+    for src in SET {
+        let e = Expr::compile(src, &["x", "y", "z"], &ctx, &arena).unwrap();
+        for p in ["x", "y", "z"] {
+            // `sum`, `add3` (natives) and `fact` (recursive) are not
+            // differentiable.
+            if let Ok(d) = e.derivative(p) {
+                derivatives.push(d);
+            }
+        }
+    }
+    assert!(derivatives.len() >= 12, "{} derivatives", derivatives.len());
+    let before = allocations();
+    let mut checksum = R::ZERO;
+    for i in 0..N {
+        let v = [
+            R::from_f64(0.5 + i as f64 * 0.001),
+            R::from_f64(2.0 - i as f64 * 0.002),
+            R::from_f64(3.0),
+        ];
+        let d = &derivatives[i % derivatives.len()];
+        checksum = checksum + d.eval(&v).unwrap();
+    }
+    let during = allocations() - before;
+    std::hint::black_box(checksum);
+    assert_eq!(
+        during,
+        0,
+        "{during} allocations in {N} derivative evaluations ({})",
+        R::NAME
+    );
 }

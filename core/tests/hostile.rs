@@ -455,3 +455,42 @@ fn a_panicking_native_function_leaves_the_expression_usable() {
     // The scratch borrow was released while unwinding: no Reentrant, no stale state.
     assert_eq!(e.eval(&[2.0]).unwrap(), 3.0);
 }
+
+/// Derivatives and printing of hostile trees (issue 17) keep their work
+/// lists on the heap: on the small stack, each is a result or a limit
+/// error (`TooDeep`, `ArenaFull`), never an overflow, and fast.
+#[cfg(feature = "symbolic")]
+#[test]
+fn derivatives_and_printing_of_hostile_trees_fit_the_small_stack() {
+    small_stack(|| {
+        let mut ctx = Context::<f64>::new();
+        ctx.add_expression_function("sq(t) = t * t").unwrap();
+        let sources = [
+            format!("{}x{}", "(".repeat(250), ")".repeat(250)),
+            format!("{}x", "-".repeat(250)),
+            format!("{}x{}", "sin(".repeat(250), ")".repeat(250)),
+            format!("{}x{}", "sq(".repeat(250), ")".repeat(250)),
+            format!("{}x{}", "(1+".repeat(120), ")".repeat(120)),
+            format!("{}2", "x^".repeat(120)),
+            vec!["x"; 250].join(" * "),
+            vec!["sin(x)"; 120].join(" / "),
+        ];
+        let start = std::time::Instant::now();
+        for src in &sources {
+            let arena = Bump::new();
+            let e = Expr::compile(src, &["x"], &ctx, &arena).unwrap();
+            let _ = e.to_string();
+            match e.derivative("x") {
+                Ok(d) => {
+                    let _ = d.to_string();
+                }
+                Err(err) => assert!(
+                    matches!(err.kind, ErrorKind::TooDeep | ErrorKind::ArenaFull),
+                    "{:?}",
+                    err.kind
+                ),
+            }
+        }
+        assert!(start.elapsed().as_secs() < 20);
+    });
+}

@@ -88,6 +88,10 @@ fn powers_and_divisions_are_rewritten_exactly() {
     check_program("x ^ -1", "0 / 1, x");
     check_program("x ^ 0", "0 const 1");
     check_program("x ^ 3", "0 ^ x, 3");
+    // Only SPEC.md's exact rewrites: x^0.5 stays pow (its -0 and -inf
+    // cases differ from sqrt's), x^-2 too (1/(x*x) rounds twice).
+    check_program("x ^ 0.5", "0 ^ x, 0.5");
+    check_program("x ^ -2", "0 ^ x, -2");
     check_program("x / 4", "0 * x, 0.25");
     check_program("x / 3", "0 / x, 3");
 }

@@ -133,6 +133,12 @@ typedef enum {
      */
     EXP_RS_STATUS_STEP_LIMIT = 22,
     /**
+     * A derivative that cannot be written down: a recursive expression
+     * function, or a native function without a registered derivative,
+     * at the call.
+     */
+    EXP_RS_STATUS_NOT_DIFFERENTIABLE = 23,
+    /**
      * An engine error this version of the C door does not know by name.
      */
     EXP_RS_STATUS_ERROR = 99,
@@ -337,6 +343,26 @@ typedef void (*exp_rs_panic_hook)(const char *file, size_t file_len, uint32_t li
 extern "C" {
 #endif // __cplusplus
 
+#if !defined(EXP_RS_F32)
+/**
+ * Defined only by an f64 (`double`) archive of C ABI version 1. The header
+ * references it from `exp_rs_context_new`, `exp_rs_arena_new`,
+ * `exp_rs_eval` and the other constructors (inline, one byte read), so a
+ * program compiled for another precision or ABI version fails to link
+ * (undefined `exp_rs_abi_v1_f64`) instead of computing garbage. Renamed
+ * (`_v2_`, ...) whenever the C ABI changes incompatibly.
+ */
+extern const uint8_t exp_rs_abi_v1_f64;
+#endif
+
+#if defined(EXP_RS_F32)
+/**
+ * Defined only by an f32 (`float`) archive of C ABI version 1: the header
+ * compiled with `EXP_RS_F32` references it (see `exp_rs_abi_v1_f64`).
+ */
+extern const uint8_t exp_rs_abi_v1_f32;
+#endif
+
 /**
  * `sizeof(exp_rs_real)` as this library was built: 8 (`double`) or 4
  * (`float`). Compare it with the header's `sizeof(exp_rs_real)` once at
@@ -523,6 +549,28 @@ exp_rs_status exp_rs_batch_builder_bind(ExpRsBatchBuilder *builder, const ExpRsC
  * `builder` is NULL or live; `src` is NULL or NUL-terminated.
  */
 exp_rs_status exp_rs_batch_builder_add_expression(ExpRsBatchBuilder *builder, const char *src);
+
+/**
+ * Adds the derivative of expression `expr` with respect to the parameter
+ * `param` as a new expression of the builder (simplified, compiled into
+ * its arena like any other, evaluated with the rest) and writes its index
+ * to `*index`. This is how firmware gets a Jacobian in the same batch.
+ *
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `NOT_BOUND` (an unbound builder
+ * has no functions to differentiate yet), `BAD_INDEX` (no expression
+ * `expr`), `UNKNOWN_VARIABLE` (`param` is not a parameter),
+ * `NOT_DIFFERENTIABLE`, `TOO_DEEP`, `ARENA_FULL`, and the errors of
+ * `exp_rs_batch_builder_add_expression`. A failed add changes nothing.
+ * Allocates (a scratch arena on the heap, then the arena).
+ *
+ * # Safety
+ * `builder` is NULL or live; `param` is NULL or NUL-terminated; `index` is
+ * NULL or writable.
+ */
+exp_rs_status exp_rs_batch_builder_add_derivative(ExpRsBatchBuilder *builder,
+                                                  size_t expr,
+                                                  const char *param,
+                                                  size_t *index);
 
 /**
  * Declares the parameter `name` with an initial value and writes its index
@@ -1067,14 +1115,76 @@ const char *exp_rs_status_message(int32_t status);
  */
 const char *exp_rs_status_name(int32_t status);
 
+/**
+ * Writes the derivative of `src` with respect to `var`, simplified, as
+ * canonical source into `buf` (as in `exp_rs_error_render`: always
+ * NUL-terminated when `len > 0`, `BUFFER_TOO_SMALL` when cut; `needed`
+ * may be NULL and receives the size including the NUL; `buf` may be NULL
+ * when `len` is 0, to ask for the size). `d/dx x^3` is `3 * x^2`.
+ *
+ * `ctx` (NULL: the built-in functions and constants) supplies the
+ * functions, constants, arrays and objects; every other name of `src` is
+ * a parameter, as in a batch builder. A `var` that `src` does not use
+ * gives `0`. Rules and errors as SPEC.md "Derivatives and printing":
+ * `NOT_DIFFERENTIABLE` at a recursive expression function or a native
+ * function without a registered derivative; `TOO_DEEP` or `ARENA_FULL`
+ * when the derivative passes the context's limits; every syntax and name
+ * error of `src`. On such a failure `*error` (if not NULL) gets the
+ * status and the span into `src`, also recorded as the context's last
+ * error. Allocates (a scratch arena, the text).
+ *
+ * # Safety
+ * `ctx` is NULL or live; `src` and `var` are NULL or NUL-terminated;
+ * `buf` is NULL or writable for `len` bytes; `needed` and `error` are
+ * NULL or writable.
+ */
+exp_rs_status exp_rs_derivative(const ExpRsContext *ctx,
+                                const char *src,
+                                const char *var,
+                                char *buf,
+                                size_t len,
+                                size_t *needed,
+                                exp_rs_error *error);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus
 
 #endif  /* EXP_RS_H */
 
+/* cbindgen puts this part after the include guard: it has its own. */
+#ifndef EXP_RS_H_TRAILER
+#define EXP_RS_H_TRAILER
+
+/*
+ * Link-time check of precision and ABI version: only an archive built with the
+ * same precision (f64, or f32 with EXP_RS_F32) and C ABI version defines the
+ * symbol EXP_RS_ABI_SYMBOL names. Every constructor below reads it first (one
+ * byte, inline), so a program built against another archive fails to link
+ * ("undefined reference to exp_rs_abi_v1_f64") instead of computing garbage.
+ */
+#define EXP_RS_ABI_VERSION 1
+#if defined(EXP_RS_F32)
+#define EXP_RS_ABI_SYMBOL exp_rs_abi_v1_f32
+#else
+#define EXP_RS_ABI_SYMBOL exp_rs_abi_v1_f64
+#endif
+static inline void ExpRsAbiCheck_(void) {
+    (void)*(const volatile uint8_t *)&EXP_RS_ABI_SYMBOL;
+}
+#if !defined(EXP_RS_NO_ABI_CHECK)
+#define exp_rs_context_new() (ExpRsAbiCheck_(), exp_rs_context_new())
+#define exp_rs_context_new_empty() (ExpRsAbiCheck_(), exp_rs_context_new_empty())
+#define exp_rs_arena_new(size) (ExpRsAbiCheck_(), exp_rs_arena_new(size))
+#define exp_rs_batch_builder_new(arena, ctx) (ExpRsAbiCheck_(), exp_rs_batch_builder_new(arena, ctx))
+#define exp_rs_batch_builder_new_with_arena(arena) \
+    (ExpRsAbiCheck_(), exp_rs_batch_builder_new_with_arena(arena))
+#define exp_rs_eval(...) (ExpRsAbiCheck_(), exp_rs_eval(__VA_ARGS__))
+#define exp_rs_eval_ex(...) (ExpRsAbiCheck_(), exp_rs_eval_ex(__VA_ARGS__))
+#endif
 #if !defined(EXP_RS_NO_COMPAT_TYPEDEFS)
 /* The names of the original exp-rs C API. Define EXP_RS_NO_COMPAT_TYPEDEFS to omit. */
 typedef ExpRsArena Arena;
 typedef ExpRsBatchBuilder BatchBuilder;
 #endif
+#endif /* EXP_RS_H_TRAILER */

@@ -301,6 +301,56 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_expression(
     unsafe { with_builder(builder, f) }
 }
 
+/// Adds the derivative of expression `expr` with respect to the parameter
+/// `param` as a new expression of the builder (simplified, compiled into
+/// its arena like any other, evaluated with the rest) and writes its index
+/// to `*index`. This is how firmware gets a Jacobian in the same batch.
+///
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `NOT_BOUND` (an unbound builder
+/// has no functions to differentiate yet), `BAD_INDEX` (no expression
+/// `expr`), `UNKNOWN_VARIABLE` (`param` is not a parameter),
+/// `NOT_DIFFERENTIABLE`, `TOO_DEEP`, `ARENA_FULL`, and the errors of
+/// `exp_rs_batch_builder_add_expression`. A failed add changes nothing.
+/// Allocates (a scratch arena on the heap, then the arena).
+///
+/// # Safety
+/// `builder` is NULL or live; `param` is NULL or NUL-terminated; `index` is
+/// NULL or writable.
+#[cfg(feature = "symbolic")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn exp_rs_batch_builder_add_derivative(
+    builder: *mut ExpRsBatchBuilder,
+    expr: usize,
+    param: *const c_char,
+    index: *mut usize,
+) -> exp_rs_status {
+    let f = |inner: &mut Inner| {
+        // SAFETY: NULL or NUL-terminated, per the contract.
+        let param = match unsafe { c_str(param) } {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        if index.is_null() {
+            return exp_rs_status::NullPointer;
+        }
+        if !inner.batch.is_bound() {
+            return exp_rs_status::NotBound;
+        }
+        let Some(src) = inner.batch.source(expr) else {
+            return exp_rs_status::BadIndex;
+        };
+        match inner.batch.add_derivative(expr, param) {
+            Ok(i) => put(index, Ok(i)),
+            Err(e) => {
+                inner.last.with_text(e, expr, src);
+                e.into()
+            }
+        }
+    };
+    // SAFETY: forwarded contract.
+    unsafe { with_builder(builder, f) }
+}
+
 /// Declares the parameter `name` with an initial value and writes its index
 /// to `*index` (may be NULL). A name already declared keeps its index and
 /// takes the new value. Declared parameters come before the names that

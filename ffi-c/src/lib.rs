@@ -50,6 +50,8 @@ mod error;
 mod guard;
 mod oneshot;
 mod status;
+#[cfg(feature = "symbolic")]
+mod symbolic;
 mod text;
 
 pub use arena::*;
@@ -59,6 +61,8 @@ pub use error::*;
 pub use guard::*;
 pub use oneshot::*;
 pub use status::*;
+#[cfg(feature = "symbolic")]
+pub use symbolic::*;
 
 /// The number type of the whole API: `double`, or `float` in a build with
 /// the `f32` feature (compile the C side with `-DEXP_RS_F32` then, and check
@@ -71,6 +75,22 @@ pub type exp_rs_real = f64;
 /// `exp_rs_real_size() == sizeof(exp_rs_real)` at start-up).
 #[cfg(feature = "f32")]
 pub type exp_rs_real = f32;
+
+/// Defined only by an f64 (`double`) archive of C ABI version 1. The header
+/// references it from `exp_rs_context_new`, `exp_rs_arena_new`,
+/// `exp_rs_eval` and the other constructors (inline, one byte read), so a
+/// program compiled for another precision or ABI version fails to link
+/// (undefined `exp_rs_abi_v1_f64`) instead of computing garbage. Renamed
+/// (`_v2_`, ...) whenever the C ABI changes incompatibly.
+#[cfg(not(feature = "f32"))]
+#[unsafe(no_mangle)]
+pub static exp_rs_abi_v1_f64: u8 = 1;
+
+/// Defined only by an f32 (`float`) archive of C ABI version 1: the header
+/// compiled with `EXP_RS_F32` references it (see `exp_rs_abi_v1_f64`).
+#[cfg(feature = "f32")]
+#[unsafe(no_mangle)]
+pub static exp_rs_abi_v1_f32: u8 = 1;
 
 /// `sizeof(exp_rs_real)` as this library was built: 8 (`double`) or 4
 /// (`float`). Compare it with the header's `sizeof(exp_rs_real)` once at

@@ -130,7 +130,8 @@ pub unsafe extern "C" fn exp_rs_context_eval(
 }
 
 impl exp_rs_status {
-    fn into_error(self) -> exp_rs_error {
+    /// This status as an error value without a span.
+    pub(crate) fn into_error(self) -> exp_rs_error {
         exp_rs_error {
             status: self as i32,
             ..exp_rs_error::NONE

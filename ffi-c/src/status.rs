@@ -62,6 +62,10 @@ pub enum exp_rs_status {
     Reentrant = 21,
     /// An evaluation executed more instructions than `Limits::max_steps`.
     StepLimit = 22,
+    /// A derivative that cannot be written down: a recursive expression
+    /// function, or a native function without a registered derivative,
+    /// at the call.
+    NotDifferentiable = 23,
     // END generated
     /// An engine error this version of the C door does not know by name.
     Error = 99,
@@ -128,6 +132,7 @@ const KINDS: [exp_rs_status; ErrorKind::ALL.len()] = {
         S::ParamCount,
         S::Reentrant,
         S::StepLimit,
+        S::NotDifferentiable,
         // END generated
     ]
 };

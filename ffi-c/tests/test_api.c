@@ -88,6 +88,8 @@ static void test_status(void) {
     CHECK(EXP_RS_STATUS_INDEX_OUT_OF_BOUNDS == 17);
     CHECK(EXP_RS_STATUS_REENTRANT == 21);
     CHECK(EXP_RS_STATUS_STEP_LIMIT == 22);
+    CHECK(EXP_RS_STATUS_NOT_DIFFERENTIABLE == 23);
+    CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_NOT_DIFFERENTIABLE), "NOT_DIFFERENTIABLE");
     CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_STEP_LIMIT), "STEP_LIMIT");
     CHECK_STR(exp_rs_status_message(EXP_RS_STATUS_STEP_LIMIT), "step limit reached");
     CHECK(EXP_RS_STATUS_NULL_POINTER == 100);
@@ -99,7 +101,7 @@ static void test_status(void) {
         CHECK(m != NULL && n != NULL);
         if (strcmp(n, "UNKNOWN") != 0) known++;
     }
-    CHECK(known == 36);
+    CHECK(known == 37);
     CHECK(exp_rs_real_size() == sizeof(exp_rs_real));
     CHECK(exp_rs_version() != NULL && strlen(exp_rs_version()) >= 5);
 }
@@ -1627,6 +1629,107 @@ static void test_limits_and_names(void) {
     exp_rs_arena_free(arena);
 }
 
+/* Derivatives (issue 17): exp_rs_derivative writes the simplified source
+ * with the usual buffer conventions; the batch builder adds a derivative
+ * as a new expression evaluated with the rest. */
+static void test_derivatives(void) {
+    char buf[64];
+    size_t need = 0;
+    exp_rs_error err;
+    CHECK_OK(exp_rs_derivative(NULL, "x^3", "x", buf, sizeof buf, &need, &err));
+    CHECK_STR(buf, "3 * x^2");
+    CHECK(need == strlen("3 * x^2") + 1);
+    CHECK_OK(exp_rs_derivative(NULL, "x * y", "x", buf, sizeof buf, NULL, NULL));
+    CHECK_STR(buf, "y");
+    CHECK_OK(exp_rs_derivative(NULL, "sin(x)", "x", buf, sizeof buf, NULL, NULL));
+    CHECK_STR(buf, "cos(x)");
+    CHECK_OK(exp_rs_derivative(NULL, "y^2", "x", buf, sizeof buf, NULL, NULL));
+    CHECK_STR(buf, "0");
+    /* Size query, then a cut on a too-small buffer. */
+    CHECK_STATUS(exp_rs_derivative(NULL, "x^3", "x", NULL, 0, &need, NULL),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK(need == 8);
+    char small[4];
+    CHECK_STATUS(exp_rs_derivative(NULL, "x^3", "x", small, sizeof small, &need, NULL),
+                 EXP_RS_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STR(small, "3 *");
+    CHECK_STATUS(exp_rs_derivative(NULL, "x^3", "x", NULL, 4, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_derivative(NULL, NULL, "x", buf, sizeof buf, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_derivative(NULL, "x", NULL, buf, sizeof buf, NULL, NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    /* Syntax errors keep their span. */
+    CHECK_STATUS(exp_rs_derivative(NULL, "x +* 2", "x", buf, sizeof buf, NULL, &err),
+                 EXP_RS_STATUS_EXPECTED_OPERAND);
+    CHECK(err.span_start == 3 && err.span_end == 4);
+
+    /* A native without a registered derivative, and recursion, are
+     * NOT_DIFFERENTIABLE at the call, recorded on the context. */
+    ExpRsContext *ctx = exp_rs_context_new();
+    exp_rs_real factor = 2;
+    CHECK_OK(exp_rs_context_add_function(ctx, "scale", 1, false, scale, &factor));
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "fact(n) = n <= 1 ? 1 : n * fact(n - 1)"));
+    CHECK_OK(exp_rs_context_add_expression_function(ctx, "sq(t) = t * t"));
+    CHECK_STATUS(exp_rs_derivative(ctx, "1 + scale(x)", "x", buf, sizeof buf, NULL, &err),
+                 EXP_RS_STATUS_NOT_DIFFERENTIABLE);
+    CHECK(err.span_start == 4 && err.span_end == 12);
+    exp_rs_error last;
+    CHECK_OK(exp_rs_context_last_error(ctx, &last));
+    CHECK(last.status == EXP_RS_STATUS_NOT_DIFFERENTIABLE);
+    CHECK_STATUS(exp_rs_derivative(ctx, "fact(x)", "x", buf, sizeof buf, NULL, &err),
+                 EXP_RS_STATUS_NOT_DIFFERENTIABLE);
+    CHECK_OK(exp_rs_derivative(ctx, "sq(x) + scale(y)", "x", buf, sizeof buf, NULL, NULL));
+    CHECK_STR(buf, "x + x");
+
+    /* The batch builder: f, then df/dx and df/dy as expressions 1 and 2. */
+    ExpRsArena *arena = exp_rs_arena_new(32 * 1024);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "x^2 * sin(y)"));
+    size_t dx = 0, dy = 0;
+    CHECK_OK(exp_rs_batch_builder_add_derivative(b, 0, "x", &dx));
+    CHECK_OK(exp_rs_batch_builder_add_derivative(b, 0, "y", &dy));
+    CHECK(dx == 1 && dy == 2);
+    const exp_rs_real xy[] = {3, 0.5};
+    CHECK_OK(exp_rs_batch_builder_set_params(b, xy, 2));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_real r = 0;
+    CHECK_OK(exp_rs_batch_builder_result(b, dx, &r));
+    CHECK_NEAR(r, 6 * 0.479425538604203); /* 2 x sin(y) */
+    CHECK_OK(exp_rs_batch_builder_result(b, dy, &r));
+    CHECK_NEAR(r, 9 * 0.8775825618903728); /* x^2 cos(y) */
+    /* A derivative of a derivative. */
+    size_t dxx = 0;
+    CHECK_OK(exp_rs_batch_builder_add_derivative(b, dx, "x", &dxx));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    CHECK_OK(exp_rs_batch_builder_result(b, dxx, &r));
+    CHECK_NEAR(r, 2 * 0.479425538604203);
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(b, 9, "x", &dx), EXP_RS_STATUS_BAD_INDEX);
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(b, 0, "q", &dx),
+                 EXP_RS_STATUS_UNKNOWN_VARIABLE);
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(b, 0, NULL, &dx),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(b, 0, "x", NULL),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(NULL, 0, "x", &dx),
+                 EXP_RS_STATUS_NULL_POINTER);
+    CHECK_OK(exp_rs_batch_builder_add_expression(b, "scale(x)"));
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(b, 4, "x", &dx),
+                 EXP_RS_STATUS_NOT_DIFFERENTIABLE);
+    size_t count = 0;
+    CHECK_OK(exp_rs_batch_builder_expression_count(b, &count));
+    CHECK(count == 5); /* the failed add changed nothing */
+    exp_rs_batch_builder_free(b);
+
+    /* Unbound builders have nothing to differentiate against yet. */
+    ExpRsBatchBuilder *u = exp_rs_batch_builder_new_with_arena(arena);
+    CHECK_OK(exp_rs_batch_builder_add_expression(u, "x^2"));
+    CHECK_STATUS(exp_rs_batch_builder_add_derivative(u, 0, "x", &dx), EXP_RS_STATUS_NOT_BOUND);
+    exp_rs_batch_builder_free(u);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+}
+
 int main(void) {
     test_status();
     test_eval();
@@ -1648,5 +1751,6 @@ int main(void) {
     test_hostile();
     test_panic();
     test_zero_allocations();
+    test_derivatives();
     return check_summary();
 }

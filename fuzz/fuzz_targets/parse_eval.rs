@@ -1,10 +1,12 @@
 //! Arbitrary bytes as source and variable values: compile (with free names
 //! as parameters), evaluate, render any error. Nothing may panic, and every
-//! error's span lies inside the source.
+//! error's span lies inside the source. Printing round-trips (same tree,
+//! same text, same bits), and so does the derivative along each of the
+//! first two parameters.
 #![no_main]
 
 use exp_rs::bumpalo::Bump;
-use exp_rs::{Batch, Context, Error, Expr};
+use exp_rs::{Batch, Context, Error, ErrorKind, Expr};
 use libfuzzer_sys::fuzz_target;
 
 /// An error's span is a range of `src` (errors inside an expression
@@ -12,6 +14,45 @@ use libfuzzer_sys::fuzz_target;
 fn check_span(err: &Error, src: &str) {
     let (s, e) = (err.span.start as usize, err.span.end as usize);
     assert!(s <= e && e <= src.len(), "{err:?} outside {} bytes", src.len());
+}
+
+/// Printing round-trips: the printed source parses to the same tree,
+/// prints the same again, and evaluates to the same bits.
+fn round_trip(e: &Expr<'_>, values: &[f64], ctx: &Context<f64>) {
+    let text = e.to_string();
+    if text.len() > exp_rs::Limits::DEFAULT.max_len as usize {
+        return; // spaces around operators can take it past the limit
+    }
+    let arena = Bump::new();
+    let again = Expr::compile(&text, e.params(), ctx, &arena)
+        .unwrap_or_else(|err| panic!("`{}` printed `{text}`, which fails: {err}", e.source()));
+    assert!(e.ast().same_tree(again.ast()), "`{}` printed `{text}`", e.source());
+    assert_eq!(again.to_string(), text);
+    let (a, b) = (e.eval(values), again.eval(values));
+    let same = match (a, b) {
+        (Ok(x), Ok(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Err(x), Err(y)) => x.kind == y.kind,
+        _ => false,
+    };
+    assert!(same, "`{}` printed `{text}`: {a:?} then {b:?}", e.source());
+    // The derivative along each parameter: a simplified expression whose
+    // text round-trips, or a limit / NotDifferentiable error, never a panic.
+    for &p in e.params().iter().take(2) {
+        match e.derivative(p) {
+            Ok(d) => {
+                assert_eq!(d.source(), d.to_string());
+                let _ = d.eval(values);
+            }
+            Err(err) => assert!(
+                matches!(
+                    err.kind,
+                    ErrorKind::NotDifferentiable | ErrorKind::TooDeep | ErrorKind::ArenaFull
+                ),
+                "d/d{p} `{}`: {err:?}",
+                e.source()
+            ),
+        }
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -46,6 +87,7 @@ fuzz_target!(|data: &[u8]| {
             }
             let _ = e.program().to_string();
             let _ = e.ast().sexpr().to_string();
+            round_trip(&e, &v, &ctx);
         }
         Err(err) => {
             check_span(&err, src);

@@ -172,6 +172,41 @@ describe('playground', () => {
     await page.close();
   });
 
+  test('the f′ toggle plots the derivative and shows its source and program', T, async () => {
+    const page = await open(hash('x^3 * y', 'v=x:1:-10:10', 'v=y:2:-10:10', 'p=x:-2:2'));
+    assert.ok(await page.locator('#deriv').isHidden());
+    assert.equal(await page.locator('#plot').getAttribute('data-points2'), '0');
+    await page.locator('#plot-deriv').check();
+    await page.waitForFunction(() => location.hash.endsWith('&d=1'));
+    assert.equal(await text(page, '#deriv-src'), '3 * x^2 * y');
+    assert.match(await text(page, '#deriv-program'), /\S/);
+    assert.ok(Number(await page.locator('#plot').getAttribute('data-points2')) > 500);
+    const pixels = await page.evaluate(() => {
+      const c = document.getElementById('plot');
+      const line = getComputedStyle(document.documentElement).getPropertyValue('--plot-line-2').trim();
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(line.slice(i, i + 2), 16));
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24 && data[i + 3] > 200) n++;
+      }
+      return n;
+    });
+    assert.ok(pixels > 200, `f′ pixels on the canvas: ${pixels}`);
+    // Along y instead: the derivative follows the plotted variable.
+    await page.locator('#plot-var').selectOption('y');
+    assert.equal(await text(page, '#deriv-src'), 'x^3');
+    // Recursion is not differentiable: the reason is shown, f still plots.
+    await page.locator('#src').fill('x > 0 ? x : fact(x)');
+    await page.locator('#fns').fill('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+    await page.waitForFunction(() => document.getElementById('deriv-src').textContent.startsWith('NotDifferentiable'));
+    assert.ok(Number(await page.locator('#plot').getAttribute('data-points')) > 100);
+    // Off again: hidden, and the link forgets it.
+    await page.locator('#plot-deriv').uncheck();
+    assert.ok(await page.locator('#deriv').isHidden());
+    await page.close();
+  });
+
   test('an error shows its caret under the span', T, async () => {
     const page = await open();
     await page.locator('#src').fill('sin(x +* 2)');

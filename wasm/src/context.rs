@@ -67,7 +67,7 @@ fn call_js(func: &Function, args: &[f64]) -> Result<f64, CallbackError> {
 /// ctx.addExpressionFunction('hyp(a, b) = sqrt(a^2 + b^2)');
 /// ctx.addArray('lut', [0, 10, 20]);
 /// ctx.addObject('cal', { gain: 2, offset: 0.5 });
-/// ctx.evaluate('twice(hyp(3, 4)) + lut[1] + cal.gain * x', { x: 1 }); // 32
+/// ctx.evaluate('twice(hyp(3, 4)) + lut[1] + cal.gain * x', { x: 1 }); // 22
 /// ```
 #[wasm_bindgen]
 pub struct Context {
@@ -195,13 +195,33 @@ impl Context {
             .map_err(|e| error::to_js(e, definition))
     }
 
+    /// Registers the partial derivative of function `name` with respect to
+    /// its argument `arg` (0-based): `derivative` names another function of
+    /// this context (a JS function, an expression function, a built-in)
+    /// taking the same arguments. This makes a JS function differentiable
+    /// by `Expression.derivative`:
+    ///
+    /// ```js
+    /// ctx.addFunction('sq', (x) => x * x);
+    /// ctx.addExpressionFunction('sq_d(t) = 2 * t');
+    /// ctx.setDerivative('sq', 0, 'sq_d');
+    /// ctx.compile('sq(3 * x)').derivative('x').toString(); // "3 * sq_d(3 * x)"
+    /// ```
+    #[wasm_bindgen(js_name = setDerivative)]
+    pub fn set_derivative(&self, name: &str, arg: u32, derivative: &str) -> Result<(), JsValue> {
+        self.inner()?
+            .ctx
+            .set_derivative(name, arg as usize, derivative);
+        Ok(())
+    }
+
     /// Binds (or rebinds) an array for `name[i]` (indices truncate toward
     /// zero; out of range is an `IndexOutOfBounds` error).
     #[wasm_bindgen(js_name = addArray)]
     pub fn add_array(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] values: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly number[] | Float64Array")] values: &JsValue,
     ) -> Result<(), JsValue> {
         let name = js::name(name, "addArray")?;
         let values = js::numbers(values, "addArray: values")?;
@@ -215,7 +235,7 @@ impl Context {
     pub fn add_object(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] fields: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Scope")] fields: &JsValue,
     ) -> Result<(), JsValue> {
         let name = js::name(name, "addObject")?;
         if fields.is_undefined() || fields.is_null() {
@@ -338,7 +358,8 @@ impl Context {
     pub fn compile(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "readonly string[] | null")]
+        params: &JsValue,
     ) -> Result<Expression, JsValue> {
         let ctx = self.core()?;
         let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
@@ -354,8 +375,7 @@ impl Context {
     pub fn evaluate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")]
-        vars: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Scope | null")] vars: &JsValue,
     ) -> Result<f64, JsValue> {
         let ctx = self.core()?;
         let src = js::source(src, "evaluate: src", ctx.0.limits().max_len)?;

@@ -33,6 +33,9 @@ pub struct Expression {
     scratch: RefCell<Scratch>,
     /// Heap allocations and bytes of the last `eval`/`evalBatch`.
     last: Cell<(usize, usize)>,
+    /// The context (a cheap clone, as it was) and arena limit it was
+    /// compiled with, for `derivative`.
+    origin: (CoreContext, Option<usize>),
 }
 
 struct Scratch {
@@ -74,6 +77,7 @@ pub(crate) fn compile_in(
         keys,
         scratch: RefCell::new(scratch),
         last: Cell::new((0, 0)),
+        origin: (ctx.clone(), *arena_limit),
     })
 }
 
@@ -268,15 +272,53 @@ impl Expression {
         self.owned.with(|e| e.source().to_owned())
     }
 
+    /// The canonical source: minimal parentheses, `^` for powers, numbers
+    /// in their shortest form. Compiling it gives the same tree and the
+    /// same results, bit for bit (`String(compile('(x)*2.50'))` is
+    /// `"x * 2.5"`).
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        self.owned.with(|e| e.to_string())
+    }
+
+    /// The derivative with respect to the parameter `name`, simplified and
+    /// compiled against the same context, with the same parameters
+    /// (`compile('x^3').derivative('x').toString()` is `"3 * x^2"`). Throws
+    /// `NotDifferentiable` at a recursive expression function or a native
+    /// function (JS callback) without a registered derivative,
+    /// `UnknownVariable` when `name` is not a parameter, `TooDeep` or
+    /// `ArenaFull` when the derivative would pass the limits.
+    pub fn derivative(&self, name: &str) -> Result<Expression, JsValue> {
+        let (ctx, _) = &self.origin;
+        let text = self.owned.with(|e| {
+            if !e.params().contains(&name) {
+                return Err(error::plain(
+                    ErrorKind::UnknownVariable,
+                    &format!("`{name}` is not a parameter of this expression"),
+                ));
+            }
+            let scratch = exp_rs::bumpalo::Bump::new();
+            let tree = exp_rs::derivative(e.ast(), name, e.params(), ctx, &scratch)
+                .map_err(|err| error::to_js(err, e.source()))?;
+            let text = tree.to_string();
+            if text.len() > ctx.limits().max_len as usize {
+                return Err(error::plain(
+                    ErrorKind::ArenaFull,
+                    "the derivative is longer than the source length limit",
+                ));
+            }
+            Ok(text)
+        })?;
+        compile_in(&self.origin, &text, Some(self.params()))
+    }
+
     /// Evaluates at one point: one value per parameter, as an array in
     /// `params` order or as an object keyed by parameter name (own
     /// properties only); may be left out when there are no parameters.
     /// Allocates nothing.
     pub fn eval(
         &self,
-        #[wasm_bindgen(
-            unchecked_optional_param_type = "number[] | Float64Array | Record<string, number>"
-        )]
+        #[wasm_bindgen(unchecked_optional_param_type = "readonly number[] | Float64Array | Scope")]
         values: &JsValue,
     ) -> Result<f64, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {
@@ -298,7 +340,7 @@ impl Expression {
     #[wasm_bindgen(js_name = evalBatch)]
     pub fn eval_batch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array[]")] columns: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly Float64Array[]")] columns: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Float64Array | null")] out: &JsValue,
     ) -> Result<Float64Array, JsValue> {
         let Ok(mut scratch) = self.scratch.try_borrow_mut() else {

@@ -58,7 +58,7 @@ pub(crate) fn init() {
 #[wasm_bindgen]
 pub fn evaluate(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")] vars: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Scope | null")] vars: &JsValue,
 ) -> Result<f64, JsValue> {
     DEFAULT.with(|ctx| ctx.evaluate(src, vars))
 }
@@ -75,9 +75,24 @@ pub fn evaluate(
 #[wasm_bindgen]
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string[] | null")] params: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "readonly string[] | null")] params: &JsValue,
 ) -> Result<Expression, JsValue> {
     DEFAULT.with(|ctx| ctx.compile(src, params))
+}
+
+/// Simplifies `src` and returns the canonical source of the result:
+/// constants folded where exact in every precision, `a*1`, `a+0`, `--a`,
+/// `x^1`, constant factors first (`simplify('x * 3 * 2 + 0')` is
+/// `"6 * x"`). The rewrites are mathematical (`x * 0` is `0`), as for
+/// derivatives. Throws the syntax errors of `src`.
+#[wasm_bindgen]
+pub fn simplify(src: &str) -> Result<String, JsValue> {
+    init();
+    let arena = exp_rs::bumpalo::Bump::new();
+    let limits = exp_rs::Limits::DEFAULT;
+    let ast = exp_rs::parse(src, &arena, &limits).map_err(|e| error::to_js(e, src))?;
+    let simple = exp_rs::simplify(ast, &arena, &limits).map_err(|e| error::to_js(e, src))?;
+    Ok(simple.to_string())
 }
 
 /// Every error kind's name, in code order (`code` 1 is the first).
@@ -131,7 +146,8 @@ export type ErrorKind =
   | "Callback"
   | "ParamCount"
   | "Reentrant"
-  | "StepLimit";
+  | "StepLimit"
+  | "NotDifferentiable";
 // END generated
 
 /** One row of `errorKindTable()`: a kind's stable number, name and message. */
@@ -160,6 +176,14 @@ export class ExpRsError extends Error {
 
 /** `[start, end)` as JS string indices. */
 export type Span = [number, number];
+
+/**
+ * Values by name (`{ x: 1, y: 2 }`), for `evaluate`, `eval` and
+ * `addObject`. Any object type, so an `interface` is accepted too
+ * (TypeScript gives interfaces no index signature, which
+ * `Record<string, number>` would demand).
+ */
+export type Scope = object;
 
 /** A syntax-tree node, as `Expression.ast()` returns it. */
 export type AstNode =

@@ -414,10 +414,11 @@ test('Context limits', () => {
 
 test('errorKinds lists the kinds in code order', () => {
   const kinds = errorKinds();
-  assert.equal(kinds.length, 22);
+  assert.equal(kinds.length, 23);
   assert.equal(kinds[0], 'InvalidCharacter');
   assert.equal(kinds[20], 'Reentrant');
   assert.equal(kinds[21], 'StepLimit');
+  assert.equal(kinds[22], 'NotDifferentiable');
 });
 
 test('using: Symbol.dispose frees', () => {

@@ -188,6 +188,13 @@ test('spans are JS string indices, also after non-ASCII text', () => {
   assert.equal(src.slice(f.start, f.end), '𝑥');
 });
 
+test('NotDifferentiable: a JS function without a derivative, at the call', () => {
+  const e = thrown(() => fixture().compile('1 + fail(x)').derivative('x'));
+  assert.equal(e.kind, 'NotDifferentiable');
+  assert.deepEqual([e.start, e.end], [4, 11]);
+  assert.ok(e.message.endsWith('    ^ not differentiable'), e.message);
+});
+
 test('every kind is covered by this file', () => {
   const covered = new Set([
     ...CASES.map((c) => c[0]),
@@ -195,6 +202,7 @@ test('every kind is covered by this file', () => {
     'DuplicateName',
     'ParamCount',
     'Reentrant',
+    'NotDifferentiable',
     // Nothing raises StepLimit yet: the step budget (`Limits::max_steps`)
     // is not implemented. Replace this with a case when it is.
     'StepLimit',

@@ -7,6 +7,7 @@ import init, {
   errorKindTable,
   errorKinds,
   evaluate,
+  simplify,
   type AstNode,
   type ErrorKind,
   type ErrorKindInfo,
@@ -38,6 +39,9 @@ export async function demo(): Promise<number> {
   }
   const [start, end]: [number, number] = ast.span;
   const listing: string = f.program();
+  const df: Expression = f.derivative('x');
+  const printed: string = df.toString() + String(f) + simplify('x * 1');
+  void printed;
   const view: ProgramView = f.programView();
   const first: Operand = view.instructions[0].operands[0];
   const slot: number = first.kind === 'param' ? first.slot : -1;
@@ -54,6 +58,7 @@ export async function demo(): Promise<number> {
   ctx.addFunction('three', () => 3, 0);
   ctx.addVariadicFunction('hypot', Math.hypot, 1);
   ctx.addExpressionFunction('hyp(a, b) = sqrt(a^2 + b^2)');
+  ctx.setDerivative('hyp', 0, 'hyp');
   ctx.addArray('lut', [0, 10, 20]);
   ctx.addArray('lut2', new Float64Array([1, 2]));
   ctx.addObject('cal', { gain: 2 });

@@ -60,6 +60,11 @@ pub const JOBS: &[Job] = &[
         run: crate::generate::check,
     },
     Job {
+        name: "readme-rust",
+        about: "README.md's Rust examples built and run in a fresh crate that depends on exp-rs alone",
+        run: crate::install::readme_rust,
+    },
+    Job {
         name: "ffi-header",
         about: "exp_rs.h is what pinned cbindgen makes (XTASK_BLESS=1 rewrites it); C99/C++ compile",
         run: ffi_header,
@@ -76,8 +81,18 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "ffi-qemu",
-        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook",
+        about: "the thumbv7em staticlib in a C program on QEMU's Cortex-M7: allocator, panic hook, the host's bits on the math sample",
         run: ffi_qemu,
+    },
+    Job {
+        name: "ffi-link",
+        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7)",
+        run: crate::ffi_install::ffi_link,
+    },
+    Job {
+        name: "cmake",
+        about: "ffi-c/cmake/ExpRs.cmake: host (f64, f32; run) and Cortex-M7 builds; a changed Rust source re-runs cargo",
+        run: crate::ffi_install::cmake,
     },
     Job {
         name: "wasm",
@@ -88,6 +103,16 @@ pub const JOBS: &[Job] = &[
         name: "node",
         about: "node --test over the npm package: API, errors, allocations, conformance table",
         run: crate::wasm::node,
+    },
+    Job {
+        name: "types",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        run: crate::install::types,
+    },
+    Job {
+        name: "bundlers",
+        about: "a tiny app from the npm tarball via esbuild, webpack, Rollup, Vite (dev, build, linked) and <script>, in Chromium; sizes",
+        run: crate::install::bundlers,
     },
     Job {
         name: "bench-agree",
@@ -112,7 +137,7 @@ pub const JOBS: &[Job] = &[
 ];
 
 /// The bare-metal target that proves exp-rs is `no_std` (STM32H7 class).
-const THUMB: &str = "thumbv7em-none-eabihf";
+pub const THUMB: &str = "thumbv7em-none-eabihf";
 
 /// Rustflags for [`THUMB`] only. Passed through the per-target variable, not
 /// `RUSTFLAGS`, so the host build cache stays valid between jobs.
@@ -307,14 +332,19 @@ fn header_job(bless: bool) -> Result<(), String> {
 fn ffi_c(ctx: &Ctx) -> Result<(), String> {
     crate::ensure::ensure_apt(FFI_APT)?;
     extract_readme_example()?;
-    let built = target_dir(ctx).join("debug").join("libexp_rs_ffi.a");
     for (precision, features, define) in [
         ("f64", "test-panic", None),
         ("f32", "test-panic,f32", Some("-DEXP_RS_F32")),
     ] {
+        // Test builds go to their own target directory: the archive a user
+        // finds at target/debug/libexp_rs_ffi.a stays the default one.
+        let variant = variant_target_dir(ctx, None, features);
         cargo()
             .args(["build", "-p", "exp-rs-ffi", "--lib", "--features", features])
+            .arg("--target-dir")
+            .arg(&variant)
             .run()?;
+        let built = variant.join("debug").join("libexp_rs_ffi.a");
         let dir = format!("{FFI_OUT}/{precision}");
         make_dir(std::path::Path::new(&dir))?;
         let lib = format!("{dir}/libexp_rs_ffi.a");
@@ -436,7 +466,7 @@ fn ffi_thumb(ctx: &Ctx) -> Result<(), String> {
         let built = build_thumb_ffi(ctx, features)?;
         // The bare-metal code paths (panic handler, C allocator) only
         // compile for this target: lint them here.
-        thumb_ffi_cargo("clippy", features)
+        thumb_ffi_cargo(ctx, "clippy", features)
             .args(["--", "-D", "warnings"])
             .run()?;
         let dir = format!("{FFI_OUT}/{THUMB}/{precision}");
@@ -504,21 +534,43 @@ const ARM_APT: &[&str] = &[
     "qemu-system-arm",
 ];
 
+/// exp-rs-ffi's default features: builds with exactly these use the
+/// ordinary target directory; any other set gets its own.
+const FFI_DEFAULT_FEATURES: &str = "runtime";
+
+/// The target directory for an exp-rs-ffi build with `features` (for
+/// `target`, `None`: the host): the ordinary one for the default features,
+/// else `target/ffi-variants/<target>-<features>`, so the archive a user
+/// finds at `target/[<triple>/]<profile>/libexp_rs_ffi.a` is always the
+/// default (f64) one, never a test or f32 build.
+pub fn variant_target_dir(ctx: &Ctx, target: Option<&str>, features: &str) -> PathBuf {
+    if features == FFI_DEFAULT_FEATURES {
+        return target_dir(ctx);
+    }
+    target_dir(ctx).join("ffi-variants").join(format!(
+        "{}-{}",
+        target.unwrap_or("host"),
+        features.replace(',', "-")
+    ))
+}
+
 /// `cargo <subcommand>` of the exp-rs-ffi library for the Cortex-M7
-/// (release, `features`, the Cortex-M7 rustflags).
-fn thumb_ffi_cargo(subcommand: &str, features: &str) -> Cmd {
+/// (release, `features`, the Cortex-M7 rustflags) into
+/// [`variant_target_dir`].
+fn thumb_ffi_cargo(ctx: &Ctx, subcommand: &str, features: &str) -> Cmd {
     cargo()
         .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
         .args([subcommand, "-p", "exp-rs-ffi", "--lib", "--release"])
         .args(["--target", THUMB, "--features", features])
+        .arg("--target-dir")
+        .arg(variant_target_dir(ctx, Some(THUMB), features))
 }
 
 /// Builds `libexp_rs_ffi.a` for the Cortex-M7 (release, `features`) and
-/// returns where cargo put it; callers copy it before another build with
-/// other features replaces it.
+/// returns where cargo put it (see [`variant_target_dir`]).
 pub fn build_thumb_ffi(ctx: &Ctx, features: &str) -> Result<PathBuf, String> {
-    thumb_ffi_cargo("build", features).run()?;
-    Ok(target_dir(ctx)
+    thumb_ffi_cargo(ctx, "build", features).run()?;
+    Ok(variant_target_dir(ctx, Some(THUMB), features)
         .join(THUMB)
         .join("release")
         .join("libexp_rs_ffi.a"))
@@ -562,19 +614,32 @@ fn ffi_qemu(ctx: &Ctx) -> Result<(), String> {
         .run()?;
     crate::cmd::Cmd::new("arm-none-eabi-size").arg(&elf).run()?;
     // A hang (a panic hook that returned, a lock-up) fails by the timeout.
-    crate::cmd::Cmd::new("timeout")
-        .args([
-            "120",
-            "qemu-system-arm",
-            "-machine",
-            "mps2-an500",
-            "-nographic",
-        ])
-        .args([
-            "-semihosting-config",
-            "enable=on,target=native",
-            "-kernel",
-            &elf,
-        ])
-        .run()
+    // The output is captured: its `bits` lines are the same-bits sample.
+    let argv = [
+        "120",
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an500",
+        "-nographic",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-kernel",
+        &elf,
+    ];
+    println!("$ timeout {}", argv.join(" "));
+    let out = std::process::Command::new("timeout")
+        .args(argv)
+        .output()
+        .map_err(|e| format!("could not start qemu-system-arm: {e}"))?;
+    // (Semihosting output may come on either stream.)
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    print!("{output}");
+    if !out.status.success() {
+        return Err(format!("the thumb smoke test failed ({})", out.status));
+    }
+    crate::bits::compare(&ctx.root, &output, "Cortex-M7 (QEMU)")
 }

@@ -10,11 +10,14 @@
 
 mod accuracy;
 mod bench;
+mod bits;
 mod cmd;
 mod ensure;
+mod ffi_install;
 mod firmware;
 mod fuzz;
 mod generate;
+mod install;
 mod jobs;
 mod playground;
 mod wasm;

@@ -21,6 +21,10 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// binaryen is too old: its output breaks wasm-bindgen's externref table.
 const BINARYEN_VERSION: &str = "132.0.0";
 
+/// esbuild on npm: bundles the CommonJS entry `node.cjs` (and is one of the
+/// bundlers the `bundlers` job tests, at the same version).
+pub const ESBUILD_VERSION: &str = "0.28.2";
+
 /// `wasm-opt` flags. `-Oz` measured smallest with no slower evaluation
 /// than `-O3` (see wasm/README.md, "Size").
 const WASM_OPT_FLAGS: &[&str] = &["-Oz"];
@@ -52,18 +56,7 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
 /// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs` with
 /// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`.
 pub fn node(ctx: &Ctx) -> Result<(), String> {
-    if !BUILT.load(Ordering::SeqCst) {
-        build_package(&ctx.root)?;
-    }
-    let tarball = pack(&ctx.root)?;
-    let unpacked = ctx.root.join("target").join("npm-pack").join("package");
-    remove_dir(&unpacked)?;
-    Cmd::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(ctx.root.join("target").join("npm-pack"))
-        .run()?;
+    let (_, unpacked) = packed(ctx)?;
     let tests = ctx.root.join("wasm").join("tests");
     // npm prunes packages it does not know, so link after installing.
     ensure_npm(&tests)?;
@@ -84,11 +77,37 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
     }
     // node exits non-zero when any test fails (or none ran to completion).
     // `kinds.test.mjs` compares the package's error kinds with core's.
+    // `bits.test.mjs` compares the math sample's hashes with the host's.
+    let sample = crate::bits::read(&ctx.root)?;
+    let hashes: Vec<String> = crate::bits::host_hashes(&sample)?
+        .iter()
+        .map(|h| format!("\"{h:016x}\""))
+        .collect();
     Cmd::new("node")
         .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+        .env("EXP_RS_HOST_BITS", format!("[{}]", hashes.join(",")))
         .arg("--test")
         .args(&files)
         .run()
+}
+
+/// The package as published: builds `wasm/pkg/` unless this run did,
+/// `npm pack`s it and unpacks the tarball into `target/npm-pack/package`.
+/// Returns the tarball and the unpacked directory.
+pub fn packed(ctx: &Ctx) -> Result<(PathBuf, PathBuf), String> {
+    if !BUILT.load(Ordering::SeqCst) {
+        build_package(&ctx.root)?;
+    }
+    let tarball = pack(&ctx.root)?;
+    let unpacked = ctx.root.join("target").join("npm-pack").join("package");
+    remove_dir(&unpacked)?;
+    Cmd::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(ctx.root.join("target").join("npm-pack"))
+        .run()?;
+    Ok((tarball, unpacked))
 }
 
 /// `npm pack` of `wasm/pkg/` into `target/npm-pack/`; returns the tarball.
@@ -203,23 +222,121 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .to_string_lossy()
         .replace('\\', "/");
-    for entry in ["node.js", "web.js"] {
+    for entry in ["node.js", "web.js", "node-cjs.js"] {
         let from = npm.join(entry);
-        let text = fs::read_to_string(&from).map_err(|e| format!("{}: {e}", from.display()))?;
-        let text = text.replace("@ERROR_JS@", &format!("./{rel}"));
-        let to = pkg.join(entry);
-        fs::write(&to, text).map_err(|e| format!("{}: {e}", to.display()))?;
+        let text = read(&from)?.replace("@ERROR_JS@", &format!("./{rel}"));
+        write(&pkg.join(entry), &text)?;
     }
+    patch_glue(pkg)?;
+    patch_types(&npm, pkg)?;
+    // The browser entry's copy of the module, gzipped into JavaScript.
+    Cmd::new("node")
+        .arg(npm.join("inline.mjs"))
+        .arg(pkg.join("exp_rs_bg.wasm"))
+        .arg(pkg.join("exp_rs_inline.js"))
+        .run()?;
+    // The CommonJS entry: the glue, its snippets and `node-cjs.js` bundled
+    // into one file that Node 20.0–20.18 can `require()`.
+    let esbuild = ensure_npm_tool(
+        root,
+        "esbuild",
+        ESBUILD_VERSION,
+        &["node_modules", ".bin", "esbuild"],
+    )?;
+    Cmd::new(esbuild)
+        .arg(pkg.join("node-cjs.js"))
+        .args([
+            "--bundle",
+            "--format=cjs",
+            "--platform=node",
+            "--target=node20",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", pkg.join("node.cjs").display()))
+        .run()?;
+    fs::remove_file(pkg.join("node-cjs.js")).map_err(|e| format!("node-cjs.js: {e}"))?;
     Ok(())
+}
+
+/// wasm-bindgen's loader falls back to `new URL('exp_rs_bg.wasm',
+/// import.meta.url)` when given no module. The package's entries always
+/// pass one, and webpack, Rollup and Vite would copy the `.wasm` into every
+/// browser bundle just for seeing that expression: replace it with an error.
+fn patch_glue(pkg: &Path) -> Result<(), String> {
+    let path = pkg.join("exp_rs.js");
+    let glue = read(&path)?;
+    let fallback = "module_or_path = new URL('exp_rs_bg.wasm', import.meta.url);";
+    if !glue.contains(fallback) {
+        return Err(format!(
+            "{}: wasm-bindgen's default module URL (`{fallback}`) not found; \
+             update patch_glue for this wasm-bindgen version",
+            path.display()
+        ));
+    }
+    let patched = glue.replace(
+        fallback,
+        "throw new Error('exp-rs: init() was given no module');",
+    );
+    write(&path, &patched)
+}
+
+/// Replaces wasm-bindgen's loader types (which need the DOM library and
+/// describe the raw exports) with `wasm/npm/init.d.ts`, and writes the
+/// same declarations as `node.d.cts` for `require`. Drops the raw exports'
+/// `exp_rs_bg.wasm.d.ts`.
+fn patch_types(npm: &Path, pkg: &Path) -> Result<(), String> {
+    let path = pkg.join("exp_rs.d.ts");
+    let types = read(&path)?;
+    let cut = types.find("export type InitInput").ok_or_else(|| {
+        format!(
+            "{}: no `export type InitInput` (wasm-bindgen's loader types) to replace",
+            path.display()
+        )
+    })?;
+    let text = format!(
+        "{}{}",
+        types[..cut].trim_end(),
+        read(&npm.join("init.d.ts"))?
+    );
+    write(&path, &text)?;
+    write(&pkg.join("node.d.cts"), &text)?;
+    let raw = pkg.join("exp_rs_bg.wasm.d.ts");
+    fs::remove_file(&raw).map_err(|e| format!("{}: {e}", raw.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Installs npm's binaryen into `target/tools/binaryen` (not globally) and
 /// returns the path of its `wasm-opt` script.
 fn ensure_wasm_opt(target: &Path) -> Result<PathBuf, String> {
-    let dir = target.join("tools").join("binaryen");
+    let root = target.parent().unwrap_or(target);
+    ensure_npm_tool(
+        root,
+        "binaryen",
+        BINARYEN_VERSION,
+        &["node_modules", "binaryen", "bin", "wasm-opt"],
+    )
+}
+
+/// Installs the npm package `name` at exactly `version` into
+/// `target/tools/<name>` (not globally; skipped when already there) and
+/// returns the path `bin` (components under that directory).
+pub fn ensure_npm_tool(
+    root: &Path,
+    name: &str,
+    version: &str,
+    bin: &[&str],
+) -> Result<PathBuf, String> {
+    let dir = root.join("target").join("tools").join(name);
     fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let manifest = format!(
-        "{{\n  \"private\": true,\n  \"dependencies\": {{ \"binaryen\": \"{BINARYEN_VERSION}\" }}\n}}\n"
+        "{{\n  \"private\": true,\n  \"dependencies\": {{ \"{name}\": \"{version}\" }}\n}}\n"
     );
     let path = dir.join("package.json");
     // Rewritten only when it changes, so `ensure_npm` sees it as fresh.
@@ -227,11 +344,7 @@ fn ensure_wasm_opt(target: &Path) -> Result<PathBuf, String> {
         fs::write(&path, manifest).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     ensure_npm(&dir)?;
-    let script = dir
-        .join("node_modules")
-        .join("binaryen")
-        .join("bin")
-        .join("wasm-opt");
+    let script = bin.iter().fold(dir, |p, c| p.join(c));
     if script.exists() {
         Ok(script)
     } else {
@@ -241,7 +354,7 @@ fn ensure_wasm_opt(target: &Path) -> Result<PathBuf, String> {
 
 /// Makes `import 'exp-rs'` in `dir` resolve to the package at `pkg`
 /// (through its `exports` map), as it would after `npm install exp-rs`.
-fn link_package(pkg: &Path, dir: &Path) -> Result<(), String> {
+pub fn link_package(pkg: &Path, dir: &Path) -> Result<(), String> {
     let modules = dir.join("node_modules");
     fs::create_dir_all(&modules).map_err(|e| format!("{}: {e}", modules.display()))?;
     let link = modules.join("exp-rs");
@@ -319,7 +432,7 @@ fn remove_dir(dir: &Path) -> Result<(), String> {
     }
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
     fs::read_dir(dir)
         .and_then(|entries| entries.map(|e| e.map(|e| e.path())).collect())
         .map_err(|e| format!("{}: {e}", dir.display()))

@@ -876,8 +876,8 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         Ok(Val::Acc)
     }
 
-    /// `acc = acc op k`, with SPEC.md's exact rewrites of powers (libm's
-    /// `pow` answers these exponents exactly so: `pow(x, 2)` is `x * x`,
+    /// `acc = acc op k`, with SPEC.md's exact rewrites of powers (`pow`
+    /// answers these exponents exactly so, core/src/math/pow.rs: `pow(x, 2)` is `x * x`,
     /// `pow(x, 1)` is `x`, `pow(x, -1)` is `1 / x`, `pow(x, 0)` is 1 for
     /// every `x`) and of division by a power of two (`x / 4` is
     /// `x * 0.25`). [`fuse`] then folds constant chains.

@@ -7,9 +7,12 @@
  * hook, which exits itself (a hook that returned would hang: QEMU runs
  * under a timeout). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "bits_sample.h"
 #include "exp_rs.h"
 
 void semihost_write(const char *s);
@@ -70,6 +73,51 @@ static int near(double got, double want) {
 static exp_rs_real gain(void *user_data, const exp_rs_real *args, size_t n) {
     (void)n;
     return args[0] * *(const exp_rs_real *)user_data;
+}
+
+/* The same-bits sample (bits_sample.h): one line per expression, `bits I
+ * HASH`, the FNV-1a hash of the bits of its results at every point. */
+static void bits_sample(void) {
+    enum { N = sizeof bits_exprs / sizeof bits_exprs[0] };
+    ExpRsContext *ctx = exp_rs_context_new();
+    size_t size = 0;
+    CHECK(exp_rs_arena_estimate(ctx, bits_exprs, N, &size) == EXP_RS_STATUS_OK);
+    ExpRsArena *arena = exp_rs_arena_new(size);
+    ExpRsBatchBuilder *b = exp_rs_batch_builder_new(arena, ctx);
+    for (int i = 0; i < N; i++)
+        CHECK(exp_rs_batch_builder_add_expression(b, bits_exprs[i]) == EXP_RS_STATUS_OK);
+    uint64_t hash[N], s = BITS_SEED;
+    for (int i = 0; i < N; i++) hash[i] = 0xcbf29ce484222325ull;
+    exp_rs_real r[N];
+    for (int k = 0; k < BITS_SAMPLES; k++) {
+        double uv[2];
+        for (int j = 0; j < 2; j++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            uv[j] = (double)(s >> 11) * (1.0 / 9007199254740992.0);
+        }
+        exp_rs_batch_builder_set_param(b, 0, uv[0]);
+        exp_rs_batch_builder_set_param(b, 1, uv[1]);
+        CHECK(exp_rs_batch_builder_eval(b, ctx) == EXP_RS_STATUS_OK);
+        exp_rs_batch_builder_results(b, r, N, NULL);
+        for (int i = 0; i < N; i++) {
+            uint64_t bits;
+            memcpy(&bits, &r[i], sizeof bits);
+            for (int byte = 0; byte < 8; byte++) {
+                hash[i] ^= (bits >> (8 * byte)) & 0xff;
+                hash[i] *= 0x100000001b3ull;
+            }
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(line, sizeof line, "bits %d %08lx%08lx\n", i, (unsigned long)(hash[i] >> 32),
+                 (unsigned long)(hash[i] & 0xffffffffu));
+        semihost_write(line);
+    }
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
 }
 
 int main(void) {
@@ -157,6 +205,8 @@ int main(void) {
              (unsigned)size, (unsigned)before, (unsigned)loop_allocations,
              (unsigned)requested);
     semihost_write(line);
+
+    bits_sample();
 
     /* Last: a panic inside exp-rs reaches the hook, which exits. */
     exp_rs_set_panic_hook(on_panic);
