@@ -104,6 +104,19 @@ impl<'p, R: Copy> Instruction<'p, R> {
     }
 }
 
+/// The evaluation limits a program was compiled under
+/// ([`Program::limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EvalLimits {
+    /// Deepest chain of expression-function calls (`RecursionLimit` past it).
+    pub max_calls: u32,
+    /// Most expression-function calls in one evaluation.
+    pub max_total_calls: u32,
+    /// Most instructions one evaluation runs (`StepLimit` past it).
+    pub max_steps: u32,
+}
+
 /// An expression function compiled into a program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -173,6 +186,44 @@ impl<'a, R: Real> Program<'a, R> {
     /// The names of the native functions the program calls.
     pub fn natives(&self) -> impl ExactSizeIterator<Item = &'a str> + '_ {
         self.natives.iter().map(|n| n.0)
+    }
+
+    /// The values of the array the program reads as `name` (what an
+    /// `index` instruction's [`Operand::Array`] names); it holds them
+    /// itself, so they never change after the compile.
+    pub fn array(&self, name: &str) -> Option<&[R]> {
+        self.arrays.iter().find(|a| a.0 == name).map(|a| &a.1[..])
+    }
+
+    /// The limits the program was compiled under: how deep expression
+    /// functions may nest, how many calls and how many steps one
+    /// evaluation may make. A second tier stops where the interpreter does
+    /// by counting against these.
+    pub fn limits(&self) -> EvalLimits {
+        EvalLimits {
+            max_calls: self.max_calls,
+            max_total_calls: self.max_total_calls,
+            max_steps: self.max_steps,
+        }
+    }
+
+    /// The span a `StepLimit` error is reported at (the whole expression).
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// The span an evaluation error raised by instruction `pc` itself
+    /// carries: the `a[i]` of an `index`, the call of a `native` or of an
+    /// expression function (inside a function body the interpreter reports
+    /// the top-level call that entered it instead). `None` for
+    /// instructions that cannot fail.
+    pub fn error_span(&self, pc: u32) -> Option<Span> {
+        match self.code.get(pc as usize)? {
+            Instr::Index { span, .. } | Instr::Native { span, .. } | Instr::Call { span, .. } => {
+                Some(*span)
+            }
+            _ => None,
+        }
     }
 
     fn describe(

@@ -6,11 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from './exp_rs.js';
+import { connect } from './tier.js';
 
 // `__dirname` is CommonJS's: the directory of node.cjs, in the package.
-initSync({ module: readFileSync(join(__dirname, 'exp_rs_bg.wasm')) });
+connect(initSync({ module: readFileSync(join(__dirname, 'exp_rs_bg.wasm')) }));
 
 export * from './exp_rs.js';
+export { compile } from './tier.js';
 export { ExpRsError } from '@ERROR_JS@';
 
 /** Already done on require; resolves at once. */

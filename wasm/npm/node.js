@@ -5,10 +5,12 @@
 // browsers works as is.
 import { readFileSync } from 'node:fs';
 import { initSync } from './exp_rs.js';
+import { connect } from './tier.js';
 
-initSync({ module: readFileSync(new URL('./exp_rs_bg.wasm', import.meta.url)) });
+connect(initSync({ module: readFileSync(new URL('./exp_rs_bg.wasm', import.meta.url)) }));
 
 export * from './exp_rs.js';
+export { compile } from './tier.js';
 export { ExpRsError } from '@ERROR_JS@';
 
 /** Already done on import; resolves at once. */

@@ -78,6 +78,9 @@ struct Inner {
     ctx: CoreContext,
     /// The arena cap of every compile (`maxArenaBytes`).
     arena_limit: Option<usize>,
+    /// The JS function behind each native function, by name, for the
+    /// code-generation tier (which imports them into generated modules).
+    js_natives: Vec<(String, Function)>,
 }
 
 impl Context {
@@ -98,6 +101,7 @@ impl Context {
             inner: RefCell::new(Inner {
                 ctx,
                 arena_limit: None,
+                js_natives: Vec::new(),
             }),
         }
     }
@@ -256,7 +260,9 @@ impl Context {
         #[wasm_bindgen(unchecked_param_type = "string")] name: &JsValue,
     ) -> Result<bool, JsValue> {
         let name = js::string(name, "remove: name")?;
-        Ok(self.inner()?.ctx.remove(&name))
+        let mut inner = self.inner()?;
+        inner.js_natives.retain(|n| n.0 != name);
+        Ok(inner.ctx.remove(&name))
     }
 
     /// Replaces the limits: `maxDepth` (nesting, default 256, at most
@@ -354,20 +360,31 @@ impl Context {
         Ok(ctx.constants().map(|(k, _)| k.to_owned()).collect())
     }
 
-    /// Compiles `src` against this context; see the module-level `compile`.
+    /// Compiles `src` against this context; see the module-level `compile`
+    /// (`options.tier` as there).
     pub fn compile(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "readonly string[] | null")]
         params: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions | null")] options: &JsValue,
     ) -> Result<Expression, JsValue> {
+        // The tier is chosen by the JS layer (`npm/tier.js`), which wraps this.
+        let _ = options;
         let ctx = self.core()?;
         let src = js::source(src, "compile: src", ctx.0.limits().max_len)?;
         let params = js::strings(params, "compile: params")?;
         for name in params.iter().flatten() {
             js::check_name(name, "compile: params")?;
         }
-        compile_in(&ctx, &src, params)
+        let expr = compile_in(&ctx, &src, params)?;
+        // The JS functions the program calls, for generated code. No user
+        // code ran since the compile read the context, so they are the
+        // ones it compiled in.
+        if let Ok(inner) = self.inner.try_borrow() {
+            expr.keep_natives(&inner.js_natives);
+        }
+        Ok(expr)
     }
 
     /// Evaluates `src` once against this context; see the module-level
@@ -392,7 +409,10 @@ impl Context {
         what: &str,
     ) -> Result<(), JsValue> {
         let name = js::name(name, what)?;
-        self.inner()?
+        let mut inner = self.inner()?;
+        inner.js_natives.retain(|n| n.0 != name);
+        inner.js_natives.push((name.clone(), func.clone()));
+        inner
             .ctx
             .add_fallible_function(&name, arity, move |args: &[f64]| call_js(&func, args));
         Ok(())

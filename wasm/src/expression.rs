@@ -33,9 +33,27 @@ pub struct Expression {
     scratch: RefCell<Scratch>,
     /// Heap allocations and bytes of the last `eval`/`evalBatch`.
     last: Cell<(usize, usize)>,
+    /// The generated module's batch export and status globals, once the
+    /// JS layer instantiated one (`stats().tier` is then `'codegen'`).
+    generated: RefCell<Option<Generated>>,
+    /// The JS function of each native the program calls (in the program's
+    /// native order), when all are known: generated code imports them.
+    natives: RefCell<Option<Array>>,
     /// The context (a cheap clone, as it was) and arena limit it was
     /// compiled with, for `derivative`.
     origin: (CoreContext, Option<usize>),
+}
+
+/// What `evalBatch` needs of a generated module (see `codegen`).
+struct Generated {
+    /// Export `b`: `b(len)` runs `len` points from the column buffers.
+    batch: js_sys::Function,
+    /// Export `s`: the failing point's error code (and clears it).
+    status: js_sys::Function,
+    /// Export `p`: the failing instruction's index, -1 for the expression.
+    pc: js_sys::Function,
+    /// The module's size in bytes.
+    size: u32,
 }
 
 struct Scratch {
@@ -77,6 +95,8 @@ pub(crate) fn compile_in(
         keys,
         scratch: RefCell::new(scratch),
         last: Cell::new((0, 0)),
+        generated: RefCell::new(None),
+        natives: RefCell::new(None),
         origin: (ctx.clone(), *arena_limit),
     })
 }
@@ -100,6 +120,26 @@ pub(crate) fn evaluate_in(
 }
 
 impl Expression {
+    /// Looks up the JS function of every native the program calls in
+    /// `table` (name, function), for generated code.
+    pub(crate) fn keep_natives(&self, table: &[(String, js_sys::Function)]) {
+        let found: Option<Array> = self.owned.with(|e| {
+            e.program()
+                .natives()
+                .map(|name| {
+                    table
+                        .iter()
+                        .find(|n| n.0 == name)
+                        .map(|n| JsValue::from(n.1.clone()))
+                })
+                .collect::<Option<Vec<JsValue>>>()
+                .map(|v| v.into_iter().collect())
+        });
+        if let Ok(mut natives) = self.natives.try_borrow_mut() {
+            *natives = found;
+        }
+    }
+
     fn reentrant() -> JsValue {
         error::plain(
             ErrorKind::Reentrant,
@@ -110,6 +150,47 @@ impl Expression {
     /// An evaluation error as `ExpRsError`, its span into this source.
     fn error(&self, err: exp_rs::Error) -> JsValue {
         self.owned.with(|e| error::to_js(err, e.source()))
+    }
+
+    /// The error a generated module reported: kind `code` at instruction
+    /// `pc` (-1: the whole expression), with the span the interpreter
+    /// gives the same failure.
+    fn generated_error(&self, code: f64, pc: f64) -> exp_rs::Error {
+        let kind = exp_rs::ErrorKind::from_code(code as u8).unwrap_or(ErrorKind::StepLimit);
+        self.owned.with(|e| {
+            let program = e.program();
+            let span = if pc >= 0.0 {
+                program.error_span(pc as u32)
+            } else {
+                None
+            };
+            exp_rs::Error::new(kind, span.unwrap_or(program.span()))
+        })
+    }
+
+    /// Runs `len` staged points through the generated batch export;
+    /// `Ok(None)` when all succeeded, else the failing point and its error.
+    fn run_generated(
+        &self,
+        generated: &Generated,
+        len: usize,
+    ) -> Result<Option<(usize, exp_rs::Error)>, JsValue> {
+        let done = generated
+            .batch
+            .call1(&JsValue::UNDEFINED, &JsValue::from(len as u32))?
+            .as_f64()
+            .unwrap_or(0.0) as usize;
+        if done >= len {
+            return Ok(None);
+        }
+        let value = |g: &js_sys::Function| {
+            g.call0(&JsValue::UNDEFINED)
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(-1.0)
+        };
+        let err = self.generated_error(value(&generated.status), value(&generated.pc));
+        Ok(Some((done, err)))
     }
 
     /// Fills `row` from `eval`'s argument (see `js::read_row`).
@@ -205,6 +286,7 @@ impl Expression {
             None => Float64Array::new_with_length(rows as u32).into(),
         };
 
+        let generated = self.generated.borrow();
         let before = allocation_counters();
         let result = self.owned.with(|e| {
             // A native callback may detach or resize a buffer at any point.
@@ -224,11 +306,19 @@ impl Expression {
                     }
                     js::copy_in(col, first, &mut chunk[..len])?;
                 }
-                for (r, result) in results[..len].iter_mut().enumerate() {
-                    for (j, v) in row.iter_mut().enumerate() {
-                        *v = staged[j * CHUNK + r];
+                if let Some(generated) = generated.as_ref() {
+                    // The generated module reads the staged columns and
+                    // writes `results` in place (see `codegen::Layout`).
+                    if let Some((r, err)) = self.run_generated(generated, len)? {
+                        return Err(Stop::Eval(err, start + r));
                     }
-                    *result = e.eval(row).map_err(|err| Stop::Eval(err, start + r))?;
+                } else {
+                    for (r, result) in results[..len].iter_mut().enumerate() {
+                        for (j, v) in row.iter_mut().enumerate() {
+                            *v = staged[j * CHUNK + r];
+                        }
+                        *result = e.eval(row).map_err(|err| Stop::Eval(err, start + r))?;
+                    }
                 }
                 if !same(&out)? {
                     return Err(changed());
@@ -400,7 +490,120 @@ impl Expression {
         });
         set(&obj, "allocationsLastEval", (allocations as f64).into());
         set(&obj, "bytesAllocatedLastEval", (bytes as f64).into());
+        let size = self.generated.borrow().as_ref().map(|g| g.size);
+        let tier = if size.is_some() {
+            "codegen"
+        } else {
+            "interpreter"
+        };
+        set(&obj, "tier", tier.into());
+        set(&obj, "moduleSize", f64::from(size.unwrap_or(0)).into());
         obj.into()
+    }
+
+    /// A WAT-like listing of the WebAssembly module generated for this
+    /// expression (imports, then each function's instructions), or `undefined`
+    /// when it runs on the interpreter.
+    pub fn wat(&self) -> Option<String> {
+        self.generated.try_borrow().ok()?.as_ref()?;
+        Some(crate::codegen::listing(&self.module_bytes()?))
+    }
+
+    /// The code-generation tier's module for this expression (bytes), or
+    /// `undefined` when the program stays on the interpreter (see
+    /// `codegen`). Used by the JS layer (`tier.js`), not part of the API.
+    #[wasm_bindgen(js_name = __codegen, skip_typescript)]
+    pub fn codegen(&self) -> Option<js_sys::Uint8Array> {
+        let bytes = self.module_bytes()?;
+        Some(js_sys::Uint8Array::from(&bytes[..]))
+    }
+}
+
+impl Expression {
+    /// The generated module's bytes (the same every time), or `None`.
+    fn module_bytes(&self) -> Option<Vec<u8>> {
+        let scratch = self.scratch.try_borrow().ok()?;
+        let layout = crate::codegen::Layout {
+            row: scratch.row.as_ptr() as usize as u32,
+            columns: scratch.columns.as_ptr() as usize as u32,
+            results: scratch.results.as_ptr() as usize as u32,
+            chunk: CHUNK as u32,
+        };
+        let params = scratch.row.len() as u32;
+        self.owned
+            .with(|e| crate::codegen::generate(e.program(), params, layout))
+            .ok()
+    }
+}
+
+#[wasm_bindgen]
+impl Expression {
+    /// Records the instantiated module's batch export `b`, status exports
+    /// `s` and `p` and size: `evalBatch` runs on it from now on. Used by
+    /// the JS layer (`tier.js`), not part of the API.
+    #[wasm_bindgen(js_name = __useModule, skip_typescript)]
+    pub fn use_module(&self, batch: &JsValue, status: &JsValue, pc: &JsValue, size: u32) -> bool {
+        let (Some(batch), Some(status), Some(pc)) = (
+            batch.dyn_ref::<js_sys::Function>(),
+            status.dyn_ref::<js_sys::Function>(),
+            pc.dyn_ref::<js_sys::Function>(),
+        ) else {
+            return false;
+        };
+        let Ok(mut generated) = self.generated.try_borrow_mut() else {
+            return false;
+        };
+        *generated = Some(Generated {
+            batch: batch.clone(),
+            status: status.clone(),
+            pc: pc.clone(),
+            size,
+        });
+        true
+    }
+
+    /// The JS functions of the natives the program calls, in the order
+    /// generated code imports them (`n0`, `n1`, …); `undefined` when the
+    /// program calls none or one is unknown. Used by the JS layer.
+    #[wasm_bindgen(js_name = __natives, skip_typescript)]
+    pub fn natives_for_codegen(&self) -> JsValue {
+        let count = self.owned.with(|e| e.program().natives().len());
+        match self.natives.try_borrow().ok().and_then(|n| n.clone()) {
+            Some(list) if list.length() as usize == count => list.into(),
+            _ if count == 0 => Array::new().into(),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Where the row buffer is in wasm memory (a byte address): generated
+    /// code's export `m` reads a point's values there. Used by the JS
+    /// layer (`tier.js`).
+    #[wasm_bindgen(getter, js_name = __rowAddress, skip_typescript)]
+    pub fn row_address(&self) -> f64 {
+        self.scratch
+            .try_borrow()
+            .map_or(0.0, |s| s.row.as_ptr() as usize as f64)
+    }
+
+    /// `[columns, results, chunk]`: where the column and result buffers
+    /// of generated code's batch export `b` are (byte addresses) and how
+    /// many rows they hold. Used by the JS layer (`tier.js`).
+    #[wasm_bindgen(getter, js_name = __batchLayout, skip_typescript)]
+    pub fn batch_layout(&self) -> Vec<f64> {
+        self.scratch.try_borrow().map_or(Vec::new(), |s| {
+            vec![
+                s.columns.as_ptr() as usize as f64,
+                s.results.as_ptr() as usize as f64,
+                CHUNK as f64,
+            ]
+        })
+    }
+
+    /// The `ExpRsError` for a failure the generated module reported: error
+    /// code `code` at instruction `pc`. Used by the JS layer (`tier.js`).
+    #[wasm_bindgen(js_name = __error, skip_typescript)]
+    pub fn error_from_generated(&self, code: f64, pc: f64) -> JsValue {
+        self.error(self.generated_error(code, pc))
     }
 }
 

@@ -17,6 +17,7 @@
 #![deny(unsafe_code)]
 
 mod ast_json;
+mod codegen;
 mod context;
 mod error;
 mod expression;
@@ -66,6 +67,10 @@ pub fn evaluate(
 /// Compiles `src` with the built-in functions and constants. `params` names
 /// the values `eval` takes, in order; without it, every free name is a
 /// parameter, in order of first appearance (`b - a * pi` → `["b", "a"]`).
+/// `options.tier` picks how it runs: `'auto'` (the default) generates a
+/// small WebAssembly module for it when the runtime allows, else uses the
+/// interpreter; `'interpreter'` never generates one; `'codegen'` asks for
+/// one (and still falls back). `stats().tier` says which one runs.
 ///
 /// ```js
 /// const f = compile('x * sin(y) + z');
@@ -76,8 +81,10 @@ pub fn evaluate(
 pub fn compile(
     #[wasm_bindgen(unchecked_param_type = "string")] src: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "readonly string[] | null")] params: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions | null")] options: &JsValue,
 ) -> Result<Expression, JsValue> {
-    DEFAULT.with(|ctx| ctx.compile(src, params))
+    // The tier is chosen by the JS layer (`npm/tier.js`), which wraps this.
+    DEFAULT.with(|ctx| ctx.compile(src, params, options))
 }
 
 /// Simplifies `src` and returns the canonical source of the result:
@@ -248,8 +255,26 @@ export interface ProgramView {
   callDepth: number;
 }
 
+/** How `compile` runs an expression (`options.tier`). */
+export type Tier = "auto" | "codegen" | "interpreter";
+
+/** `compile`'s options. */
+export interface CompileOptions {
+  /**
+   * `'auto'` (default): a generated WebAssembly module when the runtime
+   * allows it (not under a CSP without `'wasm-unsafe-eval'`), else the
+   * interpreter; `'codegen'`: the same (a program code generation cannot
+   * handle still runs on the interpreter); `'interpreter'`: never generate.
+   */
+  tier?: Tier;
+}
+
 /** What `Expression.stats()` reports. */
 export interface Stats {
+  /** Which tier runs `eval` and `evalBatch`. */
+  tier: "codegen" | "interpreter";
+  /** Bytes of the generated WebAssembly module (0 on the interpreter). */
+  moduleSize: number;
   /** Bytes of the expression's arena: tree, program, value stack, names. */
   arenaBytes: number;
   /** Instructions in the compiled program. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import init, { Context, Expression, ExpRsError, compile, errorKinds, evaluate } from 'exp-rs';
+import init, { Context, Expression, ExpRsError, compile, errorKinds, evaluate } from './tiered.mjs';
 
 test('init() is a harmless no-op in Node', async () => {
   await init();
@@ -144,7 +144,9 @@ test('stats reports sizes', () => {
     'arenaBytes',
     'bytesAllocatedLastEval',
     'maxStack',
+    'moduleSize',
     'programLength',
+    'tier',
   ]);
   assert.ok(s.arenaBytes > 0);
   assert.ok(s.programLength >= 1);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { Context, ExpRsError, compile, errorKinds, evaluate } from 'exp-rs';
+import { Context, ExpRsError, compile, errorKinds, evaluate } from './tiered.mjs';
 
 /** Runs `f`, which must throw an ExpRsError; returns it. */
 function thrown(f) {

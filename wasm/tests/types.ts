@@ -9,6 +9,7 @@ import init, {
   evaluate,
   simplify,
   type AstNode,
+  type CompileOptions,
   type ErrorKind,
   type ErrorKindInfo,
   type Expression,
@@ -16,6 +17,7 @@ import init, {
   type Operand,
   type ProgramView,
   type Stats,
+  type Tier,
 } from 'exp-rs';
 
 export async function demo(): Promise<number> {
@@ -50,6 +52,14 @@ export async function demo(): Promise<number> {
   void [slot, fn, folded, view.functions[0]?.entry, view.stackSize + view.callDepth];
   const stats: Stats = f.stats();
   const allocations: number = stats.allocationsLastEval + stats.bytesAllocatedLastEval;
+  const tier: 'codegen' | 'interpreter' = stats.tier;
+  const moduleSize: number = stats.moduleSize;
+  const options: CompileOptions = { tier: 'interpreter' };
+  const interpreted: Expression = compile('x', ['x'], options);
+  const chosen: Tier = 'auto';
+  compile('x', null, { tier: chosen });
+  const wat: string | undefined = interpreted.wat();
+  void [tier, moduleSize, interpreted, wat];
   f.free();
 
   const ctx = new Context();

@@ -54,7 +54,8 @@ pub fn wasm(ctx: &Ctx) -> Result<(), String> {
 /// `wasm/tests/`, so the tests see exactly the published files; then
 /// type-checks `wasm/tests/types.ts` against its `.d.ts` with the pinned
 /// TypeScript, and runs `node --test` over `wasm/tests/*.test.mjs` with
-/// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`.
+/// core's error-kind table in `EXP_RS_CORE_ERROR_KINDS`, once per tier
+/// (`EXP_RS_TEST_TIER`: generated code, then the interpreter).
 pub fn node(ctx: &Ctx) -> Result<(), String> {
     let (_, unpacked) = packed(ctx)?;
     let tests = ctx.root.join("wasm").join("tests");
@@ -83,12 +84,19 @@ pub fn node(ctx: &Ctx) -> Result<(), String> {
         .iter()
         .map(|h| format!("\"{h:016x}\""))
         .collect();
-    Cmd::new("node")
-        .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
-        .env("EXP_RS_HOST_BITS", format!("[{}]", hashes.join(",")))
-        .arg("--test")
-        .args(&files)
-        .run()
+    // Every file runs once per tier: the tests import the package through
+    // `tiered.mjs`, whose `compile` defaults to `EXP_RS_TEST_TIER`.
+    for tier in ["codegen", "interpreter"] {
+        println!("node tests on the {tier} tier");
+        Cmd::new("node")
+            .env("EXP_RS_CORE_ERROR_KINDS", crate::generate::kinds_json())
+            .env("EXP_RS_HOST_BITS", format!("[{}]", hashes.join(",")))
+            .env("EXP_RS_TEST_TIER", tier)
+            .arg("--test")
+            .args(&files)
+            .run()?;
+    }
+    Ok(())
 }
 
 /// The package as published: builds `wasm/pkg/` unless this run did,
@@ -214,7 +222,7 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         fs::copy(&from, pkg.join(name)).map_err(|e| format!("{}: {e}", from.display()))?;
     }
     // wasm-bindgen puts `js/glue.js` under a hashed directory; the entry
-    // files re-export `ExpRsError` from that very module, so `instanceof`
+    // files (and the tier layer, `tier.js`) re-export `ExpRsError` from that very module, so `instanceof`
     // works on what the module throws.
     let error_js = find_file(&pkg.join("snippets"), "glue.js")?;
     let rel = error_js
@@ -222,7 +230,7 @@ fn assemble(root: &Path, bindgen: &Path, pkg: &Path) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .to_string_lossy()
         .replace('\\', "/");
-    for entry in ["node.js", "web.js", "node-cjs.js"] {
+    for entry in ["node.js", "web.js", "node-cjs.js", "tier.js"] {
         let from = npm.join(entry);
         let text = read(&from)?.replace("@ERROR_JS@", &format!("./{rel}"));
         write(&pkg.join(entry), &text)?;
