@@ -11,6 +11,7 @@
 //
 // Needs the package built (`cargo xtask wasm`) and `npm install` here.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CASES, COMPILE_CASE } from './cases.mjs';
@@ -199,6 +200,7 @@ function fastest(a, b) {
 }
 
 const tierList = tiers();
+const loadBefore = loadavg()[0];
 agree(tierList);
 if (!agreeOnly) {
   const rows = [];
@@ -213,7 +215,7 @@ if (!agreeOnly) {
     probe = probe ? fastest(probe, p) : p;
   }
   console.log(JSON.stringify(probe));
-  const run = { node: process.version, versions: VERSIONS, tiers: tierList, points: POINTS, peerPoints: PEER_POINTS, passes: PASSES, runs: RUNS, rows, probe };
+  const run = { node: process.version, versions: VERSIONS, tiers: tierList, points: POINTS, peerPoints: PEER_POINTS, passes: PASSES, runs: RUNS, rows, probe, load: [loadBefore, loadavg()[0]], cores: cpus().length };
   const dir = join(here, '../../target');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'js-bench.json'), `${JSON.stringify(run, null, 1)}\n`);
