@@ -397,14 +397,20 @@ impl<R: Real> Context<R> {
         self.tables_mut().objects.insert(name.to_string(), fields);
     }
 
-    /// Removes a constant, function, array or object of that name; true if
-    /// something was removed.
+    /// Removes a constant, function, array or object of that name (and the
+    /// derivatives registered for a function); true if something was
+    /// removed.
     pub fn remove(&mut self, name: &str) -> bool {
         let a = self.constants.remove(name).is_some();
         let t = self.tables_mut();
         let b = t.functions.remove(name).is_some();
         let c = t.arrays.remove(name).is_some();
         let d = t.objects.remove(name).is_some();
+        // Its registered derivatives go with the function.
+        #[cfg(feature = "symbolic")]
+        if b {
+            t.derivatives.remove(name);
+        }
         a || b || c || d
     }
 

@@ -35,8 +35,8 @@
 //!   (64 KiB) is [`ErrorKind::TooLong`], so no input can overflow the stack.
 //! * `f64` and `f32` are both available in every build through the sealed
 //!   [`Real`] trait; all math is pure Rust (exp-rs's own correctly rounded
-//!   `exp`/`ln`/`log2`/`log10`/`pow`, `libm` for the rest), so every target computes
-//!   the same bits.
+//!   elementary functions, `libm` for the exact ones and `cbrt`), so every
+//!   target computes the same bits.
 //!
 //! ## The pieces
 //!

@@ -419,3 +419,20 @@ fn derivatives_match_an_independent_symbolic_reference() {
     assert_eq!(checked, 600);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn removing_a_function_removes_its_registered_derivatives() {
+    let mut ctx = context();
+    ctx.set_derivative_expression("native", 0, "native_d(t) = 3")
+        .unwrap();
+    assert_eq!(ctx.derivative_of("native", 0), Some("native_d"));
+    assert!(ctx.remove("native"));
+    assert_eq!(ctx.derivative_of("native", 0), None);
+    ctx.add_function("native", Arity::Exact(1), |a| a[0]);
+    let arena = Bump::new();
+    let f = Expr::compile("native(x)", &["x"], &ctx, &arena).unwrap();
+    assert_eq!(
+        f.derivative("x").err().unwrap().kind,
+        ErrorKind::NotDifferentiable
+    );
+}

@@ -16,6 +16,46 @@ import * as raw from './exp_rs.js';
 import { ExpRsError } from '@ERROR_JS@';
 
 const { Expression, Context } = raw;
+
+// Freed objects. `free()` and `[Symbol.dispose]()` may be called any number
+// of times; any other method or getter of a freed object throws a
+// TypeError that says so (wasm-bindgen's own is a bare "null pointer
+// passed to rust"). Done before anything below captures a method, so the
+// captured ones are guarded too.
+for (const Class of [Expression, Context]) guardFreed(Class.name, Class.prototype);
+
+function guardFreed(className, proto) {
+  const rawFree = proto.free;
+  const free = function free() {
+    if (this.__wbg_ptr !== 0) rawFree.call(this);
+  };
+  const freed = (key) =>
+    new TypeError(`${className}.${String(key)}: this ${className} was freed (free() was called)`);
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor' || key === 'free' || key === Symbol.dispose) continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (typeof d.value === 'function') {
+      const f = d.value;
+      d.value = {
+        [f.name](...args) {
+          if (this.__wbg_ptr === 0) throw freed(key);
+          return f.apply(this, args);
+        },
+      }[f.name];
+    } else if (typeof d.get === 'function') {
+      const get = d.get;
+      d.get = function () {
+        if (this.__wbg_ptr === 0) throw freed(key);
+        return get.call(this);
+      };
+    } else {
+      continue;
+    }
+    Object.defineProperty(proto, key, d);
+  }
+  proto.free = free;
+  if (Symbol.dispose) proto[Symbol.dispose] = free;
+}
 const P = Expression.prototype;
 const rawEval = P.eval;
 const rawEvalBatch = P.evalBatch;

@@ -206,6 +206,7 @@ impl Context {
     /// by `Expression.derivative`:
     ///
     /// ```js
+    /// const ctx = new Context();
     /// ctx.addFunction('sq', (x) => x * x);
     /// ctx.addExpressionFunction('sq_d(t) = 2 * t');
     /// ctx.setDerivative('sq', 0, 'sq_d');

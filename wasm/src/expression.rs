@@ -102,18 +102,42 @@ pub(crate) fn compile_in(
 }
 
 /// Evaluates `src` once against `ctx`; see [`evaluate`](crate::evaluate).
+/// A number in `vars` is a parameter; an object of numbers is an object
+/// for `name.field`, an array of numbers (or a `Float64Array`) an array for
+/// `name[i]`, both bound in a copy of `ctx` for this evaluation only.
 pub(crate) fn evaluate_in(
     (ctx, arena_limit): &(CoreContext, Option<usize>),
     src: &str,
     vars: &JsValue,
 ) -> Result<f64, JsValue> {
     crate::init();
-    let vars = js::number_entries(vars, "evaluate: vars")?;
-    for (name, _) in &vars {
-        js::check_name(name, "evaluate: vars")?;
+    let what = "evaluate: vars";
+    let mut names: Vec<String> = Vec::new();
+    let mut values: Vec<f64> = Vec::new();
+    let mut scoped: Option<CoreContext> = None;
+    for (name, value) in js::entries(vars, what)? {
+        js::check_name(&name, what)?;
+        if let Some(x) = value.as_f64() {
+            names.push(name);
+            values.push(x);
+            continue;
+        }
+        let ctx = scoped.get_or_insert_with(|| ctx.clone());
+        if js::f64_length(&value)?.is_some() || js::is_array(&value)? {
+            let items = js::numbers(&value, &format!("{what}: `{name}`"))?;
+            ctx.add_array(&name, &items);
+        } else if value.is_object() && !value.is_function() {
+            let fields = js::number_entries(&value, &format!("{what}: `{name}`"))?;
+            let fields: Vec<(&str, f64)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            ctx.add_object(&name, &fields);
+        } else {
+            return Err(error::type_error(&format!(
+                "{what}: `{name}` is not a number, an array of numbers or an object of numbers"
+            )));
+        }
     }
-    let names: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
-    let values: Vec<f64> = vars.iter().map(|&(_, v)| v).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ctx = scoped.as_ref().unwrap_or(ctx);
     let owned = OwnedExpr::compile(src, Some(&names), ctx, *arena_limit)
         .map_err(|e| error::to_js(e, src))?;
     owned.with(|e| e.eval(&values).map_err(|err| error::to_js(err, src)))

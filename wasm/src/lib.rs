@@ -51,10 +51,12 @@ pub(crate) fn init() {
 
 /// Evaluates `src` once with the built-in functions and constants and the
 /// given variables (own properties of `vars`). Compiles each time; to
-/// evaluate a formula repeatedly, `compile` it.
+/// evaluate a formula repeatedly, `compile` it. A property may also be an
+/// object of numbers (for `p.x`) or an array of numbers (for `a[i]`).
 ///
 /// ```js
 /// evaluate('2 * x + sin(pi / 2)', { x: 3 }); // 7
+/// evaluate('p.x * a[1]', { p: { x: 2 }, a: [1, 5] }); // 10
 /// ```
 #[wasm_bindgen]
 pub fn evaluate(

@@ -428,3 +428,59 @@ test('using: Symbol.dispose frees', () => {
   f[Symbol.dispose]();
   assert.throws(() => f.eval([]));
 });
+
+test('evaluate: scope objects nest for p.x, and arrays serve a[i]', () => {
+  assert.equal(evaluate('p.x', { p: { x: 1 } }), 1);
+  assert.equal(evaluate('p.x * a[1] + y', { p: { x: 2 }, a: [1, 5], y: 0.5 }), 10.5);
+  assert.equal(evaluate('a[2]', { a: new Float64Array([1, 2, 3]) }), 3);
+  // The nested names live for this evaluation only.
+  assert.throws(() => evaluate('p.x'), (e) => e instanceof ExpRsError && e.kind === 'UnknownVariable');
+  assert.throws(
+    () => evaluate('p.z', { p: { x: 1 } }),
+    (e) => e instanceof ExpRsError && e.kind === 'UnknownField' && e.start === 2,
+  );
+  assert.throws(() => evaluate('p.x', { p: { x: 'one' } }), TypeError);
+  assert.throws(() => evaluate('p.x', { p: { x: { y: 1 } } }), TypeError);
+  assert.throws(() => evaluate('s', { s: 'text' }), TypeError);
+  // A context's own names, and its constants, are untouched.
+  const ctx = new Context();
+  ctx.addObject('p', { x: 7 });
+  assert.equal(ctx.evaluate('p.x + q.y', { q: { y: 1 } }), 8);
+  assert.equal(ctx.evaluate('p.x', { p: { x: 1 } }), 1);
+  assert.equal(ctx.evaluate('p.x'), 7);
+  ctx.free();
+});
+
+test('String(f) and toString() give the canonical source', () => {
+  const f = compile('x*2 + (y)');
+  assert.equal(String(f), 'x * 2 + y');
+  assert.equal(`${f}`, f.toString());
+  assert.equal(compile(String(f)).eval([3, 1]), f.eval([3, 1]));
+  f.free();
+});
+
+test('free() and [Symbol.dispose]() are idempotent; a freed object says so', () => {
+  const f = compile('x + 1');
+  f.free();
+  f.free();
+  if (Symbol.dispose) f[Symbol.dispose]();
+  const freed = (e) => e instanceof TypeError && /was freed/.test(e.message);
+  assert.throws(() => f.eval([1]), freed);
+  assert.throws(() => f.evalBatch([new Float64Array(1)]), freed);
+  assert.throws(() => f.stats(), freed);
+  assert.throws(() => f.params, freed);
+  assert.throws(() => String(f), freed);
+  const ctx = new Context();
+  const g = ctx.compile('x * 2');
+  ctx.free();
+  ctx.free();
+  assert.throws(() => ctx.compile('1'), freed);
+  assert.throws(() => ctx.setConstant('k', 1), freed);
+  // An expression keeps the context as it was when compiled.
+  assert.equal(g.eval([2]), 4);
+  if (Symbol.dispose) {
+    g[Symbol.dispose]();
+    g[Symbol.dispose]();
+  }
+  assert.throws(() => g.eval([2]), freed);
+});

@@ -156,6 +156,13 @@ const VIA_F64: Limit = Limit {
     min_cr: 99.99,
     max_ulp: 0.5001,
 };
+/// Issue 16's limits for the trigonometric, inverse trigonometric,
+/// hyperbolic and hypot functions (f64); measured 99.98-100 % and at most
+/// 0.5004 ulp on 30,000 inputs each.
+const TRIG: Limit = Limit {
+    min_cr: 99.9,
+    max_ulp: 0.51,
+};
 /// Exact operations.
 const EXACT: Limit = Limit {
     min_cr: 100.0,
@@ -172,21 +179,21 @@ pub const LIMITS: &[(&str, Option<Limit>, Option<Limit>)] = &[
     ("ln", Some(LOG_EXP), Some(VIA_F64)),
     ("log2", Some(LOG_EXP), Some(VIA_F64)),
     ("log10", Some(LOG_EXP), Some(VIA_F64)),
-    ("sin", None, None),
-    ("cos", None, None),
-    ("tan", None, None),
-    ("asin", None, None),
-    ("acos", None, None),
-    ("atan", None, None),
-    ("sinh", None, None),
-    ("cosh", None, None),
-    ("tanh", None, None),
-    ("asinh", None, None),
-    ("acosh", None, None),
-    ("atanh", None, None),
-    ("atan2", None, None),
+    ("sin", Some(TRIG), Some(VIA_F64)),
+    ("cos", Some(TRIG), Some(VIA_F64)),
+    ("tan", Some(TRIG), Some(VIA_F64)),
+    ("asin", Some(TRIG), Some(VIA_F64)),
+    ("acos", Some(TRIG), Some(VIA_F64)),
+    ("atan", Some(TRIG), Some(VIA_F64)),
+    ("sinh", Some(TRIG), Some(VIA_F64)),
+    ("cosh", Some(TRIG), Some(VIA_F64)),
+    ("tanh", Some(TRIG), Some(VIA_F64)),
+    ("asinh", Some(TRIG), Some(VIA_F64)),
+    ("acosh", Some(TRIG), Some(VIA_F64)),
+    ("atanh", Some(TRIG), Some(VIA_F64)),
+    ("atan2", Some(TRIG), Some(VIA_F64)),
     ("pow", Some(LOG_EXP), Some(VIA_F64)),
-    ("hypot", None, None),
+    ("hypot", Some(TRIG), Some(VIA_F64)),
     ("fmod", Some(EXACT), Some(EXACT)),
 ];
 
@@ -395,7 +402,11 @@ fn report(rows: &[Row]) -> Vec<String> {
 }
 
 /// The generated tables' scripts, each run with `--check` by the job.
-const TABLE_SCRIPTS: &[&str] = &["scripts/math_tables.py"];
+const TABLE_SCRIPTS: &[&str] = &[
+    "scripts/math_tables.py",
+    "scripts/trig_tables.py",
+    "scripts/trig_golden.py",
+];
 
 /// `accuracy` job: the generated tables are fresh; the sample, limits
 /// asserted.

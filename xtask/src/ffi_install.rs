@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cmd::{Cmd, cargo};
 use crate::ensure::{ensure_apt, ensure_rustup_target};
-use crate::jobs::{Ctx, THUMB, build_thumb_ffi, variant_target_dir};
+use crate::jobs::{Ctx, THUMB, build_thumb_ffi};
 
 /// The test program (see its comment).
 const PROGRAM: &str = "ffi-c/tests/abi_link.c";
@@ -44,21 +44,26 @@ const THUMB_FLAGS: &[&str] = &[
 /// against each. Matching pairs must link (and, on the host, run and print
 /// the right result); mismatched pairs must fail to link, naming the
 /// missing `exp_rs_abi_v1_<precision>`. Also checks that the archive at
-/// `target/debug/libexp_rs_ffi.a` is the f64 one.
+/// `target/release/libexp_rs_ffi.a` is the f64 one, and builds and runs
+/// the program with the flags of `ffi-c/pkgconfig/exp-rs{,-f32}.pc`.
 pub fn ffi_link(ctx: &Ctx) -> Result<(), String> {
-    ensure_apt(&["gcc"])?;
+    ensure_apt(&["gcc", "pkgconf"])?;
     std::fs::create_dir_all(OUT).map_err(|e| format!("{OUT}: {e}"))?;
+    // The host archives where ffi-c/pkgconfig/*.pc (and the README) put
+    // them: the default release build, and f32 in its own target directory.
+    let target = ctx.root.join("target");
     let mut host = Vec::new();
-    for features in ["runtime", "runtime,f32"] {
-        let dir = variant_target_dir(ctx, None, features);
+    for (features, dir) in [("runtime", target.clone()), ("f32", target.join("f32"))] {
         cargo()
-            .args(["build", "-p", "exp-rs-ffi", "--lib", "--features", features])
+            .args(["build", "-p", "exp-rs-ffi", "--lib", "--release"])
+            .args(["--features", features])
             .arg("--target-dir")
             .arg(&dir)
             .run()?;
-        host.push(dir.join("debug").join("libexp_rs_ffi.a"));
+        host.push(dir.join("release").join("libexp_rs_ffi.a"));
     }
-    let nm = Cmd::new("nm").arg("-g").arg(&host[0]).read()?;
+    // readelf, not nm: binutils' nm skips a member of Rust's archives.
+    let nm = Cmd::new("readelf").arg("-sW").arg(&host[0]).read()?;
     if !nm.contains("exp_rs_abi_v1_f64") || nm.contains("exp_rs_abi_v1_f32") {
         return Err(format!("{} is not the f64 archive", host[0].display()));
     }
@@ -66,6 +71,7 @@ pub fn ffi_link(ctx: &Ctx) -> Result<(), String> {
     for flags in HOST_FLAGS {
         checked += matrix("gcc", flags, &host, true)?;
     }
+    checked += pkg_config(ctx)?;
     ensure_rustup_target(THUMB)?;
     ensure_apt(&["gcc-arm-none-eabi", "libnewlib-arm-none-eabi"])?;
     let thumb = vec![
@@ -212,4 +218,32 @@ fn mtime(path: &std::path::Path) -> Result<std::time::SystemTime, String> {
     std::fs::metadata(path)
         .and_then(|m| m.modified())
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// [`PROGRAM`] built with `pkg-config --cflags --libs --static` of
+/// `ffi-c/pkgconfig/exp-rs.pc` and `exp-rs-f32.pc` (their `Version` must be
+/// the workspace's), then run. Returns the number of programs built.
+fn pkg_config(ctx: &Ctx) -> Result<usize, String> {
+    let dir = ctx.root.join("ffi-c").join("pkgconfig");
+    let version = crate::wasm::workspace_version(&ctx.root)?;
+    for name in ["exp-rs", "exp-rs-f32"] {
+        let pc = dir.join(format!("{name}.pc"));
+        let text = std::fs::read_to_string(&pc).map_err(|e| format!("{}: {e}", pc.display()))?;
+        if !text.lines().any(|l| l == format!("Version: {version}")) {
+            return Err(format!("{}: `Version:` is not {version}", pc.display()));
+        }
+        let flags = Cmd::new("pkg-config")
+            .env("PKG_CONFIG_PATH", &dir)
+            .args(["--cflags", "--libs", "--static", name])
+            .read()?;
+        let exe = format!("{OUT}/pkg-config-{name}");
+        Cmd::new("gcc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"])
+            .arg(PROGRAM)
+            .args(flags.split_whitespace())
+            .args(["-o", &exe])
+            .run()?;
+        Cmd::new(&exe).run()?;
+    }
+    Ok(2)
 }

@@ -34,8 +34,9 @@ fn prepare(ctx: &Ctx) -> Result<(PathBuf, PathBuf, PathBuf), String> {
 /// settings (`lib: ["ES2022"]`, `types: ["node"]`, no `skipLibCheck`) and
 /// with DOM settings, on code that passes interfaces and readonly tuples;
 /// the `.d.ts` comments' examples, type-checked and run (each `// value`
-/// comment checked); and `require('exp-rs')` with Node's `require()` of ES
-/// modules switched off, as on Node 20.0–20.18.
+/// comment checked); `require('exp-rs')` with Node's `require()` of ES
+/// modules switched off, as on Node 20.0–20.18; and `import`/`require` in
+/// Node, Bun and Deno.
 pub fn types(ctx: &Ctx) -> Result<(), String> {
     let (dir, _, _) = prepare(ctx)?;
     Cmd::new("node").arg(dir.join("examples.mjs")).run()?;
@@ -87,7 +88,31 @@ pub fn types(ctx: &Ctx) -> Result<(), String> {
     Cmd::new("node")
         .args(["--no-experimental-require-module", "-e", script])
         .dir(&dir)
-        .run()
+        .run()?;
+    runtimes(&dir)
+}
+
+/// `import` and `require` of the package in Node, Bun and Deno (both from
+/// npm, pinned in `wasm/install-tests/package.json`).
+fn runtimes(dir: &Path) -> Result<(), String> {
+    let bin = dir.join("node_modules").join(".bin");
+    let esm = "runtimes/esm.mjs";
+    Cmd::new("node").arg(esm).dir(dir).run()?;
+    Cmd::new("node")
+        .args(["--no-experimental-require-module", "runtimes/cjs.cjs"])
+        .dir(dir)
+        .run()?;
+    for script in [esm, "runtimes/cjs.cjs"] {
+        Cmd::new(bin.join("bun")).arg(script).dir(dir).run()?;
+    }
+    for script in [esm, "runtimes/cjs-deno.mjs"] {
+        Cmd::new(bin.join("deno"))
+            .env("DENO_NO_UPDATE_CHECK", "1")
+            .args(["run", "--no-prompt", "--no-lock", "--allow-read", script])
+            .dir(dir)
+            .run()?;
+    }
+    Ok(())
 }
 
 /// `bundlers` job: `wasm/install-tests/bundlers.mjs` builds a tiny app
@@ -185,8 +210,12 @@ pub fn readme_rust(ctx: &Ctx) -> Result<(), String> {
     write(src.join("main.rs"), &main)?;
     let lock =
         fs::read_to_string(ctx.root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    if !krate.join("Cargo.lock").exists() {
+    // The workspace's lock, refreshed whenever it changes (cargo drops the
+    // entries this crate does not use, so compare before writing).
+    let stamp = krate.join("workspace-Cargo.lock");
+    if fs::read_to_string(&stamp).ok().as_deref() != Some(lock.as_str()) {
         write(krate.join("Cargo.lock"), &lock)?;
+        write(stamp, &lock)?;
     }
     crate::cmd::cargo()
         .args(["run", "--quiet", "--manifest-path"])

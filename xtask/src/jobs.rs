@@ -86,7 +86,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "ffi-link",
-        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7)",
+        about: "a C program of one precision links only against that archive (host: -O0/-O2/gc-sections/LTO; Cortex-M7); pkg-config files",
         run: crate::ffi_install::ffi_link,
     },
     Job {
@@ -106,7 +106,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "types",
-        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run, require() as CommonJS",
+        about: "the npm package's .d.ts under tsc --strict (Node-only and DOM settings), its examples run; require() as CommonJS; Bun, Deno",
         run: crate::install::types,
     },
     Job {

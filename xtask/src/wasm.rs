@@ -399,7 +399,7 @@ fn locked_version(root: &Path, krate: &str) -> Result<String, String> {
 }
 
 /// `version` of `[workspace.package]` in the root `Cargo.toml`.
-fn workspace_version(root: &Path) -> Result<String, String> {
+pub fn workspace_version(root: &Path) -> Result<String, String> {
     let toml =
         fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
     toml.split("[workspace.package]")
