@@ -7,6 +7,7 @@ import { DEFAULT, EXAMPLES } from './examples.js';
 import { decode, defaultRange, encode, fromExample } from './state.js';
 import { countNodes, foldedNodes, renderTree } from './ast.js';
 import { Plot } from './plot.js';
+import { clearTier, compileFor, onToggle, probeTiers, renderTier, renderTimes, renderToggle, runningTier, timeTiers } from './tier.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -58,6 +59,8 @@ let measureTimer = 0;
 let hashTimer = 0;
 let highlight = null; // span hovered in the tree or the program
 let errorSpan = null; // span of the current error
+/** Whether this build of the package has the `tier` option (probed at start). */
+let tiersAvailable = false;
 
 // ---------------------------------------------------------------- helpers
 
@@ -187,7 +190,7 @@ function recompile() {
   errorSpan = null;
   highlight = null;
   try {
-    expr = ctx.compile(src);
+    expr = compileFor(ctx, src, state.tier);
   } catch (e) {
     showCompileError(src, e);
     paintBackdrop();
@@ -207,6 +210,8 @@ function recompile() {
   document.body.classList.remove('has-error');
   $('error').replaceChildren();
   renderVars();
+  renderToggle(state.tier, tiersAvailable);
+  renderTier(expr, state.tier, tiersAvailable);
   renderInspect(src);
   renderPlotControls();
   updateDerivative();
@@ -232,6 +237,8 @@ function showCompileError(src, e) {
   $('prog-count').textContent = '';
   for (const id of ['s-arena', 's-len', 's-stack', 's-nodes', 's-allocs', 's-bytes', 's-ns', 's-batch']) $(id).textContent = '—';
   $('stats').dataset.source = '';
+  renderToggle(state.tier, tiersAvailable);
+  clearTier();
   plot.set(null);
   $('plot-note').textContent = 'No plot: the expression does not compile.';
   renderPlotControls();
@@ -548,6 +555,9 @@ function measure() {
       }
     }
     const ns = timePerRun(() => e.eval(vals)) * 1e6;
+    const running = runningTier(e);
+    const times = timeTiers(ctx, e.source, running, ns, tiersAvailable, (copy) => timePerRun(() => copy.eval(vals)) * 1e6);
+    renderTimes(times, running);
     const batched = Number.isFinite(batchNs) ? 1 : 0;
     const per = allocs / (runs + batched);
     $('s-allocs').textContent = String(per);
@@ -562,6 +572,7 @@ function measure() {
     $('s-allocs').classList.remove('zero');
     $('s-batch').textContent = '—';
     $('s-ns').textContent = '—';
+    $('s-tiers').textContent = '—';
     $('s-bytes').textContent = `evaluation fails: ${err.kind ?? err.message}`;
   }
   stats.classList.remove('stale');
@@ -725,7 +736,8 @@ function saveHash() {
 
 /** Replaces the whole view with `next`. */
 function load(next) {
-  state = next;
+  // An example keeps the tier chosen; a link brings its own.
+  state = { ...next, tier: next.tier ?? state.tier ?? 'auto' };
   $('src').value = state.expr;
   $('fns').value = state.fns;
   autosize();
@@ -765,6 +777,9 @@ async function main() {
   // The served .wasm (compiled while it streams in), not the copy the
   // package inlines for bundlers.
   await init({ module_or_path: new URL('./pkg/exp_rs_bg.wasm', import.meta.url) });
+  const probe = new Context();
+  tiersAvailable = probeTiers(probe);
+  probe.free();
   plot = new Plot($('plot'), $('plot-readout'));
   buildExamples();
 
@@ -784,6 +799,10 @@ async function main() {
   });
   for (const id of ['plot-var', 'plot-from', 'plot-to']) $(id).addEventListener('input', onPlotControls);
   $('plot-deriv').addEventListener('change', onPlotControls);
+  onToggle((tier) => {
+    state.tier = tier;
+    recompile();
+  });
   $('share').addEventListener('click', async () => {
     clearTimeout(hashTimer);
     history.replaceState(null, '', `#${encode(state, hashNames())}`);

@@ -1,12 +1,14 @@
 // The view's state and its URL-hash form, so a link reproduces the view:
-//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to[&d=1]
-// (URLSearchParams encoding; `v` repeats, one per variable).
+//   #e=<expression>&f=<definitions>&v=name:value:min:max&…&p=name:from:to[&d=1][&t=tier]
+// (URLSearchParams encoding; `v` repeats, one per variable; `t` only when
+// the tier is not `auto`).
 
 /**
  * @typedef {{ value: number, min: number, max: number }} Var
  * @typedef {{ expr: string, fns: string, vars: Record<string, Var>,
  *             plot: { v: string, from: number, to: number },
- *             deriv: boolean }} State  (`deriv`: also plot f′)
+ *             deriv: boolean,
+ *             tier?: 'auto' | 'codegen' | 'interpreter' }} State  (`deriv`: also plot f′)
  */
 
 /** A state from an example's compact form (see examples.js). */
@@ -38,6 +40,7 @@ export function encode(state, params) {
   }
   parts.push(`p=${enc([state.plot.v, state.plot.from, state.plot.to].join(':'))}`);
   if (state.deriv) parts.push('d=1');
+  if (state.tier && state.tier !== 'auto') parts.push(`t=${state.tier}`);
   return parts.join('&');
 }
 
@@ -60,8 +63,10 @@ export function decode(hash) {
   let from = num(pf) ?? -10;
   let to = num(pt) ?? 10;
   if (!(from < to)) [from, to] = [-10, 10];
+  const t = q.get('t');
+  const tier = t === 'codegen' || t === 'interpreter' ? t : 'auto';
   return {
-    expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, deriv: q.get('d') === '1',
+    expr: q.get('e') ?? '', fns: q.get('f') ?? '', vars, plot: { v: pv, from, to }, deriv: q.get('d') === '1', tier,
   };
 }
 

@@ -423,6 +423,107 @@ describe('playground', () => {
     await page.close();
   });
 
+  test('the tier toggle switches between code generation and the interpreter', T, async (t) => {
+    const page = await open(hash('x*x*0.5 + 3*x - 1/(x + 2)', 'v=x:1.5:-10:10', 'p=x:-1:6'));
+    if (await page.locator('#tier-toggle').getAttribute('data-available') !== 'true') {
+      await page.close();
+      t.skip('this build of the package has no code-generation tier (covered by the next test)');
+      return;
+    }
+    const want = 1.5 * 1.5 * 0.5 + 3 * 1.5 - 1 / 3.5;
+    // auto chooses code generation where the runtime allows it.
+    assert.equal(await page.locator('#tier-toggle [aria-checked="true"]').getAttribute('data-tier'), 'auto');
+    assert.equal(await page.locator('#s-tier').getAttribute('data-value'), 'codegen');
+    assert.equal(await result(page), want);
+    const size = Number(await page.locator('#s-module').getAttribute('data-value'));
+    assert.ok(size > 0 && size <= 4096, `module size ${size} B`);
+    assert.equal(await text(page, '#s-module'), `${size.toLocaleString('en-US')} B`);
+    await measured(page);
+    for (const tier of ['codegen', 'interpreter']) {
+      assert.ok(Number(await page.locator('#s-tiers').getAttribute(`data-${tier}`)) > 0, `time per evaluation on ${tier}`);
+    }
+    assert.match(await text(page, '#s-tiers'), /^code generation [\d.]+ ns · interpreter [\d.]+ ns$/);
+    assert.equal(await page.locator('#s-tiers .running').getAttribute('data-tier'), 'codegen');
+    const curve = await page.locator('#plot').getAttribute('data-points');
+
+    // The interpreter: same result, no module, the link remembers it.
+    await page.locator('#tier-toggle [data-tier="interpreter"]').click();
+    assert.equal(await page.locator('#tier-toggle [aria-checked="true"]').getAttribute('data-tier'), 'interpreter');
+    assert.equal(await page.locator('#s-tier').getAttribute('data-value'), 'interpreter');
+    assert.equal(await text(page, '#s-tier'), 'interpreter');
+    assert.equal(await text(page, '#s-module'), '—');
+    assert.equal(await result(page), want, 'both tiers give the same bits');
+    assert.equal(await page.locator('#plot').getAttribute('data-points'), curve);
+    await measured(page);
+    assert.equal(await page.locator('#s-tiers .running').getAttribute('data-tier'), 'interpreter');
+    assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0');
+    await page.waitForFunction(() => location.hash.endsWith('&t=interpreter'));
+    const link = page.url();
+
+    // Code generation, chosen: the module again, and its listing if offered.
+    await page.locator('#tier-toggle [data-tier="codegen"]').click();
+    assert.equal(await page.locator('#s-tier').getAttribute('data-value'), 'codegen');
+    assert.equal(await text(page, '#s-tier'), 'code generation');
+    assert.equal(await result(page), want);
+    await measured(page);
+    assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0');
+    if (await page.evaluate(() => !document.getElementById('wat-box').hidden)) {
+      assert.match(await page.locator('#wat').textContent(), /func/);
+    }
+    await page.close();
+
+    const again = await open(link.slice(base.length));
+    assert.equal(await again.locator('#tier-toggle [aria-checked="true"]').getAttribute('data-tier'), 'interpreter');
+    assert.equal(await again.locator('#s-tier').getAttribute('data-value'), 'interpreter');
+    await again.close();
+  });
+
+  test('without code generation the tier panel degrades cleanly', T, async () => {
+    // A build without tiers shows that; a build with them is made to lack
+    // code generation, as a runtime that refuses to compile wasm would.
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.addInitScript(() => {
+      WebAssembly.Module = new Proxy(WebAssembly.Module, {
+        construct() {
+          throw new WebAssembly.CompileError('code generation disabled by the test');
+        },
+      });
+    });
+    await page.goto(base + hash('x * 2 + 1', 'v=x:3:-10:10', 'p=x:-10:10'));
+    await page.waitForSelector('body.ready', { timeout: 15_000 });
+    const available = await page.locator('#tier-toggle').getAttribute('data-available') === 'true';
+    assert.equal(await result(page), 7);
+    assert.equal(await page.locator('#s-tier').getAttribute('data-value'), 'interpreter');
+    assert.equal(await text(page, '#s-module'), '—');
+    assert.equal(await page.evaluate(() => document.getElementById('wat-box').hidden), true);
+    await measured(page);
+    assert.equal(await page.locator('#s-allocs').getAttribute('data-value'), '0');
+    assert.match(await text(page, '#s-tiers'), /^interpreter [\d.]+ ns$/);
+    if (available) {
+      assert.match(await text(page, '#tier-note'), /not available/);
+      await page.locator('#tier-toggle [data-tier="codegen"]').click();
+      assert.equal(await page.locator('#s-tier').getAttribute('data-value'), 'interpreter', 'codegen asked for, the interpreter runs');
+      assert.match(await text(page, '#tier-note'), /not available/);
+      assert.equal(await result(page), 7);
+    } else {
+      assert.match(await text(page, '#tier-note'), /one tier: the interpreter/);
+      assert.equal(await page.locator('#tier-toggle button:disabled').count(), 3);
+      assert.equal(await page.locator('#tier-toggle [aria-checked="true"]').getAttribute('data-tier'), 'auto');
+    }
+    await page.close();
+    if (!available) {
+      // A link asking for a tier still works on a build without tiers.
+      const linked = await open(hash('x * 2 + 1', 'v=x:4:-10:10', 't=codegen'));
+      assert.equal(await result(linked), 9);
+      assert.equal(await linked.locator('#s-tier').getAttribute('data-value'), 'interpreter');
+      await linked.close();
+    }
+  });
+
   test('screenshot of the default view', T, async () => {
     const page = await open();
     await measured(page);

@@ -105,8 +105,20 @@ fn js(ctx: &Ctx, args: &[&str]) -> Result<(), String> {
 }
 
 /// `cargo xtask bench [SECONDS]`: the full run, then BENCHMARKS.md.
-/// `cargo xtask bench report` only rewrites BENCHMARKS.md from the last run.
+/// `cargo xtask bench report` only rewrites BENCHMARKS.md from the last run;
+/// `cargo xtask bench js` runs only the JS benchmark and replaces the JS
+/// section of BENCHMARKS.md, leaving the Rust tables as they were.
 pub fn run(ctx: &Ctx, arg: Option<&str>) -> Result<(), String> {
+    if arg == Some("js") {
+        js(ctx, &[])?;
+        let file = ctx.root.join("BENCHMARKS.md");
+        let md = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let section = fs::read_to_string(ctx.root.join("target/js-bench.md"))
+            .map_err(|e| format!("target/js-bench.md: {e}"))?;
+        fs::write(&file, splice_js(&md, &section)?).map_err(|e| e.to_string())?;
+        println!("[bench] replaced the JavaScript section of BENCHMARKS.md");
+        return Ok(());
+    }
     if arg != Some("report") {
         fetch_tinyexpr(&ctx.root);
         let criterion = ctx.root.join("target/criterion");
@@ -127,6 +139,26 @@ pub fn run(ctx: &Ctx, arg: Option<&str>) -> Result<(), String> {
     fs::write(ctx.root.join("BENCHMARKS.md"), report).map_err(|e| e.to_string())?;
     println!("[bench] wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// Heading that opens the JS section (written by `benches/js/report.mjs`).
+const JS_HEADING: &str = "## JavaScript";
+/// Heading of the section that follows it in BENCHMARKS.md.
+const MACHINE_HEADING: &str = "## Machine and how to reproduce";
+
+/// `md` with its JS section (from [`JS_HEADING`] up to [`MACHINE_HEADING`])
+/// replaced by `section`.
+fn splice_js(md: &str, section: &str) -> Result<String, String> {
+    let end = md
+        .find(MACHINE_HEADING)
+        .ok_or("BENCHMARKS.md has no machine section: run the full `cargo xtask bench`")?;
+    let start = md[..end].find(JS_HEADING).unwrap_or(end);
+    Ok(format!(
+        "{}{}\n\n{}",
+        &md[..start],
+        section.trim_end(),
+        &md[end..]
+    ))
 }
 
 /// Mean ns of every `group/function` criterion measured.
@@ -440,7 +472,29 @@ fn report(root: &Path) -> Result<String, String> {
     );
     let _ = writeln!(
         w,
-        "```sh\ncargo xtask bench        # ~5 minutes; `cargo xtask bench 2` measures 2 s per point\n```"
+        "```sh\ncargo xtask bench        # ~5 minutes; `cargo xtask bench 2` measures 2 s per point\ncargo xtask bench js     # the JavaScript section only, ~2 minutes\n```"
     );
     Ok(md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice_js;
+
+    #[test]
+    fn the_js_section_is_replaced_and_the_rest_kept() {
+        let md = "# B\n\n## Rust\nrows\n\n## JavaScript (old)\nold rows\n\n## Machine and how to reproduce\n- CPU\n";
+        let out = splice_js(md, "## JavaScript (new)\nnew rows\n").expect("spliced");
+        assert_eq!(
+            out,
+            "# B\n\n## Rust\nrows\n\n## JavaScript (new)\nnew rows\n\n## Machine and how to reproduce\n- CPU\n"
+        );
+        // No JS section yet: it goes before the machine section.
+        let bare = "# B\n\n## Machine and how to reproduce\n";
+        assert_eq!(
+            splice_js(bare, "## JavaScript\nx").expect("spliced"),
+            "# B\n\n## JavaScript\nx\n\n## Machine and how to reproduce\n"
+        );
+        assert!(splice_js("# B\n", "## JavaScript\n").is_err());
+    }
 }

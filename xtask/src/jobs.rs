@@ -116,7 +116,7 @@ pub const JOBS: &[Job] = &[
     },
     Job {
         name: "bench-agree",
-        about: "every benchmark peer (Rust, C, JS) computes what exp-rs computes; benches compile",
+        about: "every benchmark peer (Rust, C, JS, hand-written JS) and exp-rs tier computes what exp-rs computes; benches compile",
         run: crate::bench::agree,
     },
     Job {

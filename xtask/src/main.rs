@@ -101,8 +101,9 @@ fn print_help() {
          Fuzz the three targets side by side for SECONDS (default 60), then Miri on core's tests.\n  \
          accuracy\n      \
          Every math function against mpmath (200 bits) on 20,000 inputs per precision; writes docs/ACCURACY.md.\n  \
-         bench [SECONDS | report]\n      \
-         Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only).\n  \
+         bench [SECONDS | report | js]\n      \
+         Run the side-by-side benchmarks, write BENCHMARKS.md (`report`: rewrite it only;\n      \
+         `js`: run only the JS benchmark and replace BENCHMARKS.md's JS section).\n  \
          wasm\n      \
          Build the npm package into wasm/pkg/ (the `wasm` job alone).\n  \
          firmware\n      \
