@@ -442,3 +442,24 @@ test('a derivative runs on generated code as well, with the same bits', () => {
   }
   for (const e of [f, d, i]) e.free();
 });
+
+test('built-ins generated code computes itself (sqrt, abs, floor, ceil, trunc): the interpreter bits', () => {
+  const inputs = [
+    0, -0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 2, 1e-310, -1e-310, 5e-324, -5e-324,
+    4503599627370495.5, -4503599627370495.5, 1e300, -1e300, Infinity, -Infinity, NaN,
+    2 ** 52 + 1, 0.1, 1 / 3, 1.7976931348623157e308,
+  ];
+  for (let i = 0; i < 2000; i++) inputs.push((Math.random() - 0.5) * 10 ** (Math.random() * 40 - 20));
+  const ctx = new Context();
+  for (const fn of ['sqrt', 'abs', 'floor', 'ceil', 'trunc']) {
+    const [g, i] = both(ctx, `${fn}(x)`, ['x']);
+    assert.equal(g.stats().tier, 'codegen');
+    assert.match(g.wat(), new RegExp(`f64\\.${fn}`), `${fn} is one instruction`);
+    for (const x of inputs) {
+      assert.equal(bits(g.eval([x])), bits(i.eval([x])), `${fn}(${x})`);
+    }
+    g.free();
+    i.free();
+  }
+  ctx.free();
+});

@@ -357,8 +357,14 @@ impl Body {
         Ok(())
     }
 
-    /// Calls the main module's export of built-in `name`.
+    /// Built-in `name`: its wasm instruction where there is one with the
+    /// same bits ([`math::instruction`]), else a call of the main module's
+    /// export.
     fn math(&mut self, m: &Module<'_, '_>, name: &str) -> Result<(), Unsupported> {
+        if let Some(opcode) = super::math::instruction(name) {
+            self.code.byte(opcode);
+            return Ok(());
+        }
         let index = m.import(name)?;
         self.code.byte(op::CALL).u32(index);
         Ok(())

@@ -46,6 +46,22 @@ pub(crate) const NAMES: &[(&str, u32)] = &[
     ("fmax", 2),
 ];
 
+/// The built-ins WebAssembly computes itself with the bits core's functions
+/// give: IEEE 754 requires `sqrt` correctly rounded (core's is too), and
+/// `abs`, `floor`, `ceil`, `trunc` are exact, -0 included. Generated code
+/// uses the instruction instead of a call into the main module (a NaN may
+/// carry other payload bits; every NaN is the same result to exp-rs).
+pub(crate) fn instruction(name: &str) -> Option<u8> {
+    Some(match name {
+        "sqrt" => 0x9F,
+        "abs" => 0x99,
+        "floor" => 0x9C,
+        "ceil" => 0x9B,
+        "trunc" => 0x9D,
+        _ => return None,
+    })
+}
+
 macro_rules! one {
     ($($export:ident => $method:ident),* $(,)?) => {$(
         #[doc = concat!("`", stringify!($method), "` for generated code.")]

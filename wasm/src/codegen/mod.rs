@@ -162,6 +162,9 @@ fn imports(insns: &[Instruction<'_, f64>]) -> Result<Vec<(&'static str, u32)>, U
             },
             _ => continue,
         };
+        if math::instruction(name).is_some() {
+            continue;
+        }
         let known = math::NAMES
             .iter()
             .find(|n| n.0 == name)
