@@ -47,15 +47,15 @@ const BUDGETS: [Budget; 5] = [
     },
     Budget {
         what: "npm .wasm, raw",
-        limit: 335_000,
+        limit: 341_000,
     },
     Budget {
         what: "npm .wasm, gzip -9",
-        limit: 147_500,
+        limit: 149_500,
     },
     Budget {
         what: "npm tarball",
-        limit: 349_000,
+        limit: 352_000,
     },
 ];
 
