@@ -92,8 +92,10 @@ pub fn types(ctx: &Ctx) -> Result<(), String> {
     runtimes(&dir)
 }
 
-/// `import` and `require` of the package in Node, Bun and Deno (both from
-/// npm, pinned in `wasm/install-tests/package.json`).
+/// `import` and `require` of the package in Node (this machine's, and the
+/// first and last Node 20 releases that cannot `require()` an ES module,
+/// 20.0.0 and 20.18.0), Bun and Deno (all from npm, pinned in
+/// `wasm/install-tests/package.json`).
 fn runtimes(dir: &Path) -> Result<(), String> {
     let bin = dir.join("node_modules").join(".bin");
     let esm = "runtimes/esm.mjs";
@@ -102,6 +104,12 @@ fn runtimes(dir: &Path) -> Result<(), String> {
         .args(["--no-experimental-require-module", "runtimes/cjs.cjs"])
         .dir(dir)
         .run()?;
+    for old in ["node-20.0", "node-20.18"] {
+        let node = dir.join("node_modules").join(old).join("bin").join("node");
+        for script in [esm, "runtimes/cjs.cjs"] {
+            Cmd::new(&node).arg(script).dir(dir).run()?;
+        }
+    }
     for script in [esm, "runtimes/cjs.cjs"] {
         Cmd::new(bin.join("bun")).arg(script).dir(dir).run()?;
     }
