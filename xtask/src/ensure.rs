@@ -146,14 +146,12 @@ pub fn ensure_cargo_install(krate: &str, version: &str, bin: &str) -> Result<(),
 }
 
 /// Stamp written into `node_modules` after a successful install.
-#[allow(dead_code)] // Used by `ensure_npm`.
 const NPM_STAMP: &str = ".xtask-npm-stamp";
 
 /// Makes sure `dir/node_modules` matches `dir/package.json` (and
 /// `package-lock.json` if present): runs `npm ci` (with a lock file) or
 /// `npm install` (without) only when `node_modules` is missing or older than
 /// either file, judged by a stamp file written after the last install.
-#[allow(dead_code)] // Used by upcoming jobs (wasm/node tests, browser tests).
 pub fn ensure_npm(dir: &Path) -> Result<(), String> {
     let stamp = dir.join("node_modules").join(NPM_STAMP);
     let lock = dir.join("package-lock.json");
@@ -178,7 +176,6 @@ pub fn ensure_npm(dir: &Path) -> Result<(), String> {
 }
 
 /// The modification time of `path`, or `None` if it does not exist.
-#[allow(dead_code)] // Used by `ensure_npm`.
 fn mtime(path: &Path) -> Option<SystemTime> {
     fs::metadata(path).and_then(|m| m.modified()).ok()
 }
