@@ -61,7 +61,6 @@ impl Cmd {
     }
 
     /// Runs the command in `dir` instead of the workspace root.
-    #[allow(dead_code)] // Used by upcoming jobs (npm, firmware).
     pub fn dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.dir = Some(dir.into());
         self

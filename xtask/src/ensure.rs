@@ -72,7 +72,6 @@ static APT_UPDATED: AtomicBool = AtomicBool::new(false);
 /// config files); if any is missing, runs `apt-get update` (once per xtask
 /// run) and installs just the missing ones without recommends, which can
 /// pull in gigabytes. Needs root, as on CI.
-#[allow(dead_code)] // Used by upcoming jobs (C tests, firmware, browser).
 pub fn ensure_apt(packages: &[&str]) -> Result<(), String> {
     let missing: Vec<&str> = packages
         .iter()
@@ -104,7 +103,6 @@ pub fn ensure_apt(packages: &[&str]) -> Result<(), String> {
 }
 
 /// Whether dpkg reports `package` as installed.
-#[allow(dead_code)] // Used by `ensure_apt`.
 fn apt_installed(package: &str) -> bool {
     Cmd::new("dpkg-query")
         .args(["-W", "-f=${db:Status-Status}", package])
@@ -119,7 +117,6 @@ fn apt_installed(package: &str) -> bool {
 /// versions) and as a debug build without debug info, which is several times
 /// faster to compile on 2 cores (wasm-bindgen-cli: ~1.5 min instead of ~9)
 /// and good enough for build tools; their output is identical.
-#[allow(dead_code)] // Used by upcoming jobs (wasm-bindgen-cli, cbindgen).
 pub fn ensure_cargo_install(krate: &str, version: &str, bin: &str) -> Result<(), String> {
     let has_version = || {
         Cmd::new(bin).arg("--version").read().is_ok_and(|out| {
