@@ -36,10 +36,12 @@ function guardFreed(className, proto) {
     const d = Object.getOwnPropertyDescriptor(proto, key);
     if (typeof d.value === 'function') {
       const f = d.value;
+      // Fixed arity (no method takes more than four), so the guard adds no
+      // rest-array allocation to the interpreter tier's `eval`.
       d.value = {
-        [f.name](...args) {
+        [f.name](a, b, c, d4) {
           if (this.__wbg_ptr === 0) throw freed(key);
-          return f.apply(this, args);
+          return f.call(this, a, b, c, d4);
         },
       }[f.name];
     } else if (typeof d.get === 'function') {
