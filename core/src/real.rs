@@ -189,8 +189,9 @@ macro_rules! impl_real {
 
 // `crate::math` holds the engine's own correctly rounded functions
 // (core/src/math/mod.rs lists them); the rest are libm's, which are exact
-// (floor, ceil, trunc, round, fmod, fabs, sqrt, fmin, fmax) or already
-// correctly rounded (cbrt, a CORE-MATH port).
+// (floor, ceil, trunc, round, fabs, fmin, fmax) or already correctly
+// rounded (cbrt, a CORE-MATH port); `sqrt` (exact) is crate::sqrt (VSQRT
+// on the M7) and `fmod` (exact too) is crate::fmod (small, no panic path).
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
 {
     abs => libm::fabs, floor => libm::floor, ceil => libm::ceil, trunc => libm::trunc,
@@ -203,7 +204,7 @@ impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::c
     acosh => crate::math::acosh, atanh => crate::math::atanh,
 },
 {
-    fmod => libm::fmod, pow => crate::math::pow, atan2 => crate::math::atan2,
+    fmod => crate::fmod::fmod, pow => crate::math::pow, atan2 => crate::math::atan2,
     hypot => crate::math::hypot, fmin => libm::fmin, fmax => libm::fmax,
 });
 
@@ -219,6 +220,6 @@ impl_real!(f32, "f32", core::f32::consts::PI, core::f32::consts::E, core::f32::c
     acosh => crate::math::acoshf, atanh => crate::math::atanhf,
 },
 {
-    fmod => libm::fmodf, pow => crate::math::powf, atan2 => crate::math::atan2f,
+    fmod => crate::fmod::fmodf, pow => crate::math::powf, atan2 => crate::math::atan2f,
     hypot => crate::math::hypotf, fmin => libm::fminf, fmax => libm::fmaxf,
 });

@@ -5,28 +5,57 @@
 //! asin and acos go through sqrt(1 - x²) as a double-double.
 
 use super::trig_tables::{ATAN_32, ATAN_POLY, PI, PIO2, THREE_PIO4};
-use super::twofold::{dd_sqrt, fast_two_sum, horner, two_prod, two_sum};
+use super::twofold::{dd_sqrt, fast_two_sum, high_bits, two_prod, two_sum};
 
 /// Below this, atan x = asin x = x after rounding.
 const TINY: f64 = 7.450580596923828e-9; // 2^-27
 /// Ratios below 2^-60 give atan(z) = z after rounding (and its complements).
 const TWO_POW_60: f64 = 1_152_921_504_606_846_976.0;
 
+/// c[0] + c[1]·z + ... + c[4]·z⁴ in independent parts (Estrin): a shorter
+/// dependency chain than Horner's, after the division that precedes it; the
+/// high parts are far below the result, so their rounding does not matter.
+#[inline(always)]
+fn estrin5(z: f64, c: &[f64; 5]) -> f64 {
+    let z2 = z * z;
+    (c[0] + c[1] * z) + z2 * ((c[2] + c[3] * z) + z2 * c[4])
+}
+
+/// `c·a` as an exact unevaluated sum of two doubles, for a table point
+/// c = i/32 (at most 6 significant bits): cutting `a` (known early, off the
+/// critical path) at 47 bits makes both partial products exact, a shorter
+/// chain than a Dekker product.
+#[inline(always)]
+fn short_prod(c: f64, a: f64) -> (f64, f64) {
+    let a_hi = high_bits::<47>(a);
+    (c * a_hi, c * (a - a_hi))
+}
+
+/// 1.5·2^52: adding and subtracting it rounds to an integer.
+const SHIFTER: f64 = 6_755_399_441_055_744.0;
+
+/// The nearest table point to `q` in [0, 1] (plus a rounding): (i, i/32),
+/// rounded in the floating-point unit (no float-integer round trip on the
+/// critical path).
+#[inline(always)]
+fn table_point(q: f64) -> (usize, f64) {
+    let t = q.min(1.0) * 32.0 + SHIFTER;
+    #[allow(clippy::cast_possible_truncation)]
+    let i = (t.to_bits() & 63) as usize;
+    (i.min(32), (t - SHIFTER) * 0.03125)
+}
+
 /// atan((yh + yl)/(xh + xl)) for 0 <= y <= x (y may exceed x by a rounding),
 /// as an unnormalised double-double. Needs 2^-500 < x < 2^500 and
 /// y = 0 or y > 2^-60·x, so no product overflows or loses bits.
 #[inline(never)]
 fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
-    let q = yh / xh;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = ((q * 32.0 + 0.5) as usize).min(32);
-    #[allow(clippy::cast_precision_loss)]
-    let c = i as f64 * 0.03125;
-    // n = y - c·x: c·xh exactly, and yh - RN(c·xh) is exact (Sterbenz).
-    let (p, pe) = two_prod(c, xh);
+    let (i, c) = table_point(yh / xh);
+    // n = y - c·x: c·xh exactly as p + pe, and yh - p is exact (Sterbenz).
+    let (p, pe) = short_prod(c, xh);
     let (nh, nl) = two_sum(yh - p, (yl - pe) - c * xl);
     // d = x + c·y
-    let (p2, p2e) = two_prod(c, yh);
+    let (p2, p2e) = short_prod(c, yh);
     let (dh, de) = two_sum(xh, p2);
     let (dh, dl) = fast_two_sum(dh, de + p2e + xl + c * yl);
     // t = n/d as a double-double, |t| <= 1/64: th need not be RN(n/d), the
@@ -36,7 +65,7 @@ fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
     let (m, me) = two_prod(th, dh);
     let tl = ((((nh - m) - me) + nl) - th * dl) * inv;
     let z = th * th;
-    let tail = th * z * horner(z, &ATAN_POLY);
+    let tail = th * z * estrin5(z, &ATAN_POLY);
     let (ah, al) = ATAN_32[i];
     let (s, se) = two_sum(ah, th);
     (s, tail + (se + al + tl))
@@ -46,13 +75,9 @@ fn atan_ratio(yh: f64, yl: f64, xh: f64, xl: f64) -> (f64, f64) {
 /// 2^-27 <= a <= 1 (atan's common case).
 #[inline]
 fn atan_unit(a: f64) -> (f64, f64) {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = (a * 32.0 + 0.5) as usize;
-    let i = i.min(32);
-    #[allow(clippy::cast_precision_loss)]
-    let c = i as f64 * 0.03125;
+    let (i, c) = table_point(a);
     let nh = a - c; // exact (Sterbenz, or c = 0)
-    let (p, pe) = two_prod(c, a);
+    let (p, pe) = short_prod(c, a);
     let (dh, dl) = fast_two_sum(1.0, p);
     let dl = dl + pe;
     let inv = 1.0 / dh;
@@ -60,7 +85,7 @@ fn atan_unit(a: f64) -> (f64, f64) {
     let (m, me) = two_prod(th, dh);
     let tl = (((nh - m) - me) - th * dl) * inv;
     let z = th * th;
-    let tail = th * z * horner(z, &ATAN_POLY);
+    let tail = th * z * estrin5(z, &ATAN_POLY);
     let (ah, al) = ATAN_32[i];
     let (s, se) = two_sum(ah, th);
     (s, tail + (se + al + tl))
@@ -71,6 +96,13 @@ fn atan_unit(a: f64) -> (f64, f64) {
 fn add_to(k: (f64, f64), s: f64, b: (f64, f64)) -> f64 {
     let (h, e) = two_sum(k.0, s * b.0);
     h + (e + (k.1 + s * b.1))
+}
+
+/// `r` (>= 0) with the sign of `s`, without a branch (the sign of a random
+/// argument is unpredictable).
+#[inline(always)]
+fn with_sign_of(r: f64, s: f64) -> f64 {
+    f64::from_bits(r.to_bits() | (s.to_bits() & (1u64 << 63)))
 }
 
 /// C `atan2(y, x)`.
@@ -94,7 +126,7 @@ pub(crate) fn atan2(y: f64, x: f64) -> f64 {
     } else {
         atan2_finite(ay, ax, x_neg)
     };
-    if y.is_sign_negative() { -r } else { r }
+    with_sign_of(r, y)
 }
 
 /// atan2 for finite, non-zero `ay`, `ax` (absolute values); x < 0 if `x_neg`.
@@ -140,7 +172,7 @@ pub(crate) fn atan(x: f64) -> f64 {
     } else {
         PIO2.0 + (PIO2.1 - 1.0 / a)
     };
-    if x < 0.0 { -r } else { r }
+    with_sign_of(r, x)
 }
 
 /// sqrt(1 - a²) as a double-double, for 2^-27 <= a < 1.

@@ -9,8 +9,8 @@
 //! every product is exact), every addition of the large terms keeps its
 //! rounding error, and the subinterval around 1 has invc = 1, so near 1
 //! nothing cancels. `log` rounds `hi + lo` once; `log2` and `log10`
-//! multiply it by 1/ln 2 or 1/ln 10 in double-double first; `pow` uses it
-//! whole.
+//! multiply it by 1/ln 2 or 1/ln 10 in double-double first; `pow` uses
+//! [`log_pow`], the same with more of the sum in `hi`.
 
 use super::tables::{
     INV_LN2, INV_LN10, LOG_BITS, LOG_LN2_HI, LOG_LN2_LO, LOG_OFF, LOG_POLY as A, LOG_TABLE,
@@ -67,6 +67,37 @@ pub(super) fn log_ext(ix: u64) -> (f64, f64) {
     let r2 = r * r;
     let p = r2 * r * ((A[0] + r * A[1]) + r2 * (A[2] + r * A[3]) + r2 * r2 * (A[4] + r * A[5]));
     let lo = (kd * LOG_LN2_LO + logc_lo) + e2 + (e3 + r_err) + lo3 + p;
+    (hi, lo)
+}
+
+/// ln x as `hi + lo` for `pow`: as [`log_ext`] (the same error), but `hi`
+/// also carries A0·rhi³ (about r³/3), so that |lo| ≤ 2^-25 |hi| and `hi` is
+/// ready early: `pow` takes its k from y · hi and adds y · lo later.
+#[inline(always)]
+pub(super) fn log_pow(ix: u64) -> (f64, f64) {
+    let (kd, (_, logc_hi, logc_lo), rhi, rlo) = reduce_z(ix);
+    let r = rhi + rlo;
+    let r_err = (rhi - r) + rlo;
+    // k ln 2 + logc + r as in `log_ext`.
+    let t1 = kd * LOG_LN2_HI + logc_hi;
+    let t2 = t1 + r;
+    let e2 = (t1 - t2) + r;
+    // s = -rhi²/2 + A0·rhi³ and its rounding error (Fast2Sum: |A0 rhi³| ≈
+    // |rhi|³/3 ≤ rhi²/2); rhi²/2 is exact, c3 rounded (2^-78 absolute).
+    let arhi = -0.5 * rhi;
+    let arhi2 = rhi * arhi;
+    let c3 = (rhi * rhi) * (rhi * A[0]);
+    let s = arhi2 + c3;
+    let es = (arhi2 - s) + c3;
+    // Fast2Sum: |t2| ≥ |s| (t2 = r in the subinterval around 1, else
+    // |t2| ≥ 0.0037 > r²).
+    let hi = t2 + s;
+    let e3 = (t2 - hi) + s;
+    let lo3 = rlo * (-0.5 * r + arhi);
+    let r2 = r * r;
+    let p = r2 * r * ((A[0] + r * A[1]) + r2 * (A[2] + r * A[3]) + r2 * r2 * (A[4] + r * A[5]));
+    // p - c3 is exact (Sterbenz: p ≈ A0 r³ and rhi ≈ r), below 2^-33.
+    let lo = (kd * LOG_LN2_LO + logc_lo) + e2 + (e3 + r_err) + (es + lo3) + (p - c3);
     (hi, lo)
 }
 

@@ -1,14 +1,22 @@
-//! `pow`: x^y = e^(y · ln x), with ln x from `log_ext` as `hi + lo`
-//! (about 2^-68 relative), the product y · ln x formed exactly in two
-//! parts (both factors split in 26-bit halves, no FMA), then `exp_tail` on
-//! that unevaluated sum. Every special case follows C (Annex F).
+//! `pow`: x^y = e^(y · ln x), with ln x from `log_pow` as `hi + lo`
+//! (about 2^-68 relative; |lo| ≤ 2^-25 |hi|), the product y · ln x formed
+//! in two parts (y · hi rounded, and the rest to about 2^-77 relative: both
+//! factors cut in 26-bit halves, no FMA), then `exp_tail` on that
+//! unevaluated sum. Every special case follows C (Annex F).
+//!
+//! Speed: a loop of independent calls is bound by each call's latency, so
+//! the order matters more than the count of operations. k (exp's
+//! reduction) comes from y · hi, which is ready before log's polynomial
+//! finishes; y · lo and the product's error arrive later and join exp's
+//! reduced argument just before its polynomial.
 //!
 //! The exponents the compiler rewrites (SPEC.md "Exact rewrites": 2, 1,
 //! -1, 0.5, 0) are answered by the rewritten operation itself, so a power
 //! gives the same bits whether its exponent is a literal or a variable.
 
 use super::exp::{SIGN_BIAS, TOP_BIG, TOP_HUGE, TOP_TINY, exp_tail, exp_tail_big};
-use super::log::log_ext;
+use super::log::log_pow;
+use super::tables::EXP_INV_LN2_N;
 
 /// y as an exponent of a negative base: not an integer, odd, or even.
 #[derive(PartialEq, Eq)]
@@ -72,20 +80,22 @@ pub(crate) fn pow(x: f64, y: f64) -> f64 {
             }
         }
     }
-    let (hi, lo) = log_ext(ix);
-    let lh = hi + lo;
-    let ll = (hi - lh) + lo;
-    // y · (lh + ll) = ehi + elo, ehi = y · lh rounded (ready early, so
-    // exp's reduction and polynomial start at once), elo its exact error
-    // (Dekker: both factors cut into 26-bit halves, every partial product
-    // exact) plus y · ll: |elo| ≤ 2^-52 |ehi|.
-    let ehi = y * lh;
+    let (hi, lo) = log_pow(ix);
+    // y · (hi + lo) = ehi + elo with ehi = y · hi rounded (ready early, so
+    // exp's reduction starts before lo is known) and |elo| ≤ 2^-24 |ehi|,
+    // which exp folds into its reduced argument. Cut y = yhi + ylo and
+    // hi = lhi + (hi - lhi) at bit 26: yhi · lhi is exact and within a
+    // factor 2 of ehi, so their difference is exact too (Sterbenz), and
+    //   elo = (yhi·lhi - ehi) + ylo·lhi + y·((hi - lhi) + lo),
+    // where the terms after the first are below 2^-24 |ehi| and round at
+    // 2^-77 |ehi|. No FMA.
+    let ehi = y * hi;
     let yhi = f64::from_bits(iy & (u64::MAX << 27));
     let ylo = y - yhi;
-    let lhi = f64::from_bits(lh.to_bits() & (u64::MAX << 27));
-    let llo = lh - lhi;
-    let err = (((yhi * lhi - ehi) + yhi * llo) + ylo * lhi) + ylo * llo;
-    let elo = err + y * ll;
+    let lhi = f64::from_bits(hi.to_bits() & (u64::MAX << 27));
+    let elo = (((yhi * lhi - ehi) + ylo * lhi) + y * (hi - lhi)) + y * lo;
+    // exp's k from hi · (y · N/ln 2), which does not wait for ehi.
+    let z = hi * (y * EXP_INV_LN2_N);
     let e = ehi;
     let abstop = (e.to_bits() >> 52) as u32 & 0x7ff;
     if abstop.wrapping_sub(TOP_TINY) >= TOP_BIG - TOP_TINY {
@@ -100,9 +110,9 @@ pub(crate) fn pow(x: f64, y: f64) -> f64 {
             return if sign_bias != 0 { -mag } else { mag };
         }
         // 512 ≤ |e| < 1024: 2^k may leave the normal range.
-        return exp_tail_big(ehi, elo, sign_bias);
+        return exp_tail_big(ehi, z, elo, sign_bias);
     }
-    exp_tail(ehi, elo, sign_bias)
+    exp_tail(ehi, z, elo, sign_bias)
 }
 
 /// `pow(x, 0.5)`: sqrt, except pow(-0, 0.5) = +0 and pow(-inf, 0.5) = +inf.
@@ -113,7 +123,7 @@ fn sqrt_with_pow_cases(x: f64) -> f64 {
     } else if x == f64::NEG_INFINITY {
         f64::INFINITY
     } else {
-        libm::sqrt(x)
+        crate::sqrt::sqrt(x)
     }
 }
 

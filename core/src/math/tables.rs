@@ -13,13 +13,12 @@ pub(crate) const EXP_INV_LN2_N: f64 = f64::from_bits(0x40671547652b82fe) /* 184.
 pub(crate) const EXP_LN2_N_HI: f64 = f64::from_bits(0x3f762e42fefc0000) /* 0.0054152123482253955 */;
 /// ln 2 / N, low part.
 pub(crate) const EXP_LN2_N_LO: f64 = f64::from_bits(0xbd3c610ca86c3899) /* -1.0082281460997769e-13 */;
-/// e^r - 1 - r = r^2 (P[0] + P[1] r + ...), |r| <= ln 2 / 2N.
-pub(crate) const EXP_POLY: [f64; 5] = [
-    f64::from_bits(0x3fe0000000000000) /* 0.5 */,
-    f64::from_bits(0x3fc5555555555483) /* 0.16666666666666083 */,
-    f64::from_bits(0x3fa5555555555474) /* 0.0416666666666651 */,
-    f64::from_bits(0x3f8111115d8ae2f4) /* 0.008333335559073764 */,
-    f64::from_bits(0x3f56c16c7914e79b) /* 0.0013888892465971695 */,
+/// e^r - 1 - r = r^2 (P[0] + P[1] r + ...), |r| <= 1.03 ln 2 / 2N.
+pub(crate) const EXP_POLY: [f64; 4] = [
+    f64::from_bits(0x3fdffffffffffd6a) /* 0.49999999999996325 */,
+    f64::from_bits(0x3fc5555555555472) /* 0.16666666666666036 */,
+    f64::from_bits(0x3fa55555d73d662b) /* 0.04166668178977447 */,
+    f64::from_bits(0x3f8111116099ec34) /* 0.008333335648094665 */,
 ];
 /// 2^(j/N) = hi · (1 + EXP_TABLE[j].1), hi = from_bits(EXP_TABLE[j].0 + (j << (52 - EXP_BITS))).
 pub(crate) static EXP_TABLE: [(u64, f64); 128] = [

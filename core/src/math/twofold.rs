@@ -48,7 +48,7 @@ pub(crate) fn dd_div(nh: f64, nl: f64, dh: f64, dl: f64) -> (f64, f64) {
 /// `sqrt(h + l)` as a double-double, for `h > 0` normal and `|l| <= ulp(h)`.
 #[inline(always)]
 pub(crate) fn dd_sqrt(h: f64, l: f64) -> (f64, f64) {
-    let s = libm::sqrt(h);
+    let s = crate::sqrt::sqrt(h);
     let (p, pe) = two_prod(s, s);
     fast_two_sum(s, (((h - p) - pe) + l) / (2.0 * s))
 }
@@ -56,11 +56,25 @@ pub(crate) fn dd_sqrt(h: f64, l: f64) -> (f64, f64) {
 /// Horner evaluation of `c[0] + c[1]·z + c[2]·z² + ...`.
 #[inline(always)]
 pub(crate) fn horner(z: f64, c: &[f64]) -> f64 {
-    let mut acc = 0.0;
-    for &k in c.iter().rev() {
+    // Starting from the last coefficient rather than from 0 saves a multiply
+    // and an add (0·z + c is c for every finite z, so the bits are the same).
+    let Some((&last, rest)) = c.split_last() else {
+        return 0.0;
+    };
+    let mut acc = last;
+    for &k in rest.iter().rev() {
         acc = acc * z + k;
     }
     acc
+}
+
+/// `a` with its significand cut to its leading `BITS` bits (toward zero),
+/// so `a - high_bits(a)` is exact and a product of a `p`-bit and a
+/// `(53 - p)`-bit number is exact: a split for two bitwise operations,
+/// cheaper than Veltkamp's when only one side of a product needs cutting.
+#[inline(always)]
+pub(crate) const fn high_bits<const BITS: u32>(a: f64) -> f64 {
+    f64::from_bits(a.to_bits() & !((1u64 << (53 - BITS)) - 1))
 }
 
 /// 2^n as an f64, for -1022 <= n <= 1023.
