@@ -177,13 +177,20 @@ impl<'a> Ast<'a> {
     /// machine stack does not grow with the tree.
     pub fn walk(&self, f: &mut dyn FnMut(&Ast<'a>)) {
         f(self);
-        let mut pending: Vec<&'a Ast<'a>> = self.children().collect();
-        pending.reverse();
-        while let Some(node) = pending.pop() {
-            f(node);
-            let first = pending.len();
-            pending.extend(node.children());
-            pending[first..].reverse();
+        // One children iterator per level: no reversing, no indexing (no
+        // panic path on the C path, issue 14).
+        let mut stack: Vec<Children<'a>> = Vec::new();
+        stack.push(self.children());
+        while let Some(top) = stack.last_mut() {
+            match top.next() {
+                Some(node) => {
+                    f(node);
+                    stack.push(node.children());
+                }
+                None => {
+                    stack.pop();
+                }
+            }
         }
     }
 

@@ -4,8 +4,8 @@
 
 use alloc::vec::Vec;
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::AstKind;
 use crate::compiler::{FreeNames, compile};
@@ -13,7 +13,7 @@ use crate::context::Context;
 use crate::error::{Error, ErrorKind, Span};
 use crate::expr::arena_used;
 use crate::parser::{Limits, parse};
-use crate::program::{Program, Scratch};
+use crate::program::{Program, Scratch, run_each};
 use crate::real::Real;
 
 /// Expressions compiled against shared parameters, evaluated together.
@@ -62,9 +62,11 @@ pub struct Batch<'a, R: Real = f64> {
     /// `None` until bound.
     ctx: Option<Context<R>>,
     arena: &'a Bump,
-    names: BumpVec<'a, &'a str>,
+    names: ArenaVec<'a, &'a str>,
     values: Vec<R>,
-    programs: Vec<(Program<'a, R>, &'a str)>,
+    programs: Vec<Program<'a, R>>,
+    /// Each program's source, in the same order.
+    sources: Vec<&'a str>,
     /// Sources added before binding, compiled by [`Batch::bind`].
     pending: Vec<&'a str>,
     /// Before binding: an upper bound of the parameter count (declared
@@ -100,9 +102,10 @@ impl<'a, R: Real> Batch<'a, R> {
         Batch {
             ctx: None,
             arena,
-            names: BumpVec::new_in(arena),
+            names: ArenaVec::new_in(arena),
             values: Vec::new(),
             programs: Vec::new(),
+            sources: Vec::new(),
             pending: Vec::new(),
             max_params: 0,
             broken: None,
@@ -134,13 +137,14 @@ impl<'a, R: Real> Batch<'a, R> {
             return Ok(i);
         }
         let name: &'a str = self.arena.try_alloc_str(name).map_err(|_| full())?;
-        self.names.try_reserve(1).map_err(|_| full())?;
-        self.names.push(name);
+        self.names.try_push(name).map_err(|_| full())?;
         let index = self.names.len() - 1;
         if self.values.len() <= index {
             self.values.resize(index + 1, R::ZERO);
         }
-        self.values[index] = value;
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = value;
+        }
         self.max_params += 1;
         Ok(index)
     }
@@ -198,7 +202,7 @@ impl<'a, R: Real> Batch<'a, R> {
                 return Err(full());
             }
             if self.arena.chunk_capacity() < room {
-                let mut block = BumpVec::<u8>::new_in(self.arena);
+                let mut block = ArenaVec::<u8>::new_in(self.arena);
                 block.try_reserve_exact(room).map_err(|_| full())?;
             }
         }
@@ -225,7 +229,8 @@ impl<'a, R: Real> Batch<'a, R> {
         if self.values.len() < self.names.len() {
             self.values.resize(self.names.len(), R::ZERO);
         }
-        self.programs.push((program, source));
+        self.programs.push(program);
+        self.sources.push(source);
         self.results.push(R::NAN);
         self.errors.push(None);
         Ok(self.programs.len() - 1)
@@ -245,11 +250,13 @@ impl<'a, R: Real> Batch<'a, R> {
         let dry = Bump::try_with_capacity(capacity).map_err(|_| full())?;
         let first = dry.allocated_bytes();
         // The same capacity as the real list, so it grows at the same points.
-        let mut names = BumpVec::new_in(&dry);
+        let mut names = ArenaVec::new_in(&dry);
         names
             .try_reserve_exact(self.names.capacity())
             .map_err(|_| full())?;
-        names.extend(self.names.iter().copied());
+        names
+            .try_extend_from_slice(&self.names)
+            .map_err(|_| full())?;
         let start = arena_used(&dry);
         let ast = parse(src, &dry, ctx.limits())?;
         dry.try_alloc_str(src).map_err(|_| full())?;
@@ -395,24 +402,13 @@ impl<'a, R: Real> Batch<'a, R> {
         if let Some((_, e)) = self.broken {
             return Err(e);
         }
-        let mut first = None;
-        let slots = self
-            .programs
-            .iter()
-            .zip(self.results.iter_mut().zip(self.errors.iter_mut()));
-        for ((program, _), (result, error)) in slots {
-            match program.run(&self.values, &mut self.scratch) {
-                Ok(v) => {
-                    *result = v;
-                    *error = None;
-                }
-                Err(e) => {
-                    *result = R::NAN;
-                    *error = Some(e);
-                    first = first.or(Some(e));
-                }
-            }
-        }
+        let first = run_each(
+            &self.programs,
+            &self.values,
+            &mut self.scratch,
+            &mut self.results,
+            &mut self.errors,
+        );
         first.map_or(Ok(()), Err)
     }
 
@@ -434,8 +430,8 @@ impl<'a, R: Real> Batch<'a, R> {
 
     /// The source of expression `index`.
     pub fn source(&self, index: usize) -> Option<&'a str> {
-        match self.programs.get(index) {
-            Some(p) => Some(p.1),
+        match self.sources.get(index) {
+            Some(s) => Some(*s),
             None => self
                 .pending
                 .get(index.checked_sub(self.programs.len())?)
@@ -445,7 +441,7 @@ impl<'a, R: Real> Batch<'a, R> {
 
     /// The compiled program of expression `index`.
     pub fn program(&self, index: usize) -> Option<&Program<'a, R>> {
-        self.programs.get(index).map(|p| &p.0)
+        self.programs.get(index)
     }
 
     /// How many expressions the batch holds (compiled, or added before

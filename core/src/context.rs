@@ -8,7 +8,6 @@
 //! arrays), so it keeps the context as it was when it was compiled, however
 //! the context changes later. That is the one rule every door follows.
 
-use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -148,12 +147,12 @@ pub struct Context<R: Real> {
 struct Tables<R: Real> {
     functions: NameMap<Function<R>>,
     arrays: NameMap<Arc<[R]>>,
-    objects: NameMap<BTreeMap<String, R>>,
+    objects: NameMap<NameMap<R>>,
     limits: Limits,
     /// Registered partial derivatives: for a function's name, per
     /// argument, the name of the function that computes it.
     #[cfg(feature = "symbolic")]
-    derivatives: BTreeMap<String, alloc::vec::Vec<Option<String>>>,
+    derivatives: NameMap<alloc::vec::Vec<Option<String>>>,
 }
 
 impl<R: Real> Default for Context<R> {
@@ -189,7 +188,7 @@ impl<R: Real> Context<R> {
                 objects: NameMap::new(),
                 limits: Limits::DEFAULT,
                 #[cfg(feature = "symbolic")]
-                derivatives: BTreeMap::new(),
+                derivatives: NameMap::new(),
             }),
         }
     }
@@ -332,15 +331,19 @@ impl<R: Real> Context<R> {
     /// ```
     #[cfg(feature = "symbolic")]
     pub fn set_derivative(&mut self, name: &str, arg: usize, derivative: &str) {
-        let list = self
-            .tables_mut()
-            .derivatives
-            .entry(name.to_string())
-            .or_default();
+        let table = &mut self.tables_mut().derivatives;
+        if table.get(name).is_none() {
+            table.insert(name.to_string(), Vec::new());
+        }
+        let Some(list) = table.get_mut(name) else {
+            return;
+        };
         if list.len() <= arg {
             list.resize(arg + 1, None);
         }
-        list[arg] = Some(derivative.to_string());
+        if let Some(slot) = list.get_mut(arg) {
+            *slot = Some(derivative.to_string());
+        }
     }
 
     /// Adds the expression function `definition` (see
@@ -382,7 +385,7 @@ impl<R: Real> Context<R> {
     /// True when some partial derivative of `name` is registered.
     #[cfg(feature = "symbolic")]
     pub(crate) fn has_derivatives(&self, name: &str) -> bool {
-        self.tables.derivatives.contains_key(name)
+        self.tables.derivatives.get(name).is_some()
     }
 
     /// Binds (or rebinds) an array for `name[i]`.
@@ -394,8 +397,11 @@ impl<R: Real> Context<R> {
 
     /// Binds (or rebinds) an object with named fields for `name.field`.
     pub fn add_object(&mut self, name: &str, fields: &[(&str, R)]) {
-        let fields = fields.iter().map(|&(k, v)| (k.to_string(), v)).collect();
-        self.tables_mut().objects.insert(name.to_string(), fields);
+        let mut map = NameMap::new();
+        for &(k, v) in fields {
+            map.insert(k.to_string(), v);
+        }
+        self.tables_mut().objects.insert(name.to_string(), map);
     }
 
     /// Removes a constant, function, array or object of that name (and the
@@ -430,9 +436,10 @@ impl<R: Real> Context<R> {
         self.tables.arrays.get(name)
     }
 
-    /// The fields of the object bound to `name`.
-    pub fn object(&self, name: &str) -> Option<&BTreeMap<String, R>> {
-        self.tables.objects.get(name)
+    /// The fields of the object bound to `name`, sorted by field name
+    /// (a field given twice keeps its last value).
+    pub fn object(&self, name: &str) -> Option<&[(String, R)]> {
+        self.tables.objects.get(name).map(|m| &m.entries[..])
     }
 
     /// Every function name, sorted (for completion lists and docs).
@@ -470,6 +477,12 @@ impl<V> NameMap<V> {
     fn get(&self, name: &str) -> Option<&V> {
         let i = self.find(name).ok()?;
         self.entries.get(i).map(|(_, v)| v)
+    }
+
+    #[cfg(feature = "symbolic")]
+    fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        let i = self.find(name).ok()?;
+        self.entries.get_mut(i).map(|(_, v)| v)
     }
 
     /// Binds `name` to `value`, replacing what it was bound to.

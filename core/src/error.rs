@@ -308,12 +308,16 @@ impl Error {
         let start = (self.span.start as usize).min(src.len());
         let start = floor_char(src, start);
         // The line that holds the span's start.
+        // Byte loops, not `rfind`/`split`: those link `core`'s 700 B
+        // `memchr`/`memrchr` into the C library (issue 14).
         let line_start = src
+            .as_bytes()
             .get(..start)
-            .and_then(|s| s.rfind('\n'))
+            .and_then(|s| s.iter().rposition(|&b| b == b'\n'))
             .map_or(0, |i| i + 1);
         let rest = src.get(line_start..).unwrap_or("");
-        let line = rest.split('\n').next().unwrap_or("");
+        let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
+        let line = rest.get(..end).unwrap_or("");
         let line = line.strip_suffix('\r').unwrap_or(line);
         let caret = (start.max(line_start) - line_start).min(line.len());
         // A long line (a generated formula, a `TooLong` input) is cut to a

@@ -2,8 +2,8 @@
 
 use core::cell::RefCell;
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::Ast;
 use crate::compiler::{FreeNames, compile};
@@ -82,7 +82,7 @@ impl<'a, R: Real> Expr<'a, R> {
     pub fn compile_auto(src: &str, ctx: &Context<R>, arena: &'a Bump) -> Result<Self, Error> {
         Self::build(
             src,
-            BumpVec::new_in(arena),
+            ArenaVec::new_in(arena),
             FreeNames::AreParams,
             ctx,
             arena,
@@ -91,7 +91,7 @@ impl<'a, R: Real> Expr<'a, R> {
 
     fn build(
         src: &str,
-        names: BumpVec<'a, &'a str>,
+        names: ArenaVec<'a, &'a str>,
         free: FreeNames,
         ctx: &Context<R>,
         arena: &'a Bump,
@@ -119,7 +119,7 @@ impl<'a, R: Real> Expr<'a, R> {
     fn finish(
         src: &str,
         ast: &'a Ast<'a>,
-        mut names: BumpVec<'a, &'a str>,
+        mut names: ArenaVec<'a, &'a str>,
         free: FreeNames,
         ctx: &Context<R>,
         arena: &'a Bump,
@@ -171,8 +171,20 @@ impl<'a, R: Real> Expr<'a, R> {
                 .map_err(|_| Error::new(ErrorKind::Reentrant, Span::default()))?;
             &mut *borrowed
         };
-        // `run` is inlined here: one call site, and the result stays in
-        // registers (ARCHITECTURE.md, `program.rs`).
+        // Bare metal: the batch's copy of the evaluator loop, not a second
+        // one (flash, issue 14). Elsewhere `run` is inlined here: one call
+        // site, and the result stays in registers (ARCHITECTURE.md,
+        // `program.rs`).
+        #[cfg(target_os = "none")]
+        {
+            let (mut result, mut error) = ([R::NAN], [None]);
+            let program = core::slice::from_ref(&self.program);
+            match crate::program::run_each(program, values, scratch, &mut result, &mut error) {
+                Some(e) => Err(e),
+                None => Ok(result[0]),
+            }
+        }
+        #[cfg(not(target_os = "none"))]
         self.program.run(values, scratch)
     }
 
@@ -234,16 +246,18 @@ impl<'a, R: Real> Expr<'a, R> {
 /// Copies declared parameter names into the arena; a repeated name is
 /// [`ErrorKind::DuplicateName`]. O(n log n): a sorted index of the names
 /// (in the arena) finds repeats.
-fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<BumpVec<'a, &'a str>, Error> {
-    let mut names = BumpVec::new_in(arena);
+fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<ArenaVec<'a, &'a str>, Error> {
+    let mut names = ArenaVec::new_in(arena);
     names.try_reserve_exact(params.len()).map_err(|_| full())?;
     for &p in params {
         names.push(&*arena.try_alloc_str(p).map_err(|_| full())?);
     }
     if params.len() > 1 {
-        let mut order = BumpVec::new_in(arena);
+        let mut order = ArenaVec::new_in(arena);
         order.try_reserve_exact(params.len()).map_err(|_| full())?;
-        order.extend(0..params.len() as u32);
+        for i in 0..params.len() as u32 {
+            order.push(i);
+        }
         heap_sort_by_key(&mut order, |i| names.get(i as usize).copied().unwrap_or(""));
         let name = |i: &u32| names.get(*i as usize).copied();
         let repeated = order
@@ -277,7 +291,7 @@ fn heap_sort_by_key<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) {
             if !less(v, root, child) {
                 break;
             }
-            v.swap(root, child);
+            swap(v, root, child);
             root = child;
         }
     };
@@ -286,8 +300,16 @@ fn heap_sort_by_key<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) {
         sift(v, root, n);
     }
     for end in (1..n).rev() {
-        v.swap(0, end);
+        swap(v, 0, end);
         sift(v, 0, end);
+    }
+}
+
+/// `v.swap(a, b)` when both are in bounds (they always are here), with no
+/// panic path for the C library to carry.
+fn swap(v: &mut [u32], a: usize, b: usize) {
+    if a < v.len() && b < v.len() {
+        v.swap(a, b);
     }
 }
 

@@ -143,7 +143,7 @@ impl<'a, R: Real> Program<'a, R> {
                 .iter()
                 .rposition(|f| f.entry as usize <= pc)
                 .map(|i| i as u32);
-            let (opcode, operands) = self.describe(instr, function);
+            let (opcode, operands) = self.describe(instr.to_instr(), function);
             Instruction {
                 pc: pc as u32,
                 opcode,
@@ -218,9 +218,9 @@ impl<'a, R: Real> Program<'a, R> {
     /// the top-level call that entered it instead). `None` for
     /// instructions that cannot fail.
     pub fn error_span(&self, pc: u32) -> Option<Span> {
-        match self.code.get(pc as usize)? {
+        match self.code.get(pc as usize)?.to_instr() {
             Instr::Index { span, .. } | Instr::Native { span, .. } | Instr::Call { span, .. } => {
-                Some(*span)
+                Some(span)
             }
             _ => None,
         }
@@ -308,7 +308,7 @@ impl<R: Real> fmt::Display for Operand<'_, R> {
         match *self {
             Operand::Acc => f.write_str("acc"),
             Operand::Pop => f.write_str("pop"),
-            Operand::Const(k) => write!(f, "{k}"),
+            Operand::Const(k) => write!(f, "{}", crate::decimal::Plain(k)),
             Operand::Param { name, .. } | Operand::Arg { name, .. } => f.write_str(name),
             Operand::Builtin(name) => f.write_str(name),
             Operand::Native { name, argc } | Operand::Function { name, argc, .. } => {

@@ -49,20 +49,24 @@
 //!
 //! The language itself is specified in SPEC.md.
 #![no_std]
-#![deny(unsafe_code)] // one `asm!` instruction in sqrt.rs is allowed, nothing else
+#![deny(unsafe_code)] // allowed only for one `asm!` in sqrt.rs and the arena vector (arena_vec.rs)
 #![deny(missing_docs)]
 
 extern crate alloc;
 
+mod arena_vec;
 mod ast;
 mod batch;
 mod builtins;
 mod compiler;
 mod context;
+pub mod decimal;
 #[cfg(feature = "symbolic")]
 mod derive;
 mod error;
+mod exec;
 mod expr;
+mod fmod;
 pub mod inspect;
 mod lexer;
 mod literal;

@@ -7,8 +7,8 @@
 //! are both capped ([`Limits::max_depth`]), which bounds the compiler's
 //! work lists and any tree walk too.
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::error::{Error, ErrorKind, Span};
@@ -151,7 +151,7 @@ pub fn parse_definition<'a>(
     let name_tok = p.expect(Tok::Ident, ErrorKind::ExpectedOperand)?;
     let name = p.name(name_tok.span)?;
     let open = p.expect(Tok::LParen, ErrorKind::UnexpectedToken)?;
-    let mut params = BumpVec::new_in(arena);
+    let mut params = ArenaVec::new_in(arena);
     if p.peek.tok != Tok::RParen {
         loop {
             let tok = p.expect(Tok::Ident, ErrorKind::ExpectedOperand)?;
@@ -159,8 +159,7 @@ pub fn parse_definition<'a>(
             if params.contains(&param) {
                 return Err(Error::new(ErrorKind::DuplicateName, tok.span));
             }
-            params.try_reserve(1).map_err(|_| p.full())?;
-            params.push(param);
+            params.try_push(param).map_err(|_| p.full())?;
             if p.peek.tok != Tok::Comma {
                 break;
             }
@@ -316,7 +315,7 @@ impl<'s, 'a> Parser<'s, 'a> {
     /// nests; the stack's length is the nesting depth that
     /// [`Limits::max_depth`] caps.
     fn expr_bp(&mut self, min_bp: u8) -> Result<(&'a Ast<'a>, Height), Error> {
-        let mut stack: BumpVec<'a, Pending<'a>> = BumpVec::new_in(self.arena);
+        let mut stack: ArenaVec<'a, Pending<'a>> = ArenaVec::new_in(self.arena);
         let mut min_bp = min_bp;
         'operand: loop {
             // Parse one operand, pushing every construct it opens.
@@ -344,7 +343,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                                 };
                                 break self.postfix_end(kind, tok.span.to(close.span), 1)?;
                             }
-                            let args = BumpVec::new_in(self.arena);
+                            let args = ArenaVec::new_in(self.arena);
                             Pending::Args(
                                 self.arena
                                     .try_alloc(ArgList {
@@ -444,8 +443,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                         min_bp = outer;
                     }
                     Pending::Args(list) => {
-                        list.args.try_reserve(1).map_err(|_| self.full())?;
-                        list.args.push(*lhs);
+                        list.args.try_push(*lhs).map_err(|_| self.full())?;
                         list.height = list.height.max(lh);
                         if self.peek.tok == Tok::Comma {
                             self.bump()?;
@@ -457,7 +455,7 @@ impl<'s, 'a> Parser<'s, 'a> {
                         let kind = AstKind::Call {
                             name: list.name,
                             name_span: list.name_span,
-                            args: core::mem::replace(&mut list.args, BumpVec::new_in(self.arena))
+                            args: core::mem::replace(&mut list.args, ArenaVec::new_in(self.arena))
                                 .into_bump_slice(),
                         };
                         (lhs, lh) =
@@ -473,14 +471,13 @@ impl<'s, 'a> Parser<'s, 'a> {
     /// Pushes a pending construct, counting it against the depth limit.
     fn open(
         &self,
-        stack: &mut BumpVec<'a, Pending<'a>>,
+        stack: &mut ArenaVec<'a, Pending<'a>>,
         pending: Pending<'a>,
     ) -> Result<(), Error> {
         if stack.len() + 1 >= self.limits.max_depth as usize {
             return Err(Error::new(ErrorKind::TooDeep, self.peek.span));
         }
-        stack.try_reserve(1).map_err(|_| self.full())?;
-        stack.push(pending);
+        stack.try_push(pending).map_err(|_| self.full())?;
         Ok(())
     }
 
@@ -540,7 +537,7 @@ struct ArgList<'a> {
     name: &'a str,
     name_span: Span,
     open: Span,
-    args: BumpVec<'a, Ast<'a>>,
+    args: ArenaVec<'a, Ast<'a>>,
     height: Height,
     min_bp: u8,
 }

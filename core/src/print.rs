@@ -14,7 +14,9 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
 use crate::ast::{Ast, AstKind, BinaryOp};
+use crate::decimal::Shortest;
 use crate::error::{Error, ErrorKind, Span};
+use crate::literal::FromLiteral;
 use crate::parser::Limits;
 
 /// Binding strength of a node as the parser sees it: higher binds tighter.
@@ -183,25 +185,23 @@ fn write_number(text: &str, out: &mut dyn Write) -> fmt::Result {
 /// The shortest spelling of the literal `text`, if it keeps both
 /// precisions' values.
 pub(crate) fn shortest(text: &str) -> Option<String> {
-    let value: f64 = text.parse().ok()?;
+    let value = f64::from_literal(text)?;
     if !value.is_finite() {
         return None;
     }
     let short = shortest_f64(value);
-    let as_f32 = |t: &str| t.parse::<f32>().ok().map(f32::to_bits);
+    let as_f32 = |t: &str| f32::from_literal(t).map(f32::to_bits);
     (as_f32(text) == as_f32(&short) && as_f32(text).is_some()).then_some(short)
 }
 
 /// The shortest decimal spelling of a finite, non-negative `value` that
 /// parses back to it: plain (`0.001`) or with an exponent (`1e-7`),
-/// whichever is shorter.
+/// whichever is shorter (see [`crate::decimal`]).
 pub(crate) fn shortest_f64(value: f64) -> String {
-    let mut plain = String::new();
-    let mut exp = String::new();
+    let mut text = String::new();
     // Writing to a `String` cannot fail.
-    let _ = write!(plain, "{value}");
-    let _ = write!(exp, "{value:e}");
-    if exp.len() < plain.len() { exp } else { plain }
+    let _ = write!(text, "{}", Shortest(value));
+    text
 }
 
 impl fmt::Display for Ast<'_> {
@@ -265,7 +265,7 @@ impl Ast<'_> {
 }
 
 fn same_number(x: &str, y: &str) -> bool {
-    let f64_bits = |t: &str| t.parse::<f64>().ok().map(f64::to_bits);
-    let f32_bits = |t: &str| t.parse::<f32>().ok().map(f32::to_bits);
+    let f64_bits = |t: &str| f64::from_literal(t).map(f64::to_bits);
+    let f32_bits = |t: &str| f32::from_literal(t).map(f32::to_bits);
     f64_bits(x) == f64_bits(y) && f32_bits(x) == f32_bits(y)
 }

@@ -12,12 +12,13 @@
 
 use alloc::sync::Arc;
 
-use bumpalo::collections::Vec as BumpVec;
+use crate::arena_vec::ArenaVec;
 
 use crate::ast::BinaryOp;
 use crate::builtins::{Func1, Func2};
 use crate::context::SharedNative;
 use crate::error::{Error, ErrorKind, Span};
+use crate::exec::Exec;
 use crate::real::Real;
 
 /// An arithmetic or comparison operator of the machine.
@@ -216,13 +217,15 @@ pub(crate) struct FunctionBlock<'a> {
 /// arrays alive itself, so later changes to the context do not reach it.
 /// [`crate::inspect`] shows it as data; `Display` prints its disassembly.
 pub struct Program<'a, R: Real> {
-    pub(crate) code: &'a [Instr<R>],
+    /// The instructions, in the form the evaluator runs
+    /// ([`Exec::to_instr`] gives the one the compiler and the view see).
+    pub(crate) code: &'a [Exec<R>],
     /// The span of the node each instruction was lowered from.
     pub(crate) spans: &'a [Span],
     /// Nodes of the main expression the compiler folded into constants.
     pub(crate) folded: &'a [Span],
-    pub(crate) natives: BumpVec<'a, (&'a str, SharedNative<R>)>,
-    pub(crate) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
+    pub(crate) natives: ArenaVec<'a, (&'a str, SharedNative<R>)>,
+    pub(crate) arrays: ArenaVec<'a, (&'a str, Arc<[R]>)>,
     pub(crate) functions: &'a [FunctionBlock<'a>],
     /// How many parameter values an evaluation takes.
     pub(crate) param_count: u32,
@@ -382,39 +385,103 @@ impl<'a, R: Real> Program<'a, R> {
             };
             pc += 1;
             match instr {
-                Instr::Const(k) => acc = k,
-                Instr::Load(s) => acc = x(s),
-                Instr::Arg(i) => acc = stack.get(base + i as usize).copied().unwrap_or(R::NAN),
-                Instr::Push => {
+                Exec::Const(k) => acc = k,
+                Exec::Load(s) => acc = x(s),
+                Exec::Arg(i) => acc = stack.get(base + i as usize).copied().unwrap_or(R::NAN),
+                Exec::Push => {
                     if let Some(slot) = stack.get_mut(sp) {
                         *slot = acc;
                     }
                     sp += 1;
                 }
-                Instr::Neg => acc = -acc,
-                Instr::Sq => acc = acc * acc,
-                Instr::Not => acc = R::from_bool(!acc.truthy()),
-                Instr::Bool => acc = R::from_bool(acc.truthy()),
-                Instr::Bin(op) => {
+                Exec::Neg => acc = -acc,
+                Exec::Sq => acc = acc * acc,
+                Exec::Not => acc = R::from_bool(!acc.truthy()),
+                Exec::Bool => acc = R::from_bool(acc.truthy()),
+                #[cfg(not(target_os = "none"))]
+                Exec::Add => acc = pop!() + acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::Sub => acc = pop!() - acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::Mul => acc = pop!() * acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::Div => acc = pop!() / acc,
+                Exec::Bin(op) => {
                     let a = pop!();
                     acc = op.apply(a, acc);
                 }
-                Instr::BinK(op, k) => acc = op.apply(acc, k),
-                Instr::KBin(op, k) => acc = op.apply(k, acc),
-                Instr::BinX(op, s) => acc = op.apply(acc, x(s)),
-                Instr::XBin(op, s) => acc = op.apply(x(s), acc),
-                Instr::LoadK(op, s, k) => acc = op.apply(x(s), k),
-                Instr::KLoad(op, k, s) => acc = op.apply(k, x(s)),
-                Instr::LoadX(op, a, b) => acc = op.apply(x(a), x(b)),
-                Instr::LoadF1(f, s) => acc = f.apply(x(s)),
-                Instr::F1(f) => acc = f.apply(acc),
-                Instr::F2(f) => {
+                #[cfg(not(target_os = "none"))]
+                Exec::AddK(k) => acc = acc + k,
+                #[cfg(not(target_os = "none"))]
+                Exec::SubK(k) => acc = acc - k,
+                #[cfg(not(target_os = "none"))]
+                Exec::MulK(k) => acc = acc * k,
+                #[cfg(not(target_os = "none"))]
+                Exec::DivK(k) => acc = acc / k,
+                Exec::BinK(op, k) => acc = op.apply(acc, k),
+                #[cfg(not(target_os = "none"))]
+                Exec::KAdd(k) => acc = k + acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::KSub(k) => acc = k - acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::KMul(k) => acc = k * acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::KDiv(k) => acc = k / acc,
+                Exec::KBin(op, k) => acc = op.apply(k, acc),
+                #[cfg(not(target_os = "none"))]
+                Exec::AddX(s) => acc = acc + x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::SubX(s) => acc = acc - x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::MulX(s) => acc = acc * x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::DivX(s) => acc = acc / x(s),
+                Exec::BinX(op, s) => acc = op.apply(acc, x(s)),
+                #[cfg(not(target_os = "none"))]
+                Exec::XAdd(s) => acc = x(s) + acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::XSub(s) => acc = x(s) - acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::XMul(s) => acc = x(s) * acc,
+                #[cfg(not(target_os = "none"))]
+                Exec::XDiv(s) => acc = x(s) / acc,
+                Exec::XBin(op, s) => acc = op.apply(x(s), acc),
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadAddK(s, k) => acc = x(s) + k,
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadSubK(s, k) => acc = x(s) - k,
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadMulK(s, k) => acc = x(s) * k,
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadDivK(s, k) => acc = x(s) / k,
+                Exec::LoadK(op, s, k) => acc = op.apply(x(s), k),
+                #[cfg(not(target_os = "none"))]
+                Exec::KAddLoad(k, s) => acc = k + x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::KSubLoad(k, s) => acc = k - x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::KMulLoad(k, s) => acc = k * x(s),
+                #[cfg(not(target_os = "none"))]
+                Exec::KDivLoad(k, s) => acc = k / x(s),
+                Exec::KLoad(op, k, s) => acc = op.apply(k, x(s)),
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadAddX(a, b) => acc = x(a) + x(b),
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadSubX(a, b) => acc = x(a) - x(b),
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadMulX(a, b) => acc = x(a) * x(b),
+                #[cfg(not(target_os = "none"))]
+                Exec::LoadDivX(a, b) => acc = x(a) / x(b),
+                Exec::LoadX(op, a, b) => acc = op.apply(x(a), x(b)),
+                Exec::LoadF1(f, s) => acc = f.apply(x(s)),
+                Exec::F1(f) => acc = f.apply(acc),
+                Exec::F2(f) => {
                     let a = pop!();
                     acc = f.apply(a, acc);
                 }
-                Instr::F2K(f, k) => acc = f.apply(acc, k),
-                Instr::KF2(f, k) => acc = f.apply(k, acc),
-                Instr::Native { id, argc, span } => {
+                Exec::F2K(f, k) => acc = f.apply(acc, k),
+                Exec::KF2(f, k) => acc = f.apply(k, acc),
+                Exec::Native { id, argc, span } => {
                     // The compiler pushed every argument: one contiguous slice.
                     let first = sp.saturating_sub(argc as usize);
                     let args = stack.get(first..sp).unwrap_or(&[]);
@@ -425,14 +492,14 @@ impl<'a, R: Real> Program<'a, R> {
                     };
                     sp = first;
                 }
-                Instr::Index { id, span } => {
+                Exec::Index { id, span } => {
                     let array = self.arrays.get(id as usize).map_or(&[][..], |a| &a.1[..]);
                     acc = element(array, acc).ok_or(Error::new(
                         ErrorKind::IndexOutOfBounds,
                         at(span, depth, entry),
                     ))?;
                 }
-                Instr::Call { func, argc, span } => {
+                Exec::Call { func, argc, span } => {
                     // Steps first: a run that used up the budget stops with
                     // `StepLimit` even where the call would also be refused.
                     charge!(pc);
@@ -463,7 +530,7 @@ impl<'a, R: Real> Program<'a, R> {
                     base = sp.saturating_sub(argc as usize);
                     pc = block.entry as usize;
                 }
-                Instr::Ret => {
+                Exec::Ret => {
                     if depth == 0 {
                         charge!(pc);
                         return Ok(acc);
@@ -475,24 +542,24 @@ impl<'a, R: Real> Program<'a, R> {
                     base = frame.base as usize;
                     pc = frame.ret as usize;
                 }
-                Instr::Jump(t) => {
+                Exec::Jump(t) => {
                     charge!(pc, t as usize);
                     pc = t as usize;
                 }
-                Instr::JumpIfFalse(t) => {
+                Exec::JumpIfFalse(t) => {
                     if !acc.truthy() {
                         charge!(pc, t as usize);
                         pc = t as usize;
                     }
                 }
-                Instr::AndJump(t) => {
+                Exec::AndJump(t) => {
                     if !acc.truthy() {
                         charge!(pc, t as usize);
                         acc = R::ZERO;
                         pc = t as usize;
                     }
                 }
-                Instr::OrJump(t) => {
+                Exec::OrJump(t) => {
                     if acc.truthy() {
                         charge!(pc, t as usize);
                         acc = R::ONE;
@@ -502,6 +569,38 @@ impl<'a, R: Real> Program<'a, R> {
             }
         }
     }
+}
+
+/// Runs each of `programs` with the same `params`, writing each result
+/// (NaN on failure) and error into the slot of the same index; returns
+/// the first error. The one copy of the evaluator loop (`run` inlined)
+/// that [`crate::Batch::eval`] and, on bare metal, [`crate::Expr::eval`]
+/// share: two inlined copies cost 6 KB of a Cortex-M7's flash (issue 14),
+/// and one call per batch costs nothing measurable. `params` and
+/// `scratch` fit every program (the callers checked).
+#[inline(never)]
+pub(crate) fn run_each<R: Real>(
+    programs: &[Program<'_, R>],
+    params: &[R],
+    scratch: &mut Scratch<'_, R>,
+    results: &mut [R],
+    errors: &mut [Option<Error>],
+) -> Option<Error> {
+    let mut first = None;
+    for (program, (result, error)) in programs.iter().zip(results.iter_mut().zip(errors)) {
+        match program.run(params, scratch) {
+            Ok(v) => {
+                *result = v;
+                *error = None;
+            }
+            Err(e) => {
+                *result = R::NAN;
+                *error = Some(e);
+                first = first.or(Some(e));
+            }
+        }
+    }
+    first
 }
 
 /// `array[i]` with `i` truncated toward zero; `None` when `i` is negative,

@@ -16,7 +16,6 @@
 //! The compiler, the tree walker and [`Context::add_expression_function`]
 //! all call these functions, so every path resolves alike.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 
@@ -33,7 +32,7 @@ pub(crate) enum Entry<'c, R: Real> {
     /// An array of the context.
     Array(&'c Arc<[R]>),
     /// An object of the context.
-    Object(&'c BTreeMap<String, R>),
+    Object(&'c [(String, R)]),
     /// A function of the context (as a value, index or object: an error).
     Function,
     /// Nothing.
@@ -140,8 +139,12 @@ pub(crate) fn field<R: Real>(
         return Ok(Field::Param(i as u32));
     }
     match lookup(object, params, ctx) {
-        Entry::Object(fields) => match fields.get(field) {
-            Some(&v) => Ok(Field::Constant(v)),
+        Entry::Object(fields) => match fields
+            .binary_search_by(|(k, _)| k.as_str().cmp(field))
+            .ok()
+            .and_then(|i| fields.get(i))
+        {
+            Some(&(_, v)) => Ok(Field::Constant(v)),
             None => Err(Error::new(ErrorKind::UnknownField, field_span)),
         },
         Entry::Unknown => Ok(Field::Free),

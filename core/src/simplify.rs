@@ -23,6 +23,7 @@ use bumpalo::Bump;
 
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::error::{Error, ErrorKind, Span};
+use crate::literal::FromLiteral;
 use crate::parser::Limits;
 use crate::print::shortest_f64;
 
@@ -301,7 +302,7 @@ fn exact(v: f64) -> bool {
 pub(crate) fn constant(node: &Ast<'_>) -> Option<f64> {
     match node.kind {
         AstKind::Number(text) => {
-            let v: f64 = text.parse().ok()?;
+            let v = f64::from_literal(text)?;
             exact(v).then_some(v)
         }
         AstKind::Unary(UnaryOp::Neg, inner) => constant(inner).map(|v| -v),

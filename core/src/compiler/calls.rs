@@ -6,8 +6,8 @@
 pub(super) fn longest_call_chain(functions: usize, calls: &[(u32, u32)]) -> Option<u32> {
     // Longest path by relaxation: with no cycle it settles within
     // `functions + 1` rounds; still changing after that means a cycle.
-    let mut longest = [0u32; 1].repeat(functions + 1);
-    let mut reached = [false; 1].repeat(functions + 1);
+    let mut longest = alloc::vec![0u32; functions + 1];
+    let mut reached = alloc::vec![false; functions + 1];
     if let Some(r) = reached.first_mut() {
         *r = true;
     }

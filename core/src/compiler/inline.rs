@@ -12,8 +12,8 @@
 //! time and each runs at most once, so the budgets can only tell when
 //! `max_calls` is 0 or `max_total_calls` is below the number of calls.
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::{Ast, AstKind};
 use crate::context::{Context, FunctionDef};
@@ -28,11 +28,10 @@ pub(super) fn plan<'a, R: Real>(
     arena: &'a Bump,
 ) -> Option<&'a [(&'a str, Definition<'a>)]> {
     let limits = ctx.limits();
-    let mut defs: BumpVec<'a, (&'a str, Definition<'a>)> = BumpVec::new_in(arena);
+    let mut defs: ArenaVec<'a, (&'a str, Definition<'a>)> = ArenaVec::new_in(arena);
     let mut calls = 0u32;
-    let mut stack = BumpVec::new_in(arena);
-    stack.try_reserve(1).ok()?;
-    stack.push(ast);
+    let mut stack = ArenaVec::new_in(arena);
+    stack.try_push(ast).ok()?;
     while let Some(node) = stack.pop() {
         if let AstKind::Call { name, args, .. } = node.kind {
             if let Some(FunctionDef::Expression(source, arity)) = ctx.function(name).map(|f| &f.def)
@@ -49,15 +48,13 @@ pub(super) fn plan<'a, R: Real>(
                     if calls_expression_function(def.body, ctx, arena)? {
                         return None;
                     }
-                    defs.try_reserve(1).ok()?;
-                    defs.push((name, def));
+                    defs.try_push((name, def)).ok()?;
                 }
                 calls = calls.saturating_add(1);
             }
         }
         for child in node.children() {
-            stack.try_reserve(1).ok()?;
-            stack.push(child);
+            stack.try_push(child).ok()?;
         }
     }
     let fits = calls > 0 && limits.max_calls > 0 && calls <= limits.max_total_calls;
@@ -71,9 +68,8 @@ fn calls_expression_function<'a, R: Real>(
     ctx: &Context<R>,
     arena: &'a Bump,
 ) -> Option<bool> {
-    let mut stack = BumpVec::new_in(arena);
-    stack.try_reserve(1).ok()?;
-    stack.push(body);
+    let mut stack = ArenaVec::new_in(arena);
+    stack.try_push(body).ok()?;
     while let Some(node) = stack.pop() {
         if let AstKind::Call { name, .. } = node.kind {
             if matches!(
@@ -84,8 +80,7 @@ fn calls_expression_function<'a, R: Real>(
             }
         }
         for child in node.children() {
-            stack.try_reserve(1).ok()?;
-            stack.push(child);
+            stack.try_push(child).ok()?;
         }
     }
     Some(false)

@@ -8,8 +8,8 @@
 
 use alloc::sync::Arc;
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use super::FreeNames;
 use super::peephole::{fuse, is_boolean, is_reciprocal_exact};
@@ -17,6 +17,7 @@ use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func1, Func2};
 use crate::context::{Context, FunctionDef, SharedNative};
 use crate::error::{Error, ErrorKind, Span};
+use crate::exec::Exec;
 use crate::parser::{Definition, parse_definition};
 use crate::program::{FunctionBlock, Instr, Op, element};
 use crate::real::Real;
@@ -134,21 +135,22 @@ fn full(span: Span) -> Error {
 pub(super) struct Lowering<'a, 'p, R: Real> {
     ctx: &'p Context<R>,
     arena: &'a Bump,
-    pub(super) params: &'p mut BumpVec<'a, &'a str>,
+    pub(super) params: &'p mut ArenaVec<'a, &'a str>,
     free: FreeNames,
-    pub(super) code: BumpVec<'a, Instr<R>>,
+    /// The instructions so far, in the form the evaluator runs.
+    pub(super) code: ArenaVec<'a, Exec<R>>,
     /// The span of the node each instruction was lowered from.
-    pub(super) spans: BumpVec<'a, Span>,
+    pub(super) spans: ArenaVec<'a, Span>,
     /// Nodes of the main expression folded into constants.
-    pub(super) folded: BumpVec<'a, Span>,
-    pub(super) natives: BumpVec<'a, (&'a str, SharedNative<R>)>,
-    pub(super) arrays: BumpVec<'a, (&'a str, Arc<[R]>)>,
-    pub(super) functions: BumpVec<'a, FunctionBlock<'a>>,
+    pub(super) folded: ArenaVec<'a, Span>,
+    pub(super) natives: ArenaVec<'a, (&'a str, SharedNative<R>)>,
+    pub(super) arrays: ArenaVec<'a, (&'a str, Arc<[R]>)>,
+    pub(super) functions: ArenaVec<'a, FunctionBlock<'a>>,
     /// Parsed bodies of `functions`, with the top-level call that first
     /// needed each.
-    bodies: BumpVec<'a, (&'a Ast<'a>, Span)>,
+    bodies: ArenaVec<'a, (&'a Ast<'a>, Span)>,
     /// `(caller block, callee function)` edges.
-    pub(super) calls: BumpVec<'a, (u32, u32)>,
+    pub(super) calls: ArenaVec<'a, (u32, u32)>,
     scope: Scope<'a, R>,
     /// The functions whose calls in the main code are inlined, parsed
     /// (see [`super::inline`]); empty when none is.
@@ -168,15 +170,15 @@ pub(super) struct Lowering<'a, 'p, R: Real> {
     /// The latest jump target; no peephole rewrite may look behind it.
     label: usize,
     /// Work still to do, and the operands finished work left.
-    tasks: BumpVec<'a, (Task<'a, R>, Span)>,
-    vals: BumpVec<'a, Val<R>>,
+    tasks: ArenaVec<'a, (Task<'a, R>, Span)>,
+    vals: ArenaVec<'a, Val<R>>,
 }
 
 impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     pub(super) fn new(
         ctx: &'p Context<R>,
         arena: &'a Bump,
-        params: &'p mut BumpVec<'a, &'a str>,
+        params: &'p mut ArenaVec<'a, &'a str>,
         free: FreeNames,
     ) -> Self {
         Lowering {
@@ -184,14 +186,14 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             arena,
             params,
             free,
-            code: BumpVec::new_in(arena),
-            spans: BumpVec::new_in(arena),
-            folded: BumpVec::new_in(arena),
-            natives: BumpVec::new_in(arena),
-            arrays: BumpVec::new_in(arena),
-            functions: BumpVec::new_in(arena),
-            bodies: BumpVec::new_in(arena),
-            calls: BumpVec::new_in(arena),
+            code: ArenaVec::new_in(arena),
+            spans: ArenaVec::new_in(arena),
+            folded: ArenaVec::new_in(arena),
+            natives: ArenaVec::new_in(arena),
+            arrays: ArenaVec::new_in(arena),
+            functions: ArenaVec::new_in(arena),
+            bodies: ArenaVec::new_in(arena),
+            calls: ArenaVec::new_in(arena),
             scope: Scope::Main,
             inline: &[],
             inline_at: None,
@@ -201,8 +203,8 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             depth: 0,
             max_depth: 0,
             label: 0,
-            tasks: BumpVec::new_in(arena),
-            vals: BumpVec::new_in(arena),
+            tasks: ArenaVec::new_in(arena),
+            vals: ArenaVec::new_in(arena),
         }
     }
 
@@ -263,8 +265,8 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         if self.code.len() > self.label {
             let last = self.code.last_mut().zip(self.spans.last_mut());
             if let Some((last, span)) = last {
-                if let Some(fused) = fuse(*last, instr) {
-                    *last = fused;
+                if let Some(fused) = fuse(last.to_instr(), instr) {
+                    *last = Exec::from_instr(fused);
                     *span = at;
                     return Ok(());
                 }
@@ -272,7 +274,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         }
         self.code.try_reserve(1).map_err(|_| full(self.span))?;
         self.spans.try_reserve(1).map_err(|_| full(self.span))?;
-        self.code.push(instr);
+        self.code.push(Exec::from_instr(instr));
         self.spans.push(at);
         Ok(())
     }
@@ -292,10 +294,10 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     fn patch(&mut self, at: usize, target: u32) {
         if let Some(instr) = self.code.get_mut(at) {
             *instr = match *instr {
-                Instr::Jump(_) => Instr::Jump(target),
-                Instr::JumpIfFalse(_) => Instr::JumpIfFalse(target),
-                Instr::AndJump(_) => Instr::AndJump(target),
-                Instr::OrJump(_) => Instr::OrJump(target),
+                Exec::Jump(_) => Exec::Jump(target),
+                Exec::JumpIfFalse(_) => Exec::JumpIfFalse(target),
+                Exec::AndJump(_) => Exec::AndJump(target),
+                Exec::OrJump(_) => Exec::OrJump(target),
                 other => other,
             };
         }
@@ -305,7 +307,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     /// computed it (in this basic block) already gives 1 or 0.
     fn emit_bool(&mut self) -> Result<(), Error> {
         match self.code.last() {
-            Some(&last) if self.code.len() > self.label && is_boolean(last) => Ok(()),
+            Some(&last) if self.code.len() > self.label && is_boolean(last.to_instr()) => Ok(()),
             _ => self.emit(Instr::Bool),
         }
     }
@@ -321,23 +323,24 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     }
 
     fn task(&mut self, task: Task<'a, R>) -> Result<(), Error> {
-        self.tasks.try_reserve(1).map_err(|_| full(self.span))?;
-        self.tasks.push((task, self.span));
+        self.tasks
+            .try_push((task, self.span))
+            .map_err(|_| full(self.span))?;
         Ok(())
     }
 
     /// Pushes a finished operand; a constant that is not a literal is a
     /// node folded away (the playground shows which).
     fn val(&mut self, v: Val<R>) -> Result<(), Error> {
-        self.vals.try_reserve(1).map_err(|_| full(self.span))?;
-        self.vals.push(v);
+        self.vals.try_push(v).map_err(|_| full(self.span))?;
         Ok(())
     }
 
     fn folded(&mut self, k: R) -> Result<Val<R>, Error> {
         if self.block == 0 && self.inline_at.is_none() {
-            self.folded.try_reserve(1).map_err(|_| full(self.span))?;
-            self.folded.push(self.span);
+            self.folded
+                .try_push(self.span)
+                .map_err(|_| full(self.span))?;
         }
         Ok(Val::Const(k))
     }
@@ -565,8 +568,9 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                         let id = match self.arrays.iter().position(|a| a.0 == name) {
                             Some(i) => i as u32,
                             None => {
-                                self.arrays.try_reserve(1).map_err(|_| full(self.span))?;
-                                self.arrays.push((name, Arc::clone(array)));
+                                self.arrays
+                                    .try_push((name, Arc::clone(array)))
+                                    .map_err(|_| full(self.span))?;
                                 self.arrays.len() as u32 - 1
                             }
                         };
@@ -686,8 +690,9 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             }
             FunctionDef::Native(_, func) => {
                 let id = self.natives.len() as u32;
-                self.natives.try_reserve(1).map_err(|_| full(node.span))?;
-                self.natives.push((name, Arc::clone(func)));
+                self.natives
+                    .try_push((name, Arc::clone(func)))
+                    .map_err(|_| full(node.span))?;
                 Instr::Native {
                     id,
                     argc,
@@ -702,8 +707,9 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                     Some(i) => i as u32,
                     None => self.add_function(name, source, *arity, node.span)?,
                 };
-                self.calls.try_reserve(1).map_err(|_| full(node.span))?;
-                self.calls.push((self.block, func));
+                self.calls
+                    .try_push((self.block, func))
+                    .map_err(|_| full(node.span))?;
                 Instr::Call {
                     func,
                     argc,
@@ -766,7 +772,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         def: Definition<'a>,
         args: &'a [Ast<'a>],
     ) -> Result<(), Error> {
-        let mut vals = BumpVec::new_in(self.arena);
+        let mut vals = ArenaVec::new_in(self.arena);
         vals.try_reserve_exact(args.len()).map_err(|_| full(span))?;
         for arg in args {
             let v = match arg.kind {
@@ -853,8 +859,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
     /// A name nothing binds: a new parameter, or an error.
     fn free_name(&mut self, name: &'a str, span: Span) -> Result<Val<R>, Error> {
         if matches!(self.scope, Scope::Main) && self.free == FreeNames::AreParams {
-            self.params.try_reserve(1).map_err(|_| full(span))?;
-            self.params.push(name);
+            self.params.try_push(name).map_err(|_| full(span))?;
             return Ok(Val::Slot(self.params.len() as u32 - 1));
         }
         Err(Error::new(ErrorKind::UnknownVariable, span))
@@ -917,11 +922,13 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                 if matches!(self.scope, Scope::Main) && self.free == FreeNames::AreParams {
                     let span = object_span.to(field_span);
                     let len = object.len() + 1 + field.len();
-                    let mut name = BumpVec::new_in(self.arena);
+                    let mut name = ArenaVec::new_in(self.arena);
                     name.try_reserve_exact(len).map_err(|_| full(span))?;
-                    name.extend_from_slice(object.as_bytes());
+                    name.try_extend_from_slice(object.as_bytes())
+                        .map_err(|_| full(span))?;
                     name.push(b'.');
-                    name.extend_from_slice(field.as_bytes());
+                    name.try_extend_from_slice(field.as_bytes())
+                        .map_err(|_| full(span))?;
                     let name =
                         core::str::from_utf8(name.into_bump_slice()).map_err(|_| full(span))?;
                     return self.free_name(name, span);

@@ -15,12 +15,13 @@ mod inline;
 mod lower;
 mod peephole;
 
+use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
-use bumpalo::collections::Vec as BumpVec;
 
 use crate::ast::Ast;
 use crate::context::Context;
 use crate::error::{Error, ErrorKind};
+use crate::exec::Exec;
 use crate::parser::Definition;
 use crate::program::{Instr, Program};
 use crate::real::Real;
@@ -40,7 +41,7 @@ pub(crate) fn compile<'a, R: Real>(
     ast: &'a Ast<'a>,
     ctx: &Context<R>,
     arena: &'a Bump,
-    params: &mut BumpVec<'a, &'a str>,
+    params: &mut ArenaVec<'a, &'a str>,
     free: FreeNames,
 ) -> Result<Program<'a, R>, Error> {
     // Calls of small functions are inlined when nothing can tell (see
@@ -62,7 +63,7 @@ fn lowered<'a, R: Real>(
     ast: &'a Ast<'a>,
     ctx: &Context<R>,
     arena: &'a Bump,
-    params: &mut BumpVec<'a, &'a str>,
+    params: &mut ArenaVec<'a, &'a str>,
     free: FreeNames,
     inline: &'a [(&'a str, Definition<'a>)],
 ) -> Result<Program<'a, R>, Error> {
@@ -121,13 +122,13 @@ fn lowered<'a, R: Real>(
 /// program view needs, in arena bytes proportional to the program, however
 /// many parameters a batch declares.
 fn used_names<'a, R: Real>(
-    code: &[Instr<R>],
+    code: &[Exec<R>],
     params: &[&'a str],
     arena: &'a Bump,
-) -> Result<&'a [(u32, &'a str)], bumpalo::collections::CollectionAllocErr> {
-    let mut used: BumpVec<'a, (u32, &'a str)> = BumpVec::new_in(arena);
+) -> Result<&'a [(u32, &'a str)], crate::arena_vec::NoRoom> {
+    let mut used: ArenaVec<'a, (u32, &'a str)> = ArenaVec::new_in(arena);
     for instr in code {
-        let (a, b) = match *instr {
+        let (a, b) = match instr.to_instr() {
             Instr::Load(s)
             | Instr::BinX(_, s)
             | Instr::XBin(_, s)
