@@ -82,6 +82,14 @@ const memoryBuffer = uncurry(
   Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get,
 );
 
+/**
+ * A module whose one function uses `f64x2.splat`: the runtime validates it
+ * when it has the SIMD the batch loop uses.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 16, 1, 14, 0, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253, 20, 26, 11,
+]);
+
 /** The imports of every generated module; set by `connect`. */
 let imports = null;
 let memory = null;
@@ -101,6 +109,14 @@ export function connect(exports) {
     if (name.startsWith('exprs_math_')) m[name.slice(11)] = exports[name];
   }
   memory = exports.memory;
+  // The batch loop runs straight arithmetic two rows at a time where the
+  // runtime has 128-bit SIMD (a module it would refuse would otherwise
+  // leave every expression on the interpreter).
+  try {
+    if (typeof raw.__useSimd === 'function' && WebAssembly.validate(SIMD_PROBE)) raw.__useSimd(true);
+  } catch {
+    // No SIMD: the scalar loop.
+  }
   for (const row of raw.errorKindTable()) {
     if (row.name === 'Reentrant') reentrantCode = row.code;
     if (row.name === 'Callback') callbackCode = row.code;
@@ -311,6 +327,11 @@ function withCause(e, state) {
 function batchEval(expr, ex, n, state) {
   const [columnsAt, resultsAt, chunk] = expr.__batchLayout;
   const handles = new Array(n).fill(null);
+  // Each column's buffer and byte offset, read once per call.
+  const buffers = new Array(n).fill(null);
+  const offsets = new Array(n).fill(0);
+  // The whole results buffer, viewed again once memory growth detached it.
+  let resultsView = null;
   const b = ex.b;
   const isF64 = (v) => isView(v) && tagOf(v) === 'Float64Array';
   return (columns, out) => {
@@ -341,13 +362,23 @@ function batchEval(expr, ex, n, state) {
     }
     state.generated = true;
     try {
-      const buffer = memoryBuffer(memory);
+      // No user code runs from here on: the buffers stay as they are.
+      for (let j = 0; j < n; j++) {
+        buffers[j] = bufferOf(handles[j]);
+        offsets[j] = offsetOf(handles[j]);
+      }
       const mem = memoryF64();
+      if (resultsView === null || lengthOf(resultsView) === 0) {
+        resultsView = new F64(memoryBuffer(memory), resultsAt, chunk);
+      }
+      const at = columnsAt / 8;
       for (let start = 0; start < rows; start += chunk) {
         const len = rows - start < chunk ? rows - start : chunk;
+        // One `set` per column (a memcpy), none per value; a batch of one
+        // chunk copies the columns themselves, without a view.
         for (let j = 0; j < n; j++) {
-          const col = handles[j];
-          setFrom(mem, new F64(bufferOf(col), offsetOf(col) + start * 8, len), columnsAt / 8 + j * chunk);
+          const src = len === rows ? handles[j] : new F64(buffers[j], offsets[j] + start * 8, len);
+          setFrom(mem, src, at + j * chunk);
         }
         const done = b(len);
         if (done < len) {
@@ -355,10 +386,11 @@ function batchEval(expr, ex, n, state) {
           e.row = start + done;
           throw e;
         }
-        setFrom(new F64(bufferOf(result), offsetOf(result) + start * 8, len), new F64(buffer, resultsAt, len));
+        setFrom(result, len === chunk ? resultsView : new F64(memoryBuffer(memory), resultsAt, len), start);
       }
     } finally {
       handles.fill(null);
+      buffers.fill(null);
     }
     return result;
   };

@@ -312,3 +312,12 @@ export interface Limits {
   maxArenaBytes: number | null;
 }
 "#;
+
+/// Lets the code-generation tier's batch loop use 128-bit SIMD (`f64x2`)
+/// in the modules generated from now on; off until called. The JS layer
+/// (`tier.js`) turns it on when the runtime validates a SIMD module. Not
+/// part of the API.
+#[wasm_bindgen(js_name = __useSimd, skip_typescript)]
+pub fn use_simd(on: bool) {
+    codegen::set_simd(on);
+}

@@ -10,6 +10,10 @@ import { Context, ExpRsError, compile } from 'exp-rs';
 import { fixture, rows } from './table.mjs';
 
 const CODEGEN = { tier: 'codegen' };
+/** Node 20 on x86-64 and arm64 has wasm SIMD: the batch loop uses it. */
+const TIER_SIMD = WebAssembly.validate(
+  new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 16, 1, 14, 0, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253, 20, 26, 11]),
+);
 const INTERP = { tier: 'interpreter' };
 
 const f64 = new Float64Array(1);
@@ -207,12 +211,94 @@ test('every step limit stops both tiers at the same point', () => {
         for (const p of points) {
           assert.deepEqual(outcome(() => g.eval(p)), outcome(() => i.eval(p)), `${src} at ${p}, ${steps} steps`);
         }
+        // The batch loop (the main code inlined into it) stops at the same
+        // row with the same error.
+        const cols = [0, 1].map((k) => Float64Array.from(points, (p) => p[k]));
+        assert.deepEqual(outcome(() => g.evalBatch(cols)), outcome(() => i.evalBatch(cols)), `${src}, ${steps} steps`);
         g.free();
         i.free();
       }
     }
   }
   ctx.free();
+});
+
+test('evalBatch: an error in any chunk stops both tiers at the same row', () => {
+  const ctx = new Context();
+  ctx.addArray('a', [1, 2, 3]);
+  ctx.addExpressionFunction('fact(n) = n <= 1 ? 1 : n * fact(n - 1)');
+  ctx.addFunction('check', (v) => {
+    if (v > 2) throw new RangeError('too big');
+    return v;
+  });
+  ctx.setLimits({ maxSteps: 1000, maxCalls: 20, maxTotalCalls: 60 });
+  const rows = 3000;
+  for (const src of ['a[x] * y', 'y > 0 ? fact(x) : -x', 'x && y || a[x]', 'check(x) + y']) {
+    const [g, i] = both(ctx, src, ['x', 'y']);
+    for (const bad of [0, 1, 1023, 1024, 1025, 2047, 2999]) {
+      // Row `bad` fails (a[30], fact(30), check(30)); the others do not.
+      const x = Float64Array.from({ length: rows }, (_, r) => (r === bad ? 30 : r % 3));
+      const y = Float64Array.from({ length: rows }, (_, r) => (r === bad ? 1 : (r % 5) - 1));
+      const want = outcome(() => i.evalBatch([x, y]));
+      if (src !== 'x && y || a[x]') assert.equal(want.row, bad, `${src} row ${bad}`);
+      assert.deepEqual(outcome(() => g.evalBatch([x, y])), want, `${src} row ${bad}`);
+      // Into `out`: the rows before the failing chunk are written the same.
+      const outG = new Float64Array(rows);
+      const outI = new Float64Array(rows);
+      assert.deepEqual(outcome(() => g.evalBatch([x, y], outG)), outcome(() => i.evalBatch([x, y], outI)), src);
+      assert.deepEqual(Array.from(outG, bits), Array.from(outI, bits), `${src} row ${bad}`);
+    }
+    g.free();
+    i.free();
+  }
+  ctx.free();
+});
+
+test('a short batch runs only its own rows: no error, and no status, from stale ones', () => {
+  const ctx = new Context();
+  ctx.addArray('a', [1, NaN, 3]);
+  const [g, i] = both(ctx, 'a[x] * y', ['x', 'y']);
+  for (const f of [g, i]) {
+    // Leaves row 476 of the second chunk's staging out of bounds.
+    const x = Float64Array.from({ length: 2000 }, (_, r) => (r === 1500 ? 30 : 0));
+    const y = new Float64Array(2000).fill(1);
+    assert.throws(() => f.evalBatch([x, y]), (e) => e.kind === 'IndexOutOfBounds' && e.row === 1500);
+    // Ten good rows: the stale row 476 is not run.
+    assert.deepEqual(Array.from(f.evalBatch([new Float64Array(10), new Float64Array(10).fill(2)])), new Array(10).fill(2));
+    // A NaN that is a value, not an error, right after.
+    assert.ok(Number.isNaN(f.eval([1, 1])));
+  }
+  g.free();
+  i.free();
+  ctx.free();
+});
+
+test('straight arithmetic two rows at a time (SIMD): the same bits at every length', () => {
+  const special = [0, -0, 1, -1, 0.1, 3, 1e308, -1e308, 5e-324, -5e-324, 2.2250738585072014e-308, Infinity, -Infinity, NaN, 7.5, -2.5];
+  const sources = [
+    'x * 2',
+    '1/(x+1) + 2/(y+2) + 3/(z+3)',
+    '-(x - y) / z + sqrt(abs(x)) * floor(y) - ceil(z) + trunc(x / 3)',
+    'x*x*0.5 + 3*x - 1/(x + 2)',
+    'y + 0.1 * (x - y) * z',
+    '(x - y) * (y - z) / (z - x) - -x',
+  ];
+  for (const src of sources) {
+    const [g, i] = both(new Context(), src, ['x', 'y', 'z']);
+    assert.equal(g.stats().tier, 'codegen', src);
+    if (TIER_SIMD) assert.match(g.wat(), /f64x2\./, src);
+    for (let len = 0; len <= 9; len++) {
+      for (let shift = 0; shift < special.length; shift += 5) {
+        const cols = [0, 1, 2].map((k) => Float64Array.from({ length: len }, (_, r) => special[(r * (k + 2) + shift + k) % special.length]));
+        assert.deepEqual(outcome(() => g.evalBatch(cols)), outcome(() => i.evalBatch(cols)), `${src}, ${len} rows`);
+      }
+    }
+    // Several chunks, an odd count.
+    const big = [0, 1, 2].map((k) => Float64Array.from({ length: 2049 }, (_, r) => special[(r * 7 + k) % special.length] * (r % 3 + 1)));
+    assert.deepEqual(outcome(() => g.evalBatch(big)), outcome(() => i.evalBatch(big)), src);
+    g.free();
+    i.free();
+  }
 });
 
 test("'auto' is code generation; stats report the tier and the module size", () => {

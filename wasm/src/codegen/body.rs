@@ -24,21 +24,41 @@ pub(super) struct Block {
     pub(super) arity: Option<u32>,
 }
 
-/// The local index of the accumulator, a temporary, and stack slot 0.
+/// How a block's code is emitted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// A whole function: the values are its parameters, it returns the
+    /// result (NaN with the status set on an error).
+    Function,
+    /// The main code inlined into the batch loop (export `b`): the values
+    /// are f64 locals from `base` on (then the accumulator, a temporary,
+    /// the stack slots), the code leaves the result on the wasm stack, and
+    /// an error returns the failing row from `b` (i32 local `at` holds the
+    /// row's byte offset, the row times 8).
+    Inline { base: u32, at: u32 },
+}
+
+/// The local index of the values, the accumulator, a temporary, and the
+/// stack slots.
 struct Locals {
+    /// The first value's local index.
+    base: u32,
     params: u32,
 }
 
 impl Locals {
+    fn param(&self, i: u32) -> u32 {
+        self.base + i
+    }
     fn acc(&self) -> u32 {
-        self.params
+        self.base + self.params
     }
     fn tmp(&self) -> u32 {
-        self.params + 1
+        self.base + self.params + 1
     }
     fn slot(&self, i: i64) -> Result<u32, Unsupported> {
         u32::try_from(i)
-            .map(|i| self.params + 2 + i)
+            .map(|i| self.base + self.params + 2 + i)
             .map_err(|_| Unsupported("stack underflow"))
     }
 }
@@ -125,9 +145,16 @@ fn shape(insns: &[Instruction<'_, f64>], block: &Block) -> Result<Shape, Unsuppo
         }
         max_sp = max_sp.max(sp);
     }
-    let mut targets: Vec<u32> = targets.into_iter().map(|t| t.0).collect();
-    targets.sort_unstable();
-    targets.dedup();
+    // Sorted and deduplicated by binary insertion: `sort_unstable` would
+    // add about 4 KB to the module, and this pass is quadratic anyway.
+    let mut sorted: Vec<u32> = Vec::with_capacity(targets.len());
+    for (t, _) in targets {
+        let at = sorted.partition_point(|&s| s < t);
+        if sorted.get(at) != Some(&t) {
+            sorted.insert(at, t);
+        }
+    }
+    let targets = sorted;
     Ok(Shape {
         targets,
         max_sp,
@@ -135,14 +162,20 @@ fn shape(insns: &[Instruction<'_, f64>], block: &Block) -> Result<Shape, Unsuppo
     })
 }
 
-/// The function body (locals and code) for `block`, and how many values
-/// (parameters and locals) its frame holds.
+/// The code for `block` and how many values (parameters and locals) its
+/// frame holds. In [`Mode::Function`] the code is a whole function body
+/// (locals declared, `end` included); in [`Mode::Inline`] it is the
+/// instructions alone, which leave the result on the wasm stack.
 pub(super) fn body(
     m: &Module<'_, '_>,
     insns: &[Instruction<'_, f64>],
     block: &Block,
+    mode: Mode,
 ) -> Result<(Vec<u8>, u32), Unsupported> {
     let main = block.arity.is_none();
+    if !main && mode != Mode::Function {
+        return Err(Unsupported("only the main code is inlined"));
+    }
     let params = block.arity.unwrap_or(m.params);
     let shape = shape(insns, block)?;
     if block.end > block.start && !main || block.end < insns.len() {
@@ -152,9 +185,14 @@ pub(super) fn body(
             return Err(Unsupported("a block that does not end in ret"));
         }
     }
+    let base = match mode {
+        Mode::Function => 0,
+        Mode::Inline { base, .. } => base,
+    };
     let mut f = Body {
         code: Bytes::default(),
-        locals: Locals { params },
+        locals: Locals { base, params },
+        mode,
         main,
         pending: 0,
         dynamic: !(main && shape.straight),
@@ -176,6 +214,10 @@ pub(super) fn body(
                 .byte(op::GLOBAL_SET)
                 .u32(g);
         }
+    }
+    if matches!(mode, Mode::Inline { .. }) {
+        // What `ret` leaves the result to (the block gives it back).
+        f.code.byte(op::BLOCK).byte(F64);
     }
     for _ in &f.targets {
         f.code.byte(op::BLOCK).byte(0x40);
@@ -207,10 +249,12 @@ pub(super) fn body(
     }
     f.code.byte(op::LOCAL_GET).u32(f.locals.acc());
     f.code.byte(op::END);
-
-    let mut out = Bytes::default();
     // Locals: the accumulator, a temporary, the stack slots.
     let count = 2 + u32::try_from(shape.max_sp).map_err(|_| Unsupported("stack too deep"))?;
+    if mode != Mode::Function {
+        return Ok((f.code.0, params + count));
+    }
+    let mut out = Bytes::default();
     out.u32(1).u32(count).byte(F64);
     out.raw(&f.code.0);
     Ok((out.0, params + count))
@@ -219,6 +263,7 @@ pub(super) fn body(
 struct Body {
     code: Bytes,
     locals: Locals,
+    mode: Mode,
     main: bool,
     /// Instructions run since the steps were last charged.
     pending: u32,
@@ -282,12 +327,24 @@ impl Body {
             Some(_) => self.code.byte(op::GLOBAL_GET).u32(Globals::ENTRY),
             None => self.code.byte(op::I32_CONST).i64(-1),
         };
-        self.code
-            .byte(op::GLOBAL_SET)
-            .u32(Globals::ERRPC)
-            .byte(op::F64_CONST)
-            .f64(f64::NAN)
-            .byte(op::RETURN);
+        self.code.byte(op::GLOBAL_SET).u32(Globals::ERRPC);
+        self.stop();
+    }
+
+    /// Ends the evaluation of a point whose status is set: a function
+    /// returns NaN; the batch loop returns the failing row.
+    fn stop(&mut self) {
+        match self.mode {
+            Mode::Function => self.code.byte(op::F64_CONST).f64(f64::NAN),
+            Mode::Inline { at, .. } => self
+                .code
+                .byte(op::LOCAL_GET)
+                .u32(at)
+                .byte(op::I32_CONST)
+                .i64(3)
+                .byte(op::I32_SHR_U),
+        };
+        self.code.byte(op::RETURN);
     }
 
     fn get(&mut self, local: u32) {
@@ -312,7 +369,7 @@ impl Body {
             }
             Operand::Param { slot, .. } if self.main => {
                 if slot < m.params {
-                    self.get(slot);
+                    self.get(self.locals.param(slot));
                 } else {
                     // As the interpreter: a slot past the values is NaN.
                     self.code.byte(op::F64_CONST).f64(f64::NAN);
@@ -514,7 +571,15 @@ impl Body {
             "ret" => {
                 self.charge(m, pc + 1);
                 self.get(self.locals.acc());
-                self.code.byte(op::RETURN);
+                match self.mode {
+                    Mode::Function => self.code.byte(op::RETURN),
+                    // To the end of the inlined code: past every target
+                    // block still open.
+                    Mode::Inline { .. } => {
+                        let open = self.targets.iter().filter(|&&x| x > pc).count() as u32;
+                        self.code.byte(op::BR).u32(open)
+                    }
+                };
             }
             "jump" => {
                 let t = target(insn).ok_or(Unsupported("jump without a target"))?;
@@ -611,11 +676,9 @@ impl Body {
             .byte(op::GLOBAL_GET)
             .u32(Globals::STATUS)
             .byte(op::IF)
-            .byte(0x40)
-            .byte(op::F64_CONST)
-            .f64(f64::NAN)
-            .byte(op::RETURN)
-            .byte(op::END);
+            .byte(0x40);
+        self.stop();
+        self.code.byte(op::END);
         Ok(())
     }
 }

@@ -16,6 +16,7 @@ pub(super) mod op {
     pub const BR_IF: u8 = 0x0D;
     pub const RETURN: u8 = 0x0F;
     pub const CALL: u8 = 0x10;
+    pub const SELECT: u8 = 0x1B;
     pub const LOCAL_GET: u8 = 0x20;
     pub const LOCAL_SET: u8 = 0x21;
     pub const LOCAL_TEE: u8 = 0x22;
@@ -27,6 +28,8 @@ pub(super) mod op {
     pub const I64_CONST: u8 = 0x42;
     pub const F64_CONST: u8 = 0x44;
     pub const I32_EQZ: u8 = 0x45;
+    pub const I32_LT_U: u8 = 0x49;
+    pub const I32_GT_U: u8 = 0x4B;
     pub const I32_GE_U: u8 = 0x4F;
     pub const I64_LT_S: u8 = 0x53;
     pub const F64_EQ: u8 = 0x61;
@@ -40,6 +43,7 @@ pub(super) mod op {
     pub const I32_AND: u8 = 0x71;
     pub const I32_OR: u8 = 0x72;
     pub const I32_SHL: u8 = 0x74;
+    pub const I32_SHR_U: u8 = 0x76;
     pub const I64_SUB: u8 = 0x7D;
     pub const F64_NEG: u8 = 0x9A;
     pub const F64_TRUNC: u8 = 0x9D;
@@ -52,20 +56,28 @@ pub(super) mod op {
     /// `0xFC 3`.
     pub const PREFIX_FC: u8 = 0xFC;
     pub const TRUNC_SAT_F64_U: u32 = 3;
+    /// Prefix of the SIMD instructions (`codegen::simd`).
+    pub const PREFIX_FD: u8 = 0xFD;
 }
 
 /// A growing byte buffer with the format's number encodings.
+///
+/// The writers are never inlined: the generator calls them a few hundred
+/// times, and inlined copies cost the npm `.wasm` kilobytes (it has a size
+/// budget) for no measurable speed (a module is generated in microseconds).
 #[derive(Default)]
 pub(super) struct Bytes(pub(super) Vec<u8>);
 
 impl Bytes {
     /// One byte.
+    #[inline(never)]
     pub(super) fn byte(&mut self, b: u8) -> &mut Self {
         self.0.push(b);
         self
     }
 
     /// Unsigned LEB128.
+    #[inline(never)]
     pub(super) fn u32(&mut self, mut v: u32) -> &mut Self {
         loop {
             let low = (v & 0x7F) as u8;
@@ -79,6 +91,7 @@ impl Bytes {
     }
 
     /// Signed LEB128 (`i32.const`, `i64.const` immediates).
+    #[inline(never)]
     pub(super) fn i64(&mut self, mut v: i64) -> &mut Self {
         loop {
             let low = (v & 0x7F) as u8;
@@ -93,6 +106,7 @@ impl Bytes {
     }
 
     /// An `f64.const` immediate: the value's bits, little-endian.
+    #[inline(never)]
     pub(super) fn f64(&mut self, v: f64) -> &mut Self {
         self.0.extend_from_slice(&v.to_bits().to_le_bytes());
         self

@@ -52,14 +52,28 @@ pub(crate) const NAMES: &[(&str, u32)] = &[
 /// uses the instruction instead of a call into the main module (a NaN may
 /// carry other payload bits; every NaN is the same result to exp-rs).
 pub(crate) fn instruction(name: &str) -> Option<u8> {
-    Some(match name {
-        "sqrt" => 0x9F,
-        "abs" => 0x99,
-        "floor" => 0x9C,
-        "ceil" => 0x9B,
-        "trunc" => 0x9D,
-        _ => return None,
-    })
+    exact(name).map(|e| e.1)
+}
+
+/// The built-ins of [`instruction`]: name, the scalar `f64` opcode and the
+/// `f64x2` opcode (after the 0xFD prefix) that two-row SIMD code uses.
+const EXACT: [(&str, u8, u32); 5] = [
+    ("sqrt", 0x9F, 0xEF),
+    ("abs", 0x99, 0xEC),
+    ("floor", 0x9C, 0x75),
+    ("ceil", 0x9B, 0x74),
+    ("trunc", 0x9D, 0x7A),
+];
+
+/// The row of [`EXACT`] for built-in `name`.
+fn exact(name: &str) -> Option<(&'static str, u8, u32)> {
+    EXACT.iter().copied().find(|e| e.0 == name)
+}
+
+/// The `f64x2` opcode for built-in `name`, for the same built-ins as
+/// [`instruction`].
+pub(crate) fn vector_instruction(name: &str) -> Option<u32> {
+    exact(name).map(|e| e.2)
 }
 
 macro_rules! one {

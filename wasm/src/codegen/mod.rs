@@ -27,15 +27,32 @@
 mod body;
 mod encode;
 pub(crate) mod math;
+mod simd;
 mod wat;
 
 pub(crate) use wat::listing;
 
+use core::sync::atomic::{AtomicBool, Ordering};
+
 use exp_rs::Program;
 use exp_rs::inspect::{EvalLimits, Instruction, Operand};
 
-use body::{Block, body};
+use body::{Block, Mode, body};
 use encode::{Bytes, F64, I32, I64, op};
+
+/// Whether generated modules may use 128-bit SIMD (the JS layer turns it
+/// on once it found that the runtime validates a SIMD module).
+static SIMD: AtomicBool = AtomicBool::new(false);
+
+/// Allows (or forbids) SIMD in the modules generated from now on.
+pub(crate) fn set_simd(on: bool) {
+    SIMD.store(on, Ordering::Relaxed);
+}
+
+/// Whether generated modules may use SIMD ([`set_simd`]).
+pub(crate) fn simd() -> bool {
+    SIMD.load(Ordering::Relaxed)
+}
 
 /// Why a program stays on the interpreter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +61,14 @@ pub(crate) struct Unsupported(pub(crate) &'static str);
 /// The deepest chain of expression-function calls a generated module may
 /// make: each is a wasm call, and the wasm stack must never overflow.
 pub(crate) const MAX_DEPTH: u32 = 2048;
+
+/// The longest main code (bytes) the batch loop carries inline; a longer
+/// one is called once per row.
+const INLINE_MAX: usize = 320;
+
+/// The longest SIMD code (bytes) the batch loop carries: a module stays
+/// far below the 4 KB a browser compiles synchronously.
+const VECTOR_MAX: usize = 1536;
 
 /// Bytes of wasm stack the deepest chain of expression-function calls may
 /// take (estimated per frame), so generated code cannot overflow it.
@@ -60,6 +85,9 @@ pub(crate) struct Layout {
     pub(crate) results: u32,
     /// Rows per batch call.
     pub(crate) chunk: u32,
+    /// The runtime has 128-bit SIMD: the batch loop may run straight
+    /// arithmetic two rows at a time ([`simd`]).
+    pub(crate) simd: bool,
 }
 
 /// The module's globals, by index.
@@ -204,15 +232,12 @@ pub(crate) fn generate(
     };
     let entries: Vec<usize> = functions.iter().map(|f| f.entry as usize).collect();
     let main_end = entries.first().copied().unwrap_or(insns.len());
-    let (main, _) = body(
-        &m,
-        &insns,
-        &Block {
-            start: 0,
-            end: main_end,
-            arity: None,
-        },
-    )?;
+    let main_block = Block {
+        start: 0,
+        end: main_end,
+        arity: None,
+    };
+    let (main, _) = body(&m, &insns, &main_block, Mode::Function)?;
     let mut bodies = vec![main];
     let mut frame = 0;
     for (i, &start) in entries.iter().enumerate() {
@@ -225,6 +250,7 @@ pub(crate) fn generate(
                 end,
                 arity: Some(m.arities[i]),
             },
+            Mode::Function,
         )?;
         bodies.push(code);
         frame = frame.max(values);
@@ -238,7 +264,7 @@ pub(crate) fn generate(
         ));
     }
     bodies.push(point_from_row(&m, layout));
-    bodies.push(batch(&m, layout));
+    bodies.push(batch(&m, &insns, &main_block, layout)?);
     bodies.push(take_status());
     bodies.push(global_getter(Globals::ERRPC));
     bodies.push(set_status());
@@ -292,43 +318,158 @@ fn set_status() -> Vec<u8> {
     b.0
 }
 
-/// Export `b`: `len` points from the column buffers into the results
-/// buffer; returns `len`, or the index of the failing point (with `s` set).
-fn batch(m: &Module<'_, '_>, layout: Layout) -> Vec<u8> {
-    // Locals: 1 = r, 2 = r * 8.
-    let (len, r, at) = (0, 1, 2);
+/// Export `b`: `len` points (at most `chunk`) from the column buffers
+/// into the results buffer; returns `len`, or the index of the failing
+/// point (with `s` set).
+///
+/// Straight arithmetic runs two rows at a time ([`simd`]); other main code
+/// is inlined into the loop (no call per point, no status check per point:
+/// an error returns from `b` where it happens), unless it calls functions
+/// or is long, when `f` is called per row and its NaN result checked. `at`
+/// steps through the rows' byte offsets; each column's and the results'
+/// base address is the load's or store's constant offset.
+fn batch(
+    m: &Module<'_, '_>,
+    insns: &[Instruction<'_, f64>],
+    main: &Block,
+    layout: Layout,
+) -> Result<Vec<u8>, Unsupported> {
+    // Locals: 0 = len, 1 = at, 2 = end, 3 = pairs (the byte offset where
+    // the rows two at a time end), then the main code's f64 values, then
+    // the SIMD code's v128 values.
+    let (len, at, end, pairs, base) = (0, 1, 2, 3, 4);
+    // Straight arithmetic runs two rows at a time; the odd last row of a
+    // chunk then calls `f` (it cannot fail: no copy of the code needed).
+    // Any other main code is inlined, unless it calls functions (it then
+    // spends its time in them) or is long: a call per row costs little
+    // there, and a copy of the code would double the module's size and
+    // its compile time.
+    let calls = insns[main.start..main.end]
+        .iter()
+        .any(|i| matches!(i.opcode, "call" | "native" | "%" | "^") && !inline_math(i));
+    let vector = if layout.simd && !calls {
+        simd::body(m, insns, main, base + 1).filter(|v| v.0.len() <= VECTOR_MAX)
+    } else {
+        None
+    };
+    let inline = if vector.is_none() && !calls {
+        body(m, insns, main, Mode::Inline { base, at }).ok()
+    } else {
+        None
+    };
+    let (code, values) = match inline {
+        Some((code, values)) if code.len() <= INLINE_MAX => (Some(code), values),
+        // One f64 local: the result, checked for NaN.
+        _ => (None, 1),
+    };
     let mut b = Bytes::default();
-    b.u32(1).u32(2).byte(I32);
+    let vlocals = vector.as_ref().map_or(0, |v| v.1);
+    b.u32(if vlocals > 0 { 3 } else { 2 });
+    b.u32(3).byte(I32).u32(values).byte(F64);
+    if vlocals > 0 {
+        b.u32(vlocals).byte(simd::V128);
+    }
     b.byte(op::I32_CONST)
         .i64(0)
         .byte(op::GLOBAL_SET)
         .u32(Globals::STATUS);
-    b.byte(op::BLOCK).byte(0x40).byte(op::LOOP).byte(0x40);
-    b.byte(op::LOCAL_GET).u32(r);
+    // len = min(len, chunk) (unsigned): the buffers hold no more.
+    // (`select` gives its first operand when the condition holds.)
+    b.byte(op::I32_CONST).i64(i64::from(layout.chunk));
     b.byte(op::LOCAL_GET).u32(len);
-    b.byte(op::I32_GE_U).byte(op::BR_IF).u32(1);
-    b.byte(op::LOCAL_GET).u32(r);
+    b.byte(op::LOCAL_GET).u32(len);
+    b.byte(op::I32_CONST).i64(i64::from(layout.chunk));
+    b.byte(op::I32_GT_U).byte(op::SELECT);
+    b.byte(op::LOCAL_TEE).u32(len);
     b.byte(op::I32_CONST).i64(3).byte(op::I32_SHL);
-    b.byte(op::LOCAL_TEE).u32(at);
-    for j in 0..m.params {
+    b.byte(op::LOCAL_SET).u32(end);
+    if let Some((vcode, _)) = &vector {
+        // Two rows at a time up to the last even row.
+        let vbase = base + values;
+        b.byte(op::LOCAL_GET).u32(end);
+        b.byte(op::I32_CONST).i64(-16).byte(op::I32_AND);
+        b.byte(op::LOCAL_SET).u32(pairs);
+        b.byte(op::BLOCK).byte(0x40);
+        b.byte(op::LOCAL_GET).u32(pairs);
+        b.byte(op::I32_EQZ).byte(op::BR_IF).u32(0);
+        b.byte(op::LOOP).byte(0x40);
+        for j in 0..m.params {
+            b.byte(op::LOCAL_GET).u32(at);
+            let column = layout.columns + 8 * layout.chunk * j;
+            b.byte(op::PREFIX_FD).u32(simd::vop::V128_LOAD);
+            b.u32(3).u32(column);
+            b.byte(op::LOCAL_SET).u32(vbase + j);
+        }
         b.byte(op::LOCAL_GET).u32(at);
-        let column = layout.columns + 8 * layout.chunk * j;
-        b.byte(op::F64_LOAD).u32(3).u32(column);
+        b.raw(vcode);
+        b.byte(op::PREFIX_FD).u32(simd::vop::V128_STORE);
+        b.u32(3).u32(layout.results);
+        b.byte(op::LOCAL_GET).u32(at);
+        b.byte(op::I32_CONST).i64(16).byte(op::I32_ADD);
+        b.byte(op::LOCAL_TEE).u32(at);
+        b.byte(op::LOCAL_GET).u32(pairs);
+        b.byte(op::I32_LT_U).byte(op::BR_IF).u32(0);
+        b.byte(op::END).byte(op::END);
     }
-    b.byte(op::CALL).u32(m.main_index());
-    b.byte(op::F64_STORE).u32(3).u32(layout.results);
-    b.byte(op::GLOBAL_GET).u32(Globals::STATUS);
-    b.byte(op::IF).byte(0x40);
-    b.byte(op::LOCAL_GET).u32(r).byte(op::RETURN);
-    b.byte(op::END);
-    b.byte(op::LOCAL_GET).u32(r);
-    b.byte(op::I32_CONST).i64(1).byte(op::I32_ADD);
-    b.byte(op::LOCAL_SET).u32(r);
-    b.byte(op::BR).u32(0);
+    // One row at a time (every row, or the odd last one).
+    b.byte(op::BLOCK).byte(0x40);
+    b.byte(op::LOCAL_GET).u32(at);
+    b.byte(op::LOCAL_GET).u32(end);
+    b.byte(op::I32_GE_U).byte(op::BR_IF).u32(0);
+    b.byte(op::LOOP).byte(0x40);
+    if let Some(code) = &code {
+        for j in 0..m.params {
+            b.byte(op::LOCAL_GET).u32(at);
+            let column = layout.columns + 8 * layout.chunk * j;
+            b.byte(op::F64_LOAD).u32(3).u32(column);
+            b.byte(op::LOCAL_SET).u32(base + j);
+        }
+        b.byte(op::LOCAL_GET).u32(at);
+        b.raw(code);
+        b.byte(op::F64_STORE).u32(3).u32(layout.results);
+    } else {
+        b.byte(op::LOCAL_GET).u32(at);
+        for j in 0..m.params {
+            b.byte(op::LOCAL_GET).u32(at);
+            let column = layout.columns + 8 * layout.chunk * j;
+            b.byte(op::F64_LOAD).u32(3).u32(column);
+        }
+        b.byte(op::CALL).u32(m.main_index());
+        b.byte(op::LOCAL_TEE).u32(base);
+        b.byte(op::F64_STORE).u32(3).u32(layout.results);
+        // A failed point returns NaN with the status set.
+        b.byte(op::LOCAL_GET)
+            .u32(base)
+            .byte(op::LOCAL_GET)
+            .u32(base);
+        b.byte(op::F64_NE).byte(op::IF).byte(0x40);
+        b.byte(op::GLOBAL_GET)
+            .u32(Globals::STATUS)
+            .byte(op::IF)
+            .byte(0x40);
+        b.byte(op::LOCAL_GET).u32(at);
+        b.byte(op::I32_CONST)
+            .i64(3)
+            .byte(op::I32_SHR_U)
+            .byte(op::RETURN);
+        b.byte(op::END).byte(op::END);
+    }
+    b.byte(op::LOCAL_GET).u32(at);
+    b.byte(op::I32_CONST).i64(8).byte(op::I32_ADD);
+    b.byte(op::LOCAL_TEE).u32(at);
+    b.byte(op::LOCAL_GET).u32(end);
+    b.byte(op::I32_LT_U).byte(op::BR_IF).u32(0);
     b.byte(op::END).byte(op::END);
     b.byte(op::LOCAL_GET).u32(len);
     b.byte(op::END);
-    b.0
+    Ok(b.0)
+}
+
+/// True for a call of a built-in that is one wasm instruction (`sqrt`,
+/// `abs`, …: [`math::instruction`]), not a call.
+fn inline_math(insn: &Instruction<'_, f64>) -> bool {
+    insn.opcode == "call"
+        && matches!(insn.operands().next(), Some(Operand::Builtin(name)) if math::instruction(name).is_some())
 }
 
 /// A function type: `n` f64 parameters to one f64, or `(i32) -> i32`.
@@ -436,6 +577,7 @@ mod tests {
         columns: 2048,
         results: 4096,
         chunk: 16,
+        simd: true,
     };
 
     fn module(src: &str, ctx: &Context<f64>) -> Result<Vec<u8>, Unsupported> {
@@ -479,6 +621,19 @@ mod tests {
             "call $m.sin",
             "f64.mul",
             "(func $b (param i32) (result i32)",
+        ] {
+            assert!(text.contains(line), "{line} missing in\n{text}");
+        }
+        assert!(!text.contains(";; ?"), "{text}");
+        // Straight arithmetic: the batch loop two rows at a time.
+        let bytes = module("-(1 / (x + 1) + sqrt(abs(x)) * 2)", &ctx).unwrap_or_default();
+        let text = listing(&bytes);
+        for line in [
+            "v128.load offset=",
+            "f64x2.div",
+            "f64x2.sqrt",
+            "f64x2.neg",
+            "v128.store",
         ] {
             assert!(text.contains(line), "{line} missing in\n{text}");
         }

@@ -70,6 +70,7 @@ fn val_type(t: u8) -> &'static str {
         0x7F => "i32",
         0x7E => "i64",
         0x7C => "f64",
+        0x7B => "v128",
         _ => "?",
     }
 }
@@ -234,21 +235,59 @@ fn function(
             }
             0x41 => format!("i32.const {}", r.i64()?),
             0x42 => format!("i64.const {}", r.i64()?),
-            0x44 => format!("f64.const {}", r.f64()?),
+            0x44 => format!("f64.const {}", exp_rs::decimal::Plain(r.f64()?)),
             0xFC => match r.u32()? {
                 3 => "i32.trunc_sat_f64_u".to_owned(),
                 _ => return None,
             },
+            0xFD => vector(r)?,
             _ => simple(op)?.to_owned(),
         };
         let _ = writeln!(out, "{indent}{text}");
     }
 }
 
+/// A SIMD instruction (after its `0xFD` prefix).
+fn vector(r: &mut Reader<'_>) -> Option<String> {
+    Some(match r.u32()? {
+        o @ (0x00 | 0x0B) => {
+            r.u32()?;
+            let offset = r.u32()?;
+            let what = if o == 0 { "v128.load" } else { "v128.store" };
+            format!("{what} offset={offset}")
+        }
+        0x0C => {
+            let (a, b) = (r.f64()?, r.f64()?);
+            format!(
+                "v128.const f64x2 {} {}",
+                exp_rs::decimal::Plain(a),
+                exp_rs::decimal::Plain(b)
+            )
+        }
+        o => match o {
+            0x74 => "f64x2.ceil",
+            0x75 => "f64x2.floor",
+            0x7A => "f64x2.trunc",
+            0xEC => "f64x2.abs",
+            0xED => "f64x2.neg",
+            0xEF => "f64x2.sqrt",
+            0xF0 => "f64x2.add",
+            0xF1 => "f64x2.sub",
+            0xF2 => "f64x2.mul",
+            0xF3 => "f64x2.div",
+            _ => return None,
+        }
+        .to_owned(),
+    })
+}
+
 /// Instructions without immediates.
 fn simple(op: u8) -> Option<&'static str> {
     Some(match op {
+        0x1B => "select",
         0x45 => "i32.eqz",
+        0x49 => "i32.lt_u",
+        0x4B => "i32.gt_u",
         0x4F => "i32.ge_u",
         0x53 => "i64.lt_s",
         0x61 => "f64.eq",
@@ -262,6 +301,7 @@ fn simple(op: u8) -> Option<&'static str> {
         0x71 => "i32.and",
         0x72 => "i32.or",
         0x74 => "i32.shl",
+        0x76 => "i32.shr_u",
         0x7D => "i64.sub",
         0x99 => "f64.abs",
         0x9A => "f64.neg",
