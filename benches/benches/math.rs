@@ -2,7 +2,8 @@
 //! the Cortex-M7 and wasm) against the host C library's (glibc on Linux,
 //! called through `extern "C"`), per call on 1024 varied inputs each, so no
 //! branch or table entry is always the same (issue 16: pow, exp and ln
-//! each ≤ 1.1 × glibc).
+//! each ≤ 1.1 × glibc; the other functions the benchmark expressions
+//! call, for the "Why" of BENCHMARKS.md).
 //!
 //! On a shared machine a long measurement of one function and then of the
 //! other compares two different loads. So the two sides alternate: 101
@@ -24,7 +25,16 @@ unsafe extern "C" {
     fn pow(x: f64, y: f64) -> f64;
     fn exp(x: f64) -> f64;
     fn log(x: f64) -> f64;
+    fn log10(x: f64) -> f64;
     fn sin(x: f64) -> f64;
+    fn cos(x: f64) -> f64;
+    fn tan(x: f64) -> f64;
+    fn atan(x: f64) -> f64;
+    fn atan2(y: f64, x: f64) -> f64;
+    fn sinh(x: f64) -> f64;
+    fn tanh(x: f64) -> f64;
+    fn hypot(x: f64, y: f64) -> f64;
+    fn cbrt(x: f64) -> f64;
 }
 
 /// 1024 inputs from a fixed xorshift sequence, mapped from [0, 1) by `f`.
@@ -69,10 +79,15 @@ fn main() {
     // pow: x in [0.01, 100) log-uniformly, y in [-8, 8).
     let px = inputs(|u| 10f64.powf(4.0 * u - 2.0));
     let py = inputs(|u| 16.0 * (1.0 - u) - 8.0);
-    // exp: [-20, 20); ln: log-uniform over [1e-6, 1e6); sin: [-10, 10).
+    // exp: [-20, 20); logarithms: log-uniform over [1e-6, 1e6);
+    // trigonometry and two-argument functions: [-10, 10) (the second
+    // argument from the reversed sequence); hyperbolic: [-5, 5).
     let ex = inputs(|u| 40.0 * u - 20.0);
     let lx = inputs(|u| 10f64.powf(12.0 * u - 6.0));
     let sx = inputs(|u| 20.0 * u - 10.0);
+    let sy = inputs(|u| 10.0 - 20.0 * u);
+    let hx = inputs(|u| 10.0 * u - 5.0);
+    let cx = inputs(|u| 2000.0 * u - 1000.0);
     // SAFETY (every C call): plain C math functions on doubles.
     let rows = [
         (
@@ -87,8 +102,48 @@ fn main() {
         ),
         ("ln", race(&|i| Real::ln(lx[i]), &|i| unsafe { log(lx[i]) })),
         (
+            "log10",
+            race(&|i| Real::log10(lx[i]), &|i| unsafe { log10(lx[i]) }),
+        ),
+        (
             "sin",
             race(&|i| Real::sin(sx[i]), &|i| unsafe { sin(sx[i]) }),
+        ),
+        (
+            "cos",
+            race(&|i| Real::cos(sx[i]), &|i| unsafe { cos(sx[i]) }),
+        ),
+        (
+            "tan",
+            race(&|i| Real::tan(sx[i]), &|i| unsafe { tan(sx[i]) }),
+        ),
+        (
+            "atan",
+            race(&|i| Real::atan(sx[i]), &|i| unsafe { atan(sx[i]) }),
+        ),
+        (
+            "atan2",
+            race(&|i| Real::atan2(sx[i], sy[i]), &|i| unsafe {
+                atan2(sx[i], sy[i])
+            }),
+        ),
+        (
+            "sinh",
+            race(&|i| Real::sinh(hx[i]), &|i| unsafe { sinh(hx[i]) }),
+        ),
+        (
+            "tanh",
+            race(&|i| Real::tanh(hx[i]), &|i| unsafe { tanh(hx[i]) }),
+        ),
+        (
+            "hypot",
+            race(&|i| Real::hypot(sx[i], sy[i]), &|i| unsafe {
+                hypot(sx[i], sy[i])
+            }),
+        ),
+        (
+            "cbrt",
+            race(&|i| Real::cbrt(cx[i]), &|i| unsafe { cbrt(cx[i]) }),
         ),
     ];
     let mut tsv = String::new();

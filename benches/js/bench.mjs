@@ -8,18 +8,23 @@
 //
 //   node benches/js/bench.mjs            full run: target/js-bench.md and .json
 //   node benches/js/bench.mjs --agree    agreement check only (job bench-agree)
+//   node benches/js/bench.mjs --arithmetic
+//                                        per point only, on the arithmetic-only
+//                                        rows: exp-rs codegen ÷ hand-written JS,
+//                                        each pass printed (no files written)
 //
 // Needs the package built (`cargo xtask wasm`) and `npm install` here.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, COMPILE_CASE } from './cases.mjs';
+import { CASES, COMPILE_CASE, arithmeticOnly } from './cases.mjs';
 import { compileExpRs, contenders, expRsName, tiers, VERSIONS } from './contenders.mjs';
 import { markdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const agreeOnly = process.argv.includes('--agree');
+const arithmetic = process.argv.includes('--arithmetic');
 
 /** Rows of the per-call input columns (a call reads row `i & 1023`). */
 const ROWS = 1024;
@@ -199,10 +204,42 @@ function fastest(a, b) {
   return a;
 }
 
+/**
+ * `--arithmetic`: evalBatch on generated code against the hand-written
+ * loop, interleaved run by run, on the rows the "within 1.5 × JS" target
+ * is about; prints each pass's ratio and the spread.
+ */
+function arithmeticRatios() {
+  const ratios = {};
+  for (let pass = 0; pass < PASSES * 2; pass++) {
+    // Also the rows whose only function is `sqrt` (an instruction, as in JS).
+    for (const c of CASES.filter((k) => arithmeticOnly(k.src.replaceAll('sqrt(', '(')))) {
+      const all = contenders(c, ['codegen']);
+      const [lib, js] = [all[0], all.find((l) => l.name === 'JS')];
+      const big = columns(c, POINTS);
+      const out = new Float64Array(POINTS);
+      let [a, b] = [Infinity, Infinity];
+      for (let r = 0; r < RUNS * 3; r++) {
+        a = Math.min(a, best(POINTS, () => (lib.perPoint(big, out, POINTS), out[0])));
+        b = Math.min(b, best(POINTS, () => (js.perPoint(big, out, POINTS), out[0])));
+      }
+      (ratios[c.src] ??= []).push(a / b);
+      console.log(`pass ${pass + 1}: \`${c.src}\` ${a.toFixed(2)} / ${b.toFixed(2)} ns = ${(a / b).toFixed(2)}`);
+      for (const l of all) l.free();
+    }
+  }
+  for (const [src, r] of Object.entries(ratios)) {
+    const sorted = [...r].sort((x, y) => x - y);
+    console.log(`\`${src}\`: median ${sorted[sorted.length >> 1].toFixed(2)}, min ${sorted[0].toFixed(2)}, max ${sorted[sorted.length - 1].toFixed(2)}`);
+  }
+}
+
 const tierList = tiers();
 const loadBefore = loadavg()[0];
 agree(tierList);
-if (!agreeOnly) {
+if (arithmetic) {
+  arithmeticRatios();
+} else if (!agreeOnly) {
   const rows = [];
   let probe = null;
   for (let pass = 0; pass < PASSES; pass++) {

@@ -110,7 +110,11 @@ impl BufWriter<'_> {
         };
         let src = s.as_bytes().get(..take).unwrap_or(&[]);
         if let Some(dst) = self.buf.get_mut(self.written..self.written + src.len()) {
-            dst.copy_from_slice(src);
+            // Byte by byte (a memcpy once optimised): `copy_from_slice`'s
+            // length check is a formatted panic path on the firmware.
+            for (d, &b) in dst.iter_mut().zip(src) {
+                *d = b;
+            }
             self.written += src.len();
         }
     }

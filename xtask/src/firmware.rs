@@ -71,9 +71,10 @@ pub fn build_images(ctx: &Ctx) -> Result<(PathBuf, PathBuf), String> {
     let out = target_dir(ctx).join("firmware-demo");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
-    // The library, in double precision (the default features), copied so
-    // that another job building the f32 variant cannot swap it under us.
-    let built = crate::jobs::build_thumb_ffi(ctx, "runtime")?;
+    // The library, in double precision with the demo's features (the
+    // defaults but `symbolic`), copied so that another job building another
+    // variant cannot swap it under us.
+    let built = crate::jobs::build_thumb_ffi(ctx, crate::jobs::DEMO_FEATURES)?;
     let lib = out.join("libexp_rs_ffi.a");
     copy_if_changed(&built, &lib)?;
 
@@ -86,6 +87,27 @@ pub fn build_images(ctx: &Ctx) -> Result<(PathBuf, PathBuf), String> {
         .args(["--no-print-directory", "all"])
         .run()?;
     Ok((out, lib))
+}
+
+/// The `stm32h743-uart` image linked with the library of exp-rs-ffi's
+/// default features, i.e. the demo's plus `symbolic` (printing and
+/// derivatives), in `<out>/symbolic`; returns its linker map's path. The
+/// `size` job reports its exp-rs share beside the demo's (issue 14).
+pub(crate) fn build_h743_with_symbolic(ctx: &Ctx, out: &Path) -> Result<PathBuf, String> {
+    let built = crate::jobs::build_thumb_ffi(ctx, "runtime")?;
+    let dir = out.join("symbolic");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let lib = dir.join("libexp_rs_ffi.a");
+    copy_if_changed(&built, &lib)?;
+    let image = dir.join("stm32h743-uart");
+    make_variant(
+        ctx,
+        &lib,
+        &dir,
+        "PRECISION=f64",
+        &[&image.join("firmware.elf")],
+    )?;
+    Ok(image.join("firmware.map"))
 }
 
 /// `firmware` job and `cargo xtask firmware`.

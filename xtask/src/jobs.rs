@@ -566,24 +566,40 @@ pub fn variant_target_dir(ctx: &Ctx, target: Option<&str>, features: &str) -> Pa
 
 /// `cargo <subcommand>` of the exp-rs-ffi library for the Cortex-M7
 /// (the `thumb` profile, `features` plus `arm-vsqrt`, the Cortex-M7
-/// rustflags) into
-/// [`variant_target_dir`].
+/// rustflags) into [`variant_target_dir`]. `features` is a comma list,
+/// after [`NO_DEFAULT`] to leave exp-rs-ffi's default features out.
 fn thumb_ffi_cargo(ctx: &Ctx, subcommand: &str, features: &str) -> Cmd {
-    cargo()
-        .env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1)
-        .args([
-            subcommand,
-            "-p",
-            "exp-rs-ffi",
-            "--lib",
-            "--profile",
-            THUMB_PROFILE,
-        ])
-        .args(["--target", THUMB, "--features"])
-        .arg(format!("{features},arm-vsqrt"))
+    // `nodefault,...`: exp-rs-ffi's default features off (the demo's set).
+    let (no_default, list) = match features.strip_prefix(NO_DEFAULT) {
+        Some(rest) => (true, rest),
+        None => (false, features),
+    };
+    let mut cmd = cargo().env(THUMB_RUSTFLAGS.0, THUMB_RUSTFLAGS.1).args([
+        subcommand,
+        "-p",
+        "exp-rs-ffi",
+        "--lib",
+        "--profile",
+        THUMB_PROFILE,
+    ]);
+    if no_default {
+        cmd = cmd.arg("--no-default-features");
+    }
+    cmd.args(["--target", THUMB, "--features"])
+        .arg(format!("{list},arm-vsqrt"))
         .arg("--target-dir")
         .arg(variant_target_dir(ctx, Some(THUMB), features))
 }
+
+/// Prefix of a feature list that turns exp-rs-ffi's default features off
+/// (see [`DEMO_FEATURES`]).
+pub const NO_DEFAULT: &str = "nodefault,";
+
+/// The firmware demo's exp-rs-ffi features: the defaults without
+/// `symbolic` (printing and derivatives, which the demo never calls; issue
+/// 14 lets the firmware leave them out and report the size with them
+/// beside it, see the `size` job).
+pub const DEMO_FEATURES: &str = "nodefault,runtime,trig,hyperbolic,exp-log";
 
 /// The cargo profile of the Cortex-M7 library (`Cargo.toml`: release, but
 /// optimised for size; see the `size` job).

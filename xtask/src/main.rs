@@ -10,6 +10,7 @@
 
 mod accuracy;
 mod bench;
+mod bench_math;
 mod bits;
 mod cmd;
 mod ensure;
