@@ -4,7 +4,7 @@
 //!    borrows, in one value a wasm-bindgen class can hold (a JS object
 //!    cannot carry Rust lifetimes).
 //! 2. The counting global allocator behind `stats().allocationsLastEval`
-//!    (wasm32 only, so host users of the rlib keep their own allocator).
+//!    (wasm32 only, so the host unit tests keep the system allocator).
 
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
