@@ -19,10 +19,18 @@
 #   EXP_RS_ROOT          exp-rs checkout
 #   EXP_RS_RUST_TARGET   Rust target triple; empty: the host
 #   EXP_RS_F32           ON: the `f32` feature and -DEXP_RS_F32
-#   EXP_RS_PROFILE       cargo profile: release (default) or dev
+#   EXP_RS_PROFILE       cargo profile: release, thumb or dev (default:
+#                        thumb for thumbv7em-none-eabihf, the size-optimised
+#                        profile the firmware demo measures; release
+#                        elsewhere)
 #   EXP_RS_RUSTFLAGS     rustflags for EXP_RS_RUST_TARGET (default for
 #                        thumbv7em-none-eabihf: -C target-cpu=cortex-m7, the
 #                        double-precision FPU)
+#   EXP_RS_FEATURES      more cargo features, comma-separated (default for
+#                        thumbv7em-none-eabihf: arm-vsqrt, `sqrt` with the
+#                        FPU's VSQRT.F64; on a Cortex-M4F, whose FPU has
+#                        single precision only, set it and EXP_RS_RUSTFLAGS
+#                        to "")
 #   EXP_RS_CARGO         the cargo program
 include_guard(GLOBAL)
 if(CMAKE_VERSION VERSION_LESS 3.20)
@@ -41,12 +49,17 @@ get_filename_component(_exp_rs_default_root "${CMAKE_CURRENT_LIST_DIR}/../.." AB
 _exp_rs_option(EXP_RS_ROOT "${_exp_rs_default_root}" PATH "exp-rs checkout")
 _exp_rs_option(EXP_RS_RUST_TARGET "" STRING "Rust target triple of the archive (empty: the host)")
 _exp_rs_option(EXP_RS_F32 OFF BOOL "Build exp-rs with float instead of double")
-_exp_rs_option(EXP_RS_PROFILE "release" STRING "cargo profile of the archive (release or dev)")
 if(EXP_RS_RUST_TARGET STREQUAL "thumbv7em-none-eabihf")
+  set(_exp_rs_default_profile "thumb")
   set(_exp_rs_default_flags "-C target-cpu=cortex-m7")
+  set(_exp_rs_default_features "arm-vsqrt")
 else()
+  set(_exp_rs_default_profile "release")
   set(_exp_rs_default_flags "")
+  set(_exp_rs_default_features "")
 endif()
+_exp_rs_option(EXP_RS_PROFILE "${_exp_rs_default_profile}" STRING "cargo profile of the archive (release, thumb or dev)")
+_exp_rs_option(EXP_RS_FEATURES "${_exp_rs_default_features}" STRING "more cargo features of exp-rs-ffi, comma-separated")
 _exp_rs_option(EXP_RS_RUSTFLAGS "${_exp_rs_default_flags}" STRING "rustflags for EXP_RS_RUST_TARGET")
 find_program(EXP_RS_CARGO cargo HINTS "$ENV{HOME}/.cargo/bin" REQUIRED)
 
@@ -65,14 +78,19 @@ if(EXP_RS_RUST_TARGET)
     list(APPEND _exp_rs_env "CARGO_TARGET_${_exp_rs_triple}_RUSTFLAGS=${EXP_RS_RUSTFLAGS}")
   endif()
 endif()
-if(EXP_RS_PROFILE STREQUAL "release")
-  list(APPEND _exp_rs_args --release)
-  set(_exp_rs_dir "${_exp_rs_dir}/release")
-else()
+if(EXP_RS_PROFILE STREQUAL "dev")
   set(_exp_rs_dir "${_exp_rs_dir}/debug")
+else()
+  list(APPEND _exp_rs_args --profile ${EXP_RS_PROFILE})
+  set(_exp_rs_dir "${_exp_rs_dir}/${EXP_RS_PROFILE}")
 endif()
+set(_exp_rs_features "${EXP_RS_FEATURES}")
 if(EXP_RS_F32)
-  list(APPEND _exp_rs_args --features f32)
+  list(APPEND _exp_rs_features f32)
+endif()
+list(JOIN _exp_rs_features "," _exp_rs_features)
+if(_exp_rs_features)
+  list(APPEND _exp_rs_args --features ${_exp_rs_features})
 endif()
 set(EXP_RS_LIBRARY "${_exp_rs_dir}/libexp_rs_ffi.a")
 
