@@ -4,6 +4,10 @@
 /// `(caller block, callee function)` edges and function `f` is block
 /// `f + 1`. `None` if the graph has a cycle reachable from block 0.
 pub(super) fn longest_call_chain(functions: usize, calls: &[(u32, u32)]) -> Option<u32> {
+    // No calls (nearly every expression): no chain, and no heap work.
+    if calls.is_empty() {
+        return Some(0);
+    }
     // Longest path by relaxation: with no cycle it settles within
     // `functions + 1` rounds; still changing after that means a cycle.
     let mut longest = alloc::vec![0u32; functions + 1];
