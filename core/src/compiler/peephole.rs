@@ -31,6 +31,21 @@ pub(super) fn fuse<R: Real>(prev: Instr<R>, next: Instr<R>) -> Option<Instr<R>> 
     }
 }
 
+/// Whether `next` fuses with anything before it: it is the `next` of an
+/// arm of [`fuse`]. Most instructions are not, and then the emitter need
+/// not decode the instruction before them.
+pub(super) fn can_fuse_after<R: Real>(next: Instr<R>) -> bool {
+    matches!(
+        next,
+        Instr::BinK(..)
+            | Instr::KBin(..)
+            | Instr::BinX(..)
+            | Instr::F1(_)
+            | Instr::Sq
+            | Instr::Const(_)
+    )
+}
+
 /// `a * b` when `(x * a) * b == x * (a * b)` for every `x`, bit for bit:
 /// `a` a power of two at least 1 (so `x * a` is exact or overflows either
 /// way) and `b` finite and at least 1 in magnitude, with a finite product
@@ -71,5 +86,46 @@ pub(super) fn is_boolean<R: Real>(instr: Instr<R>) -> bool {
         | Instr::KLoad(op, ..) => op.is_comparison(),
         Instr::Not | Instr::Bool => true,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{can_fuse_after, fuse};
+    use crate::builtins::Func1;
+    use crate::program::{Instr, Op};
+
+    /// Every pair `fuse` joins has a `next` that `can_fuse_after` admits,
+    /// so the emitter's shortcut never loses a fusion.
+    #[test]
+    fn every_fused_next_is_admitted() {
+        let sample: [Instr<f64>; 16] = [
+            Instr::Const(2.0),
+            Instr::Const(0.5),
+            Instr::Load(0),
+            Instr::Load(1),
+            Instr::Push,
+            Instr::Neg,
+            Instr::Sq,
+            Instr::Not,
+            Instr::Bool,
+            Instr::Bin(Op::Mul),
+            Instr::BinK(Op::Mul, 2.0),
+            Instr::BinK(Op::Add, 1.0),
+            Instr::KBin(Op::Sub, 3.0),
+            Instr::BinX(Op::Div, 1),
+            Instr::LoadK(Op::Mul, 0, 4.0),
+            Instr::F1(Func1::Sqrt),
+        ];
+        let mut fused = 0;
+        for prev in sample {
+            for next in sample {
+                if fuse(prev, next).is_some() {
+                    fused += 1;
+                    assert!(can_fuse_after(next), "{next:?} after {prev:?}");
+                }
+            }
+        }
+        assert!(fused >= 8, "the sample exercises the fusions ({fused})");
     }
 }
