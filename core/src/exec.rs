@@ -282,7 +282,7 @@ impl<R: Real> Exec<R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const OPS: [Op; 12] = [
@@ -301,7 +301,7 @@ mod tests {
     ];
 
     /// Every instruction shape, with every operator where it has one.
-    fn every_instr() -> alloc::vec::Vec<Instr<f64>> {
+    pub(crate) fn every_instr() -> alloc::vec::Vec<Instr<f64>> {
         let span = Span { start: 3, end: 9 };
         let mut all = alloc::vec![
             Instr::Const(2.5),

@@ -17,42 +17,15 @@ impl Rng {
     }
 }
 
-fn check_f64(v: f64) {
-    assert_eq!(
-        Plain(v).to_string(),
-        format!("{v}"),
-        "plain {:#x}",
-        v.to_bits()
-    );
-    assert_eq!(
-        Scientific(v).to_string(),
-        format!("{v:e}"),
-        "exp {:#x}",
-        v.to_bits()
-    );
+/// Plain, scientific and shortest text of `v`, against Rust's `{}` and
+/// `{:e}` (the shortest is the shorter of the two, plain on a tie).
+fn check<R: exp_rs::Real + core::fmt::Display + core::fmt::LowerExp>(v: R) {
+    let bits = v.to_f64().to_bits();
     let (plain, exp) = (format!("{v}"), format!("{v:e}"));
+    assert_eq!(Plain(v).to_string(), plain, "plain {bits:#x}");
+    assert_eq!(Scientific(v).to_string(), exp, "exp {bits:#x}");
     let shortest = if exp.len() < plain.len() { exp } else { plain };
-    assert_eq!(
-        Shortest(v).to_string(),
-        shortest,
-        "shortest {:#x}",
-        v.to_bits()
-    );
-}
-
-fn check_f32(v: f32) {
-    assert_eq!(
-        Plain(v).to_string(),
-        format!("{v}"),
-        "plain {:#x}",
-        v.to_bits()
-    );
-    assert_eq!(
-        Scientific(v).to_string(),
-        format!("{v:e}"),
-        "exp {:#x}",
-        v.to_bits()
-    );
+    assert_eq!(Shortest(v).to_string(), shortest, "shortest {bits:#x}");
 }
 
 #[test]
@@ -85,8 +58,8 @@ fn edge_cases() {
         f64::NAN,
     ];
     for v in cases {
-        check_f64(v);
-        check_f32(v as f32);
+        check(v);
+        check::<f32>(v as f32);
     }
 }
 
@@ -98,14 +71,14 @@ fn powers_of_two_and_ten() {
         } else {
             f64::from_bits(1 << (e + 1074))
         };
-        check_f64(v);
+        check(v);
         if e % 8 == 0 {
-            check_f64(f64::from_bits(v.to_bits().saturating_sub(1)));
-            check_f64(f64::from_bits(v.to_bits() + 1));
+            check(f64::from_bits(v.to_bits().saturating_sub(1)));
+            check(f64::from_bits(v.to_bits() + 1));
         }
     }
     for e in -149..=127 {
-        check_f32(if e >= -126 {
+        check::<f32>(if e >= -126 {
             f32::from_bits(((e + 127) as u32) << 23)
         } else {
             f32::from_bits(1 << (e + 149))
@@ -113,8 +86,8 @@ fn powers_of_two_and_ten() {
     }
     for e in -323..=308 {
         let v: f64 = format!("1e{e}").parse().expect("a power of ten");
-        check_f64(v);
-        check_f32(v as f32);
+        check(v);
+        check::<f32>(v as f32);
     }
 }
 
@@ -123,10 +96,10 @@ fn random_bit_patterns() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     for _ in 0..1_500 {
         let bits = rng.next();
-        check_f64(f64::from_bits(bits));
-        check_f32(f32::from_bits(bits as u32));
+        check(f64::from_bits(bits));
+        check::<f32>(f32::from_bits(bits as u32));
         // Short decimals, the common case for literals.
         let short = (bits % 1_000_000) as f64 / 10f64.powi((bits >> 40) as i32 % 12);
-        check_f64(short);
+        check(short);
     }
 }

@@ -12,7 +12,7 @@ use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
 
 use super::FreeNames;
-use super::peephole::{can_fuse_after, fuse, is_boolean, is_reciprocal_exact};
+use super::peephole::{fuse, is_boolean, is_reciprocal_exact};
 use crate::ast::{Ast, AstKind, BinaryOp, UnaryOp};
 use crate::builtins::{Builtin, Func1, Func2};
 use crate::context::{Context, FunctionDef, SharedNative};
@@ -262,10 +262,13 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         }
         self.max_depth = self.max_depth.max(self.depth);
         let at = self.at();
-        if self.code.len() > self.label && can_fuse_after(instr) {
-            let last = self.code.last_mut().zip(self.spans.last_mut());
-            if let Some((last, span)) = last {
-                if let Some(fused) = fuse(last.to_instr(), instr) {
+        if self.code.len() > self.label {
+            // The last instruction of this basic block (there is one:
+            // `Push`, which fuses with nothing, only stands in for the
+            // type), decoded only if `instr` is one that can fuse.
+            let last = || self.code.last().map_or(Instr::Push, |l| l.to_instr());
+            if let Some(fused) = fuse(last, instr) {
+                if let Some((last, span)) = self.code.last_mut().zip(self.spans.last_mut()) {
                     *last = Exec::from_instr(fused);
                     *span = at;
                     return Ok(());
