@@ -9,44 +9,36 @@ use crate::program::{Instr, Op};
 use crate::real::Real;
 
 /// The one instruction that does what `prev` then `next` do, if any.
-/// `prev` is decoded only when `next` is one that fuses with something (few
-/// are: the emitter keeps its code as the evaluator's `Exec`).
+/// `prev` is decoded only when `next` is one of the few that fuse (the
+/// emitter keeps its code as the evaluator's `Exec`).
 pub(super) fn fuse<R: Real>(prev: impl FnOnce() -> Instr<R>, next: Instr<R>) -> Option<Instr<R>> {
-    match next {
-        Instr::BinK(op, k) => match prev() {
-            // Superinstructions: an operation on a parameter just loaded.
-            Instr::Load(s) => Some(Instr::LoadK(op, s, k)),
-            // Constant chains: `x * 2 * 3` is `x * 6`.
-            Instr::BinK(Op::Mul, a) if op == Op::Mul => {
-                exact_product(a, k).map(|p| Instr::BinK(Op::Mul, p))
-            }
-            Instr::LoadK(Op::Mul, s, a) if op == Op::Mul => {
-                exact_product(a, k).map(|p| Instr::LoadK(Op::Mul, s, p))
-            }
-            _ => None,
-        },
-        Instr::KBin(op, k) => match prev() {
-            Instr::Load(s) => Some(Instr::KLoad(op, k, s)),
-            _ => None,
-        },
-        Instr::BinX(op, b) => match prev() {
-            Instr::Load(s) => Some(Instr::LoadX(op, s, b)),
-            Instr::Const(k) => Some(Instr::KLoad(op, k, b)),
-            _ => None,
-        },
-        Instr::F1(f) => match prev() {
-            Instr::Load(s) => Some(Instr::LoadF1(f, s)),
-            _ => None,
-        },
-        Instr::Sq => match prev() {
-            Instr::Load(s) => Some(Instr::LoadX(Op::Mul, s, s)),
-            _ => None,
-        },
+    let prev = match next {
+        // The `next` of the arms below.
+        Instr::BinK(..)
+        | Instr::KBin(..)
+        | Instr::BinX(..)
+        | Instr::F1(_)
+        | Instr::Sq
+        | Instr::Const(_) => prev(),
+        _ => return None,
+    };
+    match (prev, next) {
+        // Superinstructions: an operation on a parameter just loaded.
+        (Instr::Load(s), Instr::BinK(op, k)) => Some(Instr::LoadK(op, s, k)),
+        (Instr::Load(s), Instr::KBin(op, k)) => Some(Instr::KLoad(op, k, s)),
+        (Instr::Load(s), Instr::BinX(op, b)) => Some(Instr::LoadX(op, s, b)),
+        (Instr::Load(s), Instr::F1(f)) => Some(Instr::LoadF1(f, s)),
+        (Instr::Load(s), Instr::Sq) => Some(Instr::LoadX(Op::Mul, s, s)),
+        (Instr::Const(k), Instr::BinX(op, s)) => Some(Instr::KLoad(op, k, s)),
         // A load whose value is overwritten at once (`x ^ 0` is 1).
-        Instr::Const(k) => match prev() {
-            Instr::Load(_) => Some(Instr::Const(k)),
-            _ => None,
-        },
+        (Instr::Load(_), Instr::Const(k)) => Some(Instr::Const(k)),
+        // Constant chains: `x * 2 * 3` is `x * 6`.
+        (Instr::BinK(Op::Mul, a), Instr::BinK(Op::Mul, b)) => {
+            exact_product(a, b).map(|p| Instr::BinK(Op::Mul, p))
+        }
+        (Instr::LoadK(Op::Mul, s, a), Instr::BinK(Op::Mul, b)) => {
+            exact_product(a, b).map(|p| Instr::LoadK(Op::Mul, s, p))
+        }
         _ => None,
     }
 }
