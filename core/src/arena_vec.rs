@@ -48,18 +48,26 @@ struct Raw {
     cap: usize,
 }
 
-/// Grows `raw`'s buffer of elements of `size` bytes (aligned to `align`)
-/// to hold `additional` more: to exactly that many with `exact`, else to
-/// at least twice the capacity; the used elements move with it. The one
-/// growth path of every [`ArenaVec`], hence not generic.
+/// The alignment of every [`ArenaVec`] buffer: that of the most aligned
+/// element type (`f64`, `u64`, pointers). One constant instead of the
+/// element's own lets the arena's alignment arithmetic fold away in
+/// [`grow`] (callgrind: about 16 fewer instructions a call, 10 calls to
+/// compile `x * 2`), for at most 7 bytes of padding per buffer.
+const ALIGN: usize = 8;
+
+/// Grows `raw`'s buffer of elements of `size` bytes to hold `additional`
+/// more: to exactly that many with `exact`, else to at least twice the
+/// capacity; the used elements move with it. The one growth path of every
+/// [`ArenaVec`], hence not generic.
 #[inline(never)]
 fn grow(
     arena: &Bump,
     raw: &mut Raw,
     additional: usize,
-    (size, align): (usize, usize),
+    size: usize,
     exact: bool,
 ) -> Result<(), NoRoom> {
+    let align = ALIGN;
     let Raw { ptr: buf, len, cap } = *raw;
     let required = len.checked_add(additional).ok_or(NoRoom)?;
     let new_cap = if exact {
@@ -143,8 +151,8 @@ impl<'a, T> ArenaVec<'a, T> {
     /// The thin typed call into [`grow`].
     #[inline]
     fn grow_by(&mut self, additional: usize, exact: bool) -> Result<(), NoRoom> {
-        let shape = (size_of::<T>(), align_of::<T>());
-        grow(self.arena, &mut self.raw, additional, shape, exact)
+        const { assert!(align_of::<T>() <= ALIGN) };
+        grow(self.arena, &mut self.raw, additional, size_of::<T>(), exact)
     }
 
     /// Appends `value`, growing when full.

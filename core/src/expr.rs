@@ -244,15 +244,23 @@ impl<'a, R: Real> Expr<'a, R> {
 }
 
 /// Copies declared parameter names into the arena; a repeated name is
-/// [`ErrorKind::DuplicateName`]. O(n log n): a sorted index of the names
-/// (in the arena) finds repeats.
+/// [`ErrorKind::DuplicateName`]. O(n log n): past a few names, a sorted
+/// index of the names (in the arena) finds repeats.
 fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<ArenaVec<'a, &'a str>, Error> {
     let mut names = ArenaVec::new_in(arena);
     names.try_reserve_exact(params.len()).map_err(|_| full())?;
     for &p in params {
         names.push(&*arena.try_alloc_str(p).map_err(|_| full())?);
     }
-    if params.len() > 1 {
+    // A few names are compared pairwise: no index to allocate and sort
+    // (compile time, issue 14's speed rule).
+    if params.len() <= 8 {
+        let repeated =
+            (names.iter().enumerate()).any(|(i, n)| names.iter().take(i).any(|m| m == n));
+        if repeated {
+            return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
+        }
+    } else {
         let mut order = ArenaVec::new_in(arena);
         order.try_reserve_exact(params.len()).map_err(|_| full())?;
         for i in 0..params.len() as u32 {

@@ -106,6 +106,18 @@ fn api_misuse_is_an_error() {
     assert_eq!(e.eval(&[1.0]).unwrap_err().kind, ErrorKind::ParamCount);
     let e = Expr::compile("x", &["x", "x"], &ctx, &arena).err().unwrap();
     assert_eq!(e.kind, ErrorKind::DuplicateName);
+    // Both ways of finding repeats (pairwise for a few names, a sorted
+    // index past eight): every pair of positions, on either side of it.
+    for n in 2..=12 {
+        let names: Vec<String> = (0..n).map(|i| format!("p{i}")).collect();
+        for (i, j) in (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))) {
+            let mut refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            assert!(Expr::compile("1", &refs, &ctx, &arena).is_ok());
+            refs[j] = refs[i];
+            let e = Expr::compile("1", &refs, &ctx, &arena).err().unwrap();
+            assert_eq!(e.kind, ErrorKind::DuplicateName, "{n} names, {i} = {j}");
+        }
+    }
     let mut ctx = Context::<f64>::new();
     let e = ctx.add_expression_function("f(a, a) = a").unwrap_err();
     assert_eq!((e.kind, e.span.start), (ErrorKind::DuplicateName, 5));

@@ -238,6 +238,19 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         self.origin = origin;
         self.tasks.clear();
         self.vals.clear();
+        // The first buffers are sized from the source text (about one
+        // instruction per four bytes: `x * sin(y) + z` is 4), not grown
+        // from one: fewer copies, and fewer buffers left behind in the
+        // arena. A power of two, so capacities are those of doubling from
+        // one: the arena bytes of two sources of about the same length
+        // stay the same.
+        if self.code.capacity() == 0 {
+            let bytes = root.span.end.saturating_sub(root.span.start);
+            let guess = (bytes / 4).max(1).next_power_of_two() as usize;
+            let full = |_| full(root.span);
+            self.code.try_reserve_exact(guess).map_err(full)?;
+            self.spans.try_reserve_exact(guess).map_err(full)?;
+        }
         self.span = root.span;
         self.task(Task::Visit(root))?;
         while let Some((task, span)) = self.tasks.pop() {
