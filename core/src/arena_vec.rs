@@ -13,7 +13,7 @@
 //! Growth never panics: a full arena, or a size past `isize::MAX`, is a
 //! [`NoRoom`] that callers turn into `ArenaFull` with the span at hand.
 //!
-//! This module and sqrt.rs are the crate's only `unsafe` code: a vector
+//! This module and fpu.rs are the crate's only `unsafe` code: a vector
 //! over an arena buffer cannot be written without raw pointers. Each block
 //! says why it holds; the tests below exercise growth, drop and overflow.
 #![allow(unsafe_code)]

@@ -49,7 +49,7 @@
 //!
 //! The language itself is specified in SPEC.md.
 #![no_std]
-#![deny(unsafe_code)] // allowed only for one `asm!` in sqrt.rs and the arena vector (arena_vec.rs)
+#![deny(unsafe_code)] // allowed only for the FPU's `asm!` in fpu.rs and the arena vector (arena_vec.rs)
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -67,6 +67,7 @@ mod error;
 mod exec;
 mod expr;
 mod fmod;
+mod fpu;
 pub mod inspect;
 mod lexer;
 mod literal;
@@ -77,7 +78,6 @@ mod print;
 mod program;
 mod real;
 mod resolve;
-mod sqrt;
 
 #[cfg(feature = "symbolic")]
 mod simplify;
@@ -90,12 +90,12 @@ pub use context::{Arity, CallbackError, Context, Function, FunctionKind, NativeF
 pub use derive::derivative;
 pub use error::{Error, ErrorKind, Rendered, Span};
 pub use expr::{Expr, arena_used};
+#[doc(hidden)]
+pub use fpu::fpu_mismatches;
 pub use lexer::is_identifier;
 pub use parser::{Definition, Limits, parse, parse_definition, parse_expression_arena};
 pub use program::Program;
 pub use real::Real;
-#[doc(hidden)]
-pub use sqrt::sqrt_mismatches;
 
 #[cfg(feature = "symbolic")]
 pub use simplify::simplify;

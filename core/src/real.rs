@@ -2,9 +2,9 @@
 //!
 //! Every math function is pure Rust (`crate::math`, or `libm` for the exact
 //! and already correctly rounded ones), so the host, the Cortex-M7 and wasm
-//! compute bit-identical results for the same program; `sqrt` uses the
-//! hardware instruction where there is one (`sqrt.rs`: correctly rounded,
-//! so the same bits).
+//! compute bit-identical results for the same program; `sqrt`, `floor`,
+//! `ceil`, `trunc` and `round` use the hardware instruction where there is
+//! one (`fpu.rs`: exact or correctly rounded, so the same bits).
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, Div, Mul, Neg, Sub};
@@ -189,13 +189,14 @@ macro_rules! impl_real {
 
 // `crate::math` holds the engine's own correctly rounded functions
 // (core/src/math/mod.rs lists them); the rest are libm's, which are exact
-// (floor, ceil, trunc, round, fabs, fmin, fmax) or already correctly
-// rounded (cbrt, a CORE-MATH port); `sqrt` (exact) is crate::sqrt (VSQRT
-// on the M7) and `fmod` (exact too) is crate::fmod (small, no panic path).
+// (fabs, fmin, fmax) or already correctly rounded (cbrt, a CORE-MATH
+// port); `sqrt`, `floor`, `ceil`, `trunc` and `round` (exact) are
+// crate::fpu (libm's, or the FPU's VSQRT and VRINT on the M7) and `fmod`
+// (exact too) is crate::fmod (small, no panic path).
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
 {
-    abs => libm::fabs, floor => libm::floor, ceil => libm::ceil, trunc => libm::trunc,
-    round => libm::round, sqrt => crate::sqrt::sqrt, cbrt => libm::cbrt,
+    abs => libm::fabs, floor => crate::fpu::floor, ceil => crate::fpu::ceil, trunc => crate::fpu::trunc,
+    round => crate::fpu::round, sqrt => crate::fpu::sqrt, cbrt => libm::cbrt,
     exp => crate::math::exp, ln => crate::math::log, log10 => crate::math::log10,
     log2 => crate::math::log2,
     sin => crate::math::sin, cos => crate::math::cos, tan => crate::math::tan, asin => crate::math::asin,
@@ -210,8 +211,8 @@ impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::c
 
 impl_real!(f32, "f32", core::f32::consts::PI, core::f32::consts::E, core::f32::consts::TAU,
 {
-    abs => libm::fabsf, floor => libm::floorf, ceil => libm::ceilf, trunc => libm::truncf,
-    round => libm::roundf, sqrt => crate::sqrt::sqrtf, cbrt => libm::cbrtf,
+    abs => libm::fabsf, floor => crate::fpu::floorf, ceil => crate::fpu::ceilf, trunc => crate::fpu::truncf,
+    round => crate::fpu::roundf, sqrt => crate::fpu::sqrtf, cbrt => libm::cbrtf,
     exp => crate::math::expf, ln => crate::math::logf, log10 => crate::math::log10f,
     log2 => crate::math::log2f,
     sin => crate::math::sinf, cos => crate::math::cosf, tan => crate::math::tanf, asin => crate::math::asinf,

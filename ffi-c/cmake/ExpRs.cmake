@@ -27,8 +27,9 @@
 #                        thumbv7em-none-eabihf: -C target-cpu=cortex-m7, the
 #                        double-precision FPU)
 #   EXP_RS_FEATURES      more cargo features, comma-separated (default for
-#                        thumbv7em-none-eabihf: arm-vsqrt, `sqrt` with the
-#                        FPU's VSQRT.F64; on a Cortex-M4F, whose FPU has
+#                        thumbv7em-none-eabihf: arm-vsqrt, `sqrt` and the
+#                        rounding functions with the FPU's VSQRT and VRINT;
+#                        on a Cortex-M4F, whose FPU has
 #                        single precision only, set it and EXP_RS_RUSTFLAGS
 #                        to "")
 #   EXP_RS_CARGO         the cargo program

@@ -83,14 +83,14 @@ pub extern "C" fn exp_rs_test_panic() -> crate::status::exp_rs_status {
     })
 }
 
-/// How many of `n` pseudo-random inputs this build's `sqrt` (the FPU's
-/// `VSQRT` with the `arm-vsqrt` feature) and `libm`'s give different bits
-/// for (must be 0). Only in builds with the `test-panic` feature; not in
+/// How many of `n` pseudo-random inputs this build's `sqrt`, `floor`,
+/// `ceil`, `trunc` and `round` (the FPU's `VSQRT` and `VRINT` with the
+/// `arm-vsqrt` feature) and `libm`'s give different bits for (must be 0). Only in builds with the `test-panic` feature; not in
 /// the header.
 #[cfg(feature = "test-panic")]
 #[unsafe(no_mangle)]
-pub extern "C" fn exp_rs_test_sqrt_mismatches(n: u32) -> u32 {
-    exp_rs::sqrt_mismatches(n)
+pub extern "C" fn exp_rs_test_fpu_mismatches(n: u32) -> u32 {
+    exp_rs::fpu_mismatches(n)
 }
 
 /// The bare-metal runtime: panic handler and global allocator.

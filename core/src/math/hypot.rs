@@ -71,5 +71,5 @@ pub(crate) fn hypotf(x: f32, y: f32) -> f32 {
     if ax.is_infinite() || ay.is_infinite() {
         return f32::INFINITY;
     }
-    crate::sqrt::sqrt(ax * ax + ay * ay) as f32
+    crate::fpu::sqrt(ax * ax + ay * ay) as f32
 }

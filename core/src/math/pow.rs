@@ -123,7 +123,7 @@ fn sqrt_with_pow_cases(x: f64) -> f64 {
     } else if x == f64::NEG_INFINITY {
         f64::INFINITY
     } else {
-        crate::sqrt::sqrt(x)
+        crate::fpu::sqrt(x)
     }
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn dd_div(nh: f64, nl: f64, dh: f64, dl: f64) -> (f64, f64) {
 /// `sqrt(h + l)` as a double-double, for `h > 0` normal and `|l| <= ulp(h)`.
 #[inline(always)]
 pub(crate) fn dd_sqrt(h: f64, l: f64) -> (f64, f64) {
-    let s = crate::sqrt::sqrt(h);
+    let s = crate::fpu::sqrt(h);
     let (p, pe) = two_prod(s, s);
     fast_two_sum(s, (((h - p) - pe) + l) / (2.0 * s))
 }

@@ -56,7 +56,7 @@ void __wrap_free(void *p) {
 
 /* Not in the header: the library is built with `test-panic` for this test. */
 exp_rs_status exp_rs_test_panic(void);
-uint32_t exp_rs_test_sqrt_mismatches(uint32_t n);
+uint32_t exp_rs_test_fpu_mismatches(uint32_t n);
 
 static void on_panic(const char *file, size_t file_len, uint32_t line_no) {
     snprintf(line, sizeof line, "panic hook: %.*s:%u\n", (int)file_len, file ? file : "",
@@ -207,8 +207,8 @@ int main(void) {
              (unsigned)requested);
     semihost_write(line);
 
-    /* The FPU's VSQRT (feature arm-vsqrt) gives libm's bits. */
-    CHECK(exp_rs_test_sqrt_mismatches(20000) == 0);
+    /* The FPU's VSQRT and VRINT (feature arm-vsqrt) give libm's bits. */
+    CHECK(exp_rs_test_fpu_mismatches(20000) == 0);
 
     bits_sample();
 

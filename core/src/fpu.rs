@@ -1,0 +1,119 @@
+//! The FPU's exact instructions where there are some, else `libm`.
+//!
+//! IEEE 754 requires `sqrt` to be correctly rounded and the rounding to an
+//! integral value (`floor`, `ceil`, `trunc`, `round`) to be exact; libm's
+//! functions are, so the instructions give the same bits for every non-NaN
+//! input (NaN in, NaN out either way). With the `arm-vsqrt` feature they
+//! are the Cortex-M7 FPU's `VSQRT` (about 100 instructions of software
+//! fewer per call) and `VRINTM`/`VRINTP`/`VRINTZ`/`VRINTA` (FPv5; 508 B of
+//! libm's code fewer on the M7), in both precisions. wasm's `f64.sqrt` and
+//! `f64.floor` would do the same, but `core::arch::wasm32`'s are not
+//! stable yet (`wasm_numeric_instr`). The feature is opt-in because Rust
+//! cannot tell from `cfg` which FPU an Arm core has (a Cortex-M4F has
+//! neither double precision nor `VRINT`: there the build fails to
+//! assemble, it never runs wrong). [`fpu_mismatches`] checks them against
+//! `libm` on the Cortex-M7 in QEMU (`ffi-qemu`).
+
+/// Defines `$name(x: $t) -> $t` as one FPU instruction with the
+/// `arm-vsqrt` feature on Arm, else as libm's `$libm`.
+macro_rules! fpu_op {
+    ($($name:ident: $t:ty, $reg:ident, $insn:literal, $libm:path;)*) => {$(
+        #[doc = concat!("`", stringify!($libm), "`, or `", $insn, "` with `arm-vsqrt` on Arm.")]
+        #[cfg(all(target_arch = "arm", feature = "arm-vsqrt"))]
+        #[allow(unsafe_code)]
+        #[inline]
+        pub(crate) fn $name(x: $t) -> $t {
+            let r: $t;
+            // SAFETY: one FPU instruction from a register to a register:
+            // no memory, no stack, no condition flags.
+            unsafe {
+                core::arch::asm!(
+                    concat!($insn, " {r}, {x}"),
+                    x = in($reg) x,
+                    r = lateout($reg) r,
+                    options(pure, nomem, nostack, preserves_flags)
+                );
+            }
+            r
+        }
+
+        #[doc = concat!("`", stringify!($libm), "`.")]
+        #[cfg(not(all(target_arch = "arm", feature = "arm-vsqrt")))]
+        #[inline]
+        pub(crate) fn $name(x: $t) -> $t {
+            $libm(x)
+        }
+    )*};
+}
+
+fpu_op! {
+    sqrt: f64, dreg_low16, "vsqrt.f64", libm::sqrt;
+    sqrtf: f32, sreg, "vsqrt.f32", libm::sqrtf;
+    floor: f64, dreg_low16, "vrintm.f64", libm::floor;
+    floorf: f32, sreg, "vrintm.f32", libm::floorf;
+    ceil: f64, dreg_low16, "vrintp.f64", libm::ceil;
+    ceilf: f32, sreg, "vrintp.f32", libm::ceilf;
+    trunc: f64, dreg_low16, "vrintz.f64", libm::trunc;
+    truncf: f32, sreg, "vrintz.f32", libm::truncf;
+    round: f64, dreg_low16, "vrinta.f64", libm::round;
+    roundf: f32, sreg, "vrinta.f32", libm::roundf;
+}
+
+/// Compares this build's [`sqrt`], [`floor`], [`ceil`], [`trunc`] and
+/// [`round`] (and their `f32` forms) with `libm`'s on `n` pseudo-random bit
+/// patterns of each precision (every class: subnormals, huge, negative,
+/// NaN), plus exact squares and their neighbours and halfway cases;
+/// returns how many differ (NaN matches any NaN). For the doors'
+/// on-target test (`exp_rs_ffi`'s thumb smoke test).
+#[doc(hidden)]
+pub fn fpu_mismatches(n: u32) -> u32 {
+    type Pair64 = (fn(f64) -> f64, fn(f64) -> f64);
+    type Pair32 = (fn(f32) -> f32, fn(f32) -> f32);
+    let ops64: [Pair64; 5] = [
+        (sqrt, libm::sqrt),
+        (floor, libm::floor),
+        (ceil, libm::ceil),
+        (trunc, libm::trunc),
+        (round, libm::round),
+    ];
+    let ops32: [Pair32; 5] = [
+        (sqrtf, libm::sqrtf),
+        (floorf, libm::floorf),
+        (ceilf, libm::ceilf),
+        (truncf, libm::truncf),
+        (roundf, libm::roundf),
+    ];
+    let differ64 = |a: f64, b: f64| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan());
+    let differ32 = |a: f32, b: f32| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan());
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut bad = 0;
+    for _ in 0..n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        // A random pattern; a square and its neighbour; a number of a few
+        // bits around 1 (halfway cases such as 2.5 and -0.5 for `round`).
+        let s = f64::from_bits(state >> 12 | 0x3ff0_0000_0000_0000);
+        let halves = (state >> 40) as i32 as f64 / 4.0;
+        let xs = [
+            f64::from_bits(state),
+            s * s,
+            f64::from_bits((s * s).to_bits() + 1),
+            halves,
+        ];
+        for x in xs {
+            for (hw, soft) in ops64 {
+                bad += differ64(hw(x), soft(x)) as u32;
+            }
+            let y = x as f32;
+            for (hw, soft) in ops32 {
+                bad += differ32(hw(y), soft(y)) as u32;
+            }
+        }
+        let y = f32::from_bits((state >> 32) as u32);
+        for (hw, soft) in ops32 {
+            bad += differ32(hw(y), soft(y)) as u32;
+        }
+    }
+    bad
+}
