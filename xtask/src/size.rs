@@ -42,15 +42,15 @@ struct Budget {
 const BUDGETS: [Budget; 6] = [
     Budget {
         what: "exp-rs flash share, stm32h743-uart image",
-        limit: 76_200,
+        limit: 75_700,
     },
     Budget {
         what: "exp-rs flash share, mps2-an500-uart image",
-        limit: 76_200,
+        limit: 75_700,
     },
     Budget {
         what: "npm .wasm, raw",
-        limit: 249_000,
+        limit: 248_100,
     },
     Budget {
         what: "npm .wasm, gzip -9",
@@ -67,7 +67,7 @@ const BUDGETS: [Budget; 6] = [
 ];
 
 /// The budget of the `stm32h743-uart` image with `symbolic` (BUDGETS[5]).
-const SYMBOLIC_BUDGET: u64 = 77_900;
+const SYMBOLIC_BUDGET: u64 = 77_400;
 
 /// The parts of exp-rs's flash share: the first rule whose pattern occurs
 /// in a symbol's demangled name wins; the rest is "other".
