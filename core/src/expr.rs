@@ -254,12 +254,8 @@ fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<ArenaVec<'a, &'a str>
     }
     // A few names are compared pairwise: no index to allocate and sort
     // (compile time, issue 14's speed rule).
-    if params.len() <= 8 {
-        let repeated =
-            (names.iter().enumerate()).any(|(i, n)| names.iter().take(i).any(|m| m == n));
-        if repeated {
-            return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
-        }
+    let repeated = if params.len() <= 8 {
+        (names.iter().enumerate()).any(|(i, n)| names.iter().take(i).any(|m| m == n))
     } else {
         let mut order = ArenaVec::new_in(arena);
         order.try_reserve_exact(params.len()).map_err(|_| full())?;
@@ -268,12 +264,12 @@ fn declare<'a>(params: &[&str], arena: &'a Bump) -> Result<ArenaVec<'a, &'a str>
         }
         heap_sort_by_key(&mut order, |i| names.get(i as usize).copied().unwrap_or(""));
         let name = |i: &u32| names.get(*i as usize).copied();
-        let repeated = order
+        order
             .windows(2)
-            .any(|w| matches!(w, [a, b] if name(a) == name(b)));
-        if repeated {
-            return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
-        }
+            .any(|w| matches!(w, [a, b] if name(a) == name(b)))
+    };
+    if repeated {
+        return Err(Error::new(ErrorKind::DuplicateName, Span::default()));
     }
     Ok(names)
 }

@@ -3,10 +3,11 @@
 //! IEEE 754 requires `sqrt` to be correctly rounded and the rounding to an
 //! integral value (`floor`, `ceil`, `trunc`, `round`) to be exact; libm's
 //! functions are, so the instructions give the same bits for every non-NaN
-//! input (NaN in, NaN out either way). With the `arm-vsqrt` feature they
-//! are the Cortex-M7 FPU's `VSQRT` (about 100 instructions of software
-//! fewer per call) and `VRINTM`/`VRINTP`/`VRINTZ`/`VRINTA` (FPv5; 508 B of
-//! libm's code fewer on the M7), in both precisions. wasm's `f64.sqrt` and
+//! input (NaN in, NaN out either way) in the FPU's default modes (round to
+//! nearest, no flush-to-zero). With the `arm-vsqrt` feature they are the
+//! Cortex-M7 FPU's `VSQRT` (about 100 instructions of software fewer per
+//! call) and `VRINTM`/`VRINTP`/`VRINTZ`/`VRINTA` (FPv5; 508 B of flash
+//! fewer in the demo), in both precisions. wasm's `f64.sqrt` and
 //! `f64.floor` would do the same, but `core::arch::wasm32`'s are not
 //! stable yet (`wasm_numeric_instr`). The feature is opt-in because Rust
 //! cannot tell from `cfg` which FPU an Arm core has (a Cortex-M4F has
@@ -25,13 +26,15 @@ macro_rules! fpu_op {
         pub(crate) fn $name(x: $t) -> $t {
             let r: $t;
             // SAFETY: one FPU instruction from a register to a register:
-            // no memory, no stack, no condition flags.
+            // no memory, no stack. It may raise the FPSCR's cumulative
+            // exception flags (inexact, invalid), so flags are not
+            // declared preserved.
             unsafe {
                 core::arch::asm!(
                     concat!($insn, " {r}, {x}"),
                     x = in($reg) x,
                     r = lateout($reg) r,
-                    options(pure, nomem, nostack, preserves_flags)
+                    options(pure, nomem, nostack)
                 );
             }
             r
@@ -62,7 +65,8 @@ fpu_op! {
 /// Compares this build's [`sqrt`], [`floor`], [`ceil`], [`trunc`] and
 /// [`round`] (and their `f32` forms) with `libm`'s on `n` pseudo-random bit
 /// patterns of each precision (every class: subnormals, huge, negative,
-/// NaN), plus exact squares and their neighbours and halfway cases;
+/// NaN), plus rounded squares and their upper neighbours, and quarters
+/// from -32 to 31.75 (the halfway cases of `round`, results of -0.0);
 /// returns how many differ (NaN matches any NaN). For the doors'
 /// on-target test (`exp_rs_ffi`'s thumb smoke test).
 #[doc(hidden)]
@@ -91,15 +95,15 @@ pub fn fpu_mismatches(n: u32) -> u32 {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        // A random pattern; a square and its neighbour; a number of a few
-        // bits around 1 (halfway cases such as 2.5 and -0.5 for `round`).
+        // A random pattern; a square and its neighbour; a quarter between
+        // -32 and 31.75 (halfway cases such as 2.5 and -0.5 for `round`).
         let s = f64::from_bits(state >> 12 | 0x3ff0_0000_0000_0000);
-        let halves = (state >> 40) as i32 as f64 / 4.0;
+        let quarter = f64::from((state >> 56) as u8 as i8) / 4.0;
         let xs = [
             f64::from_bits(state),
             s * s,
             f64::from_bits((s * s).to_bits() + 1),
-            halves,
+            quarter,
         ];
         for x in xs {
             for (hw, soft) in ops64 {

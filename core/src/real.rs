@@ -190,8 +190,8 @@ macro_rules! impl_real {
 // `crate::math` holds the engine's own correctly rounded functions
 // (core/src/math/mod.rs lists them); the rest are libm's, which are exact
 // (fabs, fmin, fmax) or already correctly rounded (cbrt, a CORE-MATH
-// port); `sqrt`, `floor`, `ceil`, `trunc` and `round` (exact) are
-// crate::fpu (libm's, or the FPU's VSQRT and VRINT on the M7) and `fmod`
+// port); `sqrt` (correctly rounded), `floor`, `ceil`, `trunc` and
+// `round` (exact) are crate::fpu (libm's, or the FPU's VSQRT and VRINT on the M7) and `fmod`
 // (exact too) is crate::fmod (small, no panic path).
 impl_real!(f64, "f64", core::f64::consts::PI, core::f64::consts::E, core::f64::consts::TAU,
 {

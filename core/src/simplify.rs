@@ -246,7 +246,7 @@ impl<'a> Builder<'a> {
         }
         if let (Some(x), Some(n)) = (constant(a), constant(b)) {
             // Small whole powers by repeated (exactly checked) products.
-            if libm::trunc(n) == n && (2.0..=64.0).contains(&n) {
+            if crate::fpu::trunc(n) == n && (2.0..=64.0).contains(&n) {
                 let (mut r64, mut r32) = (1.0f64, 1.0f32);
                 let mut i = 0.0;
                 while i < n {

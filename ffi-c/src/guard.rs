@@ -83,9 +83,10 @@ pub extern "C" fn exp_rs_test_panic() -> crate::status::exp_rs_status {
     })
 }
 
-/// How many of `n` pseudo-random inputs this build's `sqrt`, `floor`,
-/// `ceil`, `trunc` and `round` (the FPU's `VSQRT` and `VRINT` with the
-/// `arm-vsqrt` feature) and `libm`'s give different bits for (must be 0). Only in builds with the `test-panic` feature; not in
+/// How many results of this build's `sqrt`, `floor`, `ceil`, `trunc` and
+/// `round` (the FPU's `VSQRT` and `VRINT` with the `arm-vsqrt` feature)
+/// differ from `libm`'s, over `n` rounds of pseudo-random inputs in both
+/// precisions (must be 0). Only in builds with the `test-panic` feature; not in
 /// the header.
 #[cfg(feature = "test-panic")]
 #[unsafe(no_mangle)]

@@ -238,18 +238,21 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         self.origin = origin;
         self.tasks.clear();
         self.vals.clear();
-        // The first buffers are sized from the source text (about one
-        // instruction per four bytes: `x * sin(y) + z` is 4), not grown
-        // from one: fewer copies, and fewer buffers left behind in the
-        // arena. A power of two, so capacities are those of doubling from
-        // one: the arena bytes of two sources of about the same length
-        // stay the same.
+        // The first buffers are sized from the source text, not grown from
+        // one: fewer copies, and fewer buffers left behind in the arena.
+        // One instruction per four bytes (`x * sin(y) + z` is 4), rounded
+        // down to a power of two: never more than the text allows, and the
+        // capacities stay those of doubling from one, so two sources of
+        // about the same length take the same arena bytes.
         if self.code.capacity() == 0 {
             let bytes = root.span.end.saturating_sub(root.span.start);
-            let guess = (bytes / 4).max(1).next_power_of_two() as usize;
-            let full = |_| full(root.span);
-            self.code.try_reserve_exact(guess).map_err(full)?;
-            self.spans.try_reserve_exact(guess).map_err(full)?;
+            let guess = match bytes / 4 {
+                0 => 1,
+                q => 1 << q.ilog2(),
+            };
+            let no_room = |_| full(root.span);
+            self.code.try_reserve_exact(guess).map_err(no_room)?;
+            self.spans.try_reserve_exact(guess).map_err(no_room)?;
         }
         self.span = root.span;
         self.task(Task::Visit(root))?;
