@@ -18,8 +18,8 @@
 /// Defines `$name(x: $t) -> $t` as one FPU instruction with the
 /// `arm-vsqrt` feature on Arm, else as libm's `$libm`.
 macro_rules! fpu_op {
-    ($($name:ident: $t:ty, $reg:ident, $insn:literal, $libm:path;)*) => {$(
-        #[doc = concat!("`", stringify!($libm), "`, or `", $insn, "` with `arm-vsqrt` on Arm.")]
+    ($name:ident: $t:ty, $reg:ident, $insn:literal, $suffix:literal, $libm:path) => {
+        #[doc = concat!("`", stringify!($libm), "`, or `", $insn, $suffix, "` with `arm-vsqrt` on Arm.")]
         #[cfg(all(target_arch = "arm", feature = "arm-vsqrt"))]
         #[allow(unsafe_code)]
         #[inline]
@@ -31,7 +31,7 @@ macro_rules! fpu_op {
             // declared preserved.
             unsafe {
                 core::arch::asm!(
-                    concat!($insn, " {r}, {x}"),
+                    concat!($insn, $suffix, " {r}, {x}"),
                     x = in($reg) x,
                     r = lateout($reg) r,
                     options(pure, nomem, nostack)
@@ -46,20 +46,30 @@ macro_rules! fpu_op {
         pub(crate) fn $name(x: $t) -> $t {
             $libm(x)
         }
-    )*};
+    };
 }
 
-fpu_op! {
-    sqrt: f64, dreg_low16, "vsqrt.f64", libm::sqrt;
-    sqrtf: f32, sreg, "vsqrt.f32", libm::sqrtf;
-    floor: f64, dreg_low16, "vrintm.f64", libm::floor;
-    floorf: f32, sreg, "vrintm.f32", libm::floorf;
-    ceil: f64, dreg_low16, "vrintp.f64", libm::ceil;
-    ceilf: f32, sreg, "vrintp.f32", libm::ceilf;
-    trunc: f64, dreg_low16, "vrintz.f64", libm::trunc;
-    truncf: f32, sreg, "vrintz.f32", libm::truncf;
-    round: f64, dreg_low16, "vrinta.f64", libm::round;
-    roundf: f32, sreg, "vrinta.f32", libm::roundf;
+/// One line per function: its `f64` and `f32` forms from one instruction
+/// and libm's two, and the table [`fpu_mismatches`] checks them with.
+macro_rules! fpu_ops {
+    ($($f64:ident, $f32:ident: $insn:literal, $libm64:path, $libm32:path;)*) => {
+        $(
+            fpu_op!($f64: f64, dreg_low16, $insn, ".f64", $libm64);
+            fpu_op!($f32: f32, sreg, $insn, ".f32", $libm32);
+        )*
+
+        /// Each function beside libm's, in `f64` and in `f32`.
+        const CHECKED: &[((fn(f64) -> f64, fn(f64) -> f64), (fn(f32) -> f32, fn(f32) -> f32))] =
+            &[$((($f64, $libm64), ($f32, $libm32))),*];
+    };
+}
+
+fpu_ops! {
+    sqrt, sqrtf: "vsqrt", libm::sqrt, libm::sqrtf;
+    floor, floorf: "vrintm", libm::floor, libm::floorf;
+    ceil, ceilf: "vrintp", libm::ceil, libm::ceilf;
+    trunc, truncf: "vrintz", libm::trunc, libm::truncf;
+    round, roundf: "vrinta", libm::round, libm::roundf;
 }
 
 /// Compares this build's [`sqrt`], [`floor`], [`ceil`], [`trunc`] and
@@ -71,22 +81,6 @@ fpu_op! {
 /// on-target test (`exp_rs_ffi`'s thumb smoke test).
 #[doc(hidden)]
 pub fn fpu_mismatches(n: u32) -> u32 {
-    type Pair64 = (fn(f64) -> f64, fn(f64) -> f64);
-    type Pair32 = (fn(f32) -> f32, fn(f32) -> f32);
-    let ops64: [Pair64; 5] = [
-        (sqrt, libm::sqrt),
-        (floor, libm::floor),
-        (ceil, libm::ceil),
-        (trunc, libm::trunc),
-        (round, libm::round),
-    ];
-    let ops32: [Pair32; 5] = [
-        (sqrtf, libm::sqrtf),
-        (floorf, libm::floorf),
-        (ceilf, libm::ceilf),
-        (truncf, libm::truncf),
-        (roundf, libm::roundf),
-    ];
     let differ64 = |a: f64, b: f64| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan());
     let differ32 = |a: f32, b: f32| a.to_bits() != b.to_bits() && !(a.is_nan() && b.is_nan());
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -105,18 +99,14 @@ pub fn fpu_mismatches(n: u32) -> u32 {
             f64::from_bits((s * s).to_bits() + 1),
             quarter,
         ];
-        for x in xs {
-            for (hw, soft) in ops64 {
-                bad += differ64(hw(x), soft(x)) as u32;
+        let y32 = f32::from_bits((state >> 32) as u32);
+        for &((hw64, soft64), (hw32, soft32)) in CHECKED {
+            for x in xs {
+                bad += differ64(hw64(x), soft64(x)) as u32;
+                let y = x as f32;
+                bad += differ32(hw32(y), soft32(y)) as u32;
             }
-            let y = x as f32;
-            for (hw, soft) in ops32 {
-                bad += differ32(hw(y), soft(y)) as u32;
-            }
-        }
-        let y = f32::from_bits((state >> 32) as u32);
-        for (hw, soft) in ops32 {
-            bad += differ32(hw(y), soft(y)) as u32;
+            bad += differ32(hw32(y32), soft32(y32)) as u32;
         }
     }
     bad

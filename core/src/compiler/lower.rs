@@ -232,28 +232,30 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
         self.max_depth = 0;
     }
 
+    /// Sizes the instruction buffers for the main expression `root` before
+    /// anything is emitted: one instruction per four bytes of its text
+    /// (`x * sin(y) + z` is 4), rounded down to a power of two. Fewer
+    /// copies than growing from one and fewer buffers left behind in the
+    /// arena; never more than the text allows, and the capacities stay
+    /// those of doubling from one, so two sources of about the same length
+    /// take the same arena bytes.
+    pub(super) fn reserve_for(&mut self, root: &Ast<'_>) -> Result<(), Error> {
+        let bytes = root.span.end.saturating_sub(root.span.start);
+        let guess = match bytes / 4 {
+            0 => 1,
+            q => 1 << q.ilog2(),
+        };
+        let no_room = |_| full(root.span);
+        self.code.try_reserve_exact(guess).map_err(no_room)?;
+        self.spans.try_reserve_exact(guess).map_err(no_room)
+    }
+
     /// Lowers a whole tree and leaves its value in the accumulator.
     /// `origin` is the top-level call a function body is lowered for.
     pub(super) fn block(&mut self, root: &'a Ast<'a>, origin: Option<Span>) -> Result<(), Error> {
         self.origin = origin;
         self.tasks.clear();
         self.vals.clear();
-        // The first buffers are sized from the source text, not grown from
-        // one: fewer copies, and fewer buffers left behind in the arena.
-        // One instruction per four bytes (`x * sin(y) + z` is 4), rounded
-        // down to a power of two: never more than the text allows, and the
-        // capacities stay those of doubling from one, so two sources of
-        // about the same length take the same arena bytes.
-        if self.code.capacity() == 0 {
-            let bytes = root.span.end.saturating_sub(root.span.start);
-            let guess = match bytes / 4 {
-                0 => 1,
-                q => 1 << q.ilog2(),
-            };
-            let no_room = |_| full(root.span);
-            self.code.try_reserve_exact(guess).map_err(no_room)?;
-            self.spans.try_reserve_exact(guess).map_err(no_room)?;
-        }
         self.span = root.span;
         self.task(Task::Visit(root))?;
         while let Some((task, span)) = self.tasks.pop() {

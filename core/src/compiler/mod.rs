@@ -69,6 +69,7 @@ fn lowered<'a, R: Real>(
 ) -> Result<Program<'a, R>, Error> {
     let mut c = lower::Lowering::new(ctx, arena, params, free);
     c.inline = inline;
+    c.reserve_for(ast)?;
     c.block(ast, None)?;
     // Running off the end returns too; the `ret` is only needed when
     // function blocks follow.
