@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use exp_rs_benches::firmware::{Tick, nudge};
 use exp_rs_benches::peers::CompileOnly;
 use exp_rs_benches::{CASES, HAS_TINYEXPR, Lib, TINYEXPR_NOTE, compile};
 
@@ -51,14 +52,6 @@ fn libs() -> Vec<Lib> {
         .into_iter()
         .filter(|&l| l != Lib::Tinyexpr || HAS_TINYEXPR)
         .collect()
-}
-
-/// Inputs that move a little every iteration.
-fn nudge(vals: &mut [f64], base: &[f64], i: usize) {
-    let d = (i & 1023) as f64 * 1e-6;
-    for (v, b) in vals.iter_mut().zip(base) {
-        *v = b + d;
-    }
 }
 
 /// Allocations per evaluation over 1,000 evaluations, for every case and
@@ -126,55 +119,17 @@ fn compile_benches(c: &mut Criterion) {
     }
 }
 
-/// The firmware shape: 7 expressions over 10 shared parameters per tick.
-/// exp-rs uses its `Batch`; every other library evaluates its 7 compiled
-/// expressions one after the other.
+/// The firmware shape ([`Tick`]): 7 expressions over 10 shared parameters
+/// per tick.
 fn batch_benches(c: &mut Criterion) {
-    let firmware: Vec<_> = CASES.iter().filter(|c| c.set == "firmware").collect();
     let mut group = c.benchmark_group("batch-firmware-7");
-    let ctx: &'static exp_rs::Context<f64> = Box::leak(Box::new(exp_rs::Context::new()));
-    let arena: &'static exp_rs::bumpalo::Bump = Box::leak(Box::new(exp_rs::bumpalo::Bump::new()));
-    let mut batch = exp_rs::Batch::new(ctx, arena);
-    for case in &firmware {
-        batch.add_expression(case.src).unwrap();
-    }
-    // Each parameter's sample value, by name.
-    let base: Vec<f64> = batch
-        .param_names()
-        .iter()
-        .map(|n| {
-            firmware
-                .iter()
-                .find_map(|c| c.vars.iter().position(|v| v == n).map(|i| c.at[i]))
-                .unwrap()
-        })
-        .collect();
-    let mut vals = base.clone();
-    let mut k = 0usize;
-    group.bench_function("exp-rs", |b| {
-        b.iter(|| {
-            k = k.wrapping_add(1);
-            nudge(&mut vals, &base, k);
-            batch.set_params(black_box(&vals));
-            batch.eval().unwrap();
-            batch.result(6)
-        })
-    });
-    for lib in libs().into_iter().filter(|&l| l != Lib::ExpRs) {
-        let mut exprs: Vec<_> = firmware
-            .iter()
-            .map(|c| (compile(lib, c).unwrap(), c.at.to_vec(), c.at))
-            .collect();
+    for lib in libs() {
+        let mut tick = Tick::new(lib);
         let mut k = 0usize;
         group.bench_function(lib.name(), |b| {
             b.iter(|| {
                 k = k.wrapping_add(1);
-                let mut last = 0.0;
-                for (e, vals, at) in exprs.iter_mut() {
-                    nudge(vals, at, k);
-                    last = e.eval(black_box(vals));
-                }
-                last
+                tick.run(k)
             })
         });
     }

@@ -17,6 +17,11 @@
 //! the math functions exp-rs's program calls per evaluation (read from
 //! the program itself, comma-separated, `-` for none), its instruction
 //! count, and the source.
+//!
+//! The firmware tick ([`Tick`]: exp-rs's `Batch` of the 7 demo
+//! expressions, tinyexpr's 7 expressions in turn, the native formulas) is
+//! timed the same way, the three alternating; a full run writes
+//! `target/bench-versus-batch.tsv`: library, ns per tick.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
 use std::fmt::Write as _;
@@ -24,6 +29,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use exp_rs::inspect::Operand;
+use exp_rs_benches::firmware::Tick;
 use exp_rs_benches::{CASES, Compiled, HAS_TINYEXPR, Lib, TINYEXPR_NOTE, compile};
 
 /// Evaluations per timed run: long enough to dwarf the clock's overhead,
@@ -63,6 +69,45 @@ fn time(e: &mut Compiled, vals: &mut [f64], base: &[f64]) -> f64 {
     }
     black_box(acc);
     start.elapsed().as_secs_f64() * 1e9 / EVALS as f64
+}
+
+/// ns per tick of one timed run of `tick`.
+fn time_ticks(tick: &mut Tick) -> f64 {
+    let start = Instant::now();
+    let mut acc = 0.0;
+    for k in 0..EVALS {
+        acc += tick.run(k);
+    }
+    black_box(acc);
+    start.elapsed().as_secs_f64() * 1e9 / EVALS as f64
+}
+
+/// The firmware tick for exp-rs, tinyexpr and native Rust, alternating
+/// round by round; the fastest round of each. Returns the TSV rows.
+fn batch(rounds: usize) -> String {
+    let libs = [Lib::ExpRs, Lib::Tinyexpr, Lib::Native];
+    let mut ticks: Vec<Tick> = libs.iter().map(|&l| Tick::new(l)).collect();
+    for t in &mut ticks {
+        time_ticks(t);
+    }
+    let mut best = [f64::INFINITY; 3];
+    for _ in 0..rounds {
+        for (t, b) in ticks.iter_mut().zip(&mut best) {
+            *b = b.min(time_ticks(t));
+        }
+    }
+    println!(
+        "versus/batch-firmware-7: exp-rs {:.1} ns, tinyexpr {:.1} ns ({:.2} x), native {:.1} ns per tick",
+        best[0],
+        best[1],
+        best[0] / best[1],
+        best[2]
+    );
+    let mut tsv = String::new();
+    for (lib, ns) in libs.iter().zip(best) {
+        let _ = writeln!(tsv, "{}\t{ns}", lib.name());
+    }
+    tsv
 }
 
 fn main() {
@@ -120,13 +165,21 @@ fn main() {
             case.src
         );
     }
-    let geo = (logs.iter().sum::<f64>() / logs.len() as f64).exp();
-    println!(
-        "versus: geometric mean exp-rs/tinyexpr {geo:.3} over {} expressions",
-        logs.len()
-    );
-    // A partial run does not replace the table xtask reads.
+    if !logs.is_empty() {
+        let geo = (logs.iter().sum::<f64>() / logs.len() as f64).exp();
+        println!(
+            "versus: geometric mean exp-rs/tinyexpr {geo:.3} over {} expressions",
+            logs.len()
+        );
+    }
+    // A partial run does not replace the tables xtask reads.
     if only.is_empty() {
         std::fs::write("../target/bench-versus.tsv", tsv).unwrap();
+    }
+    if only.is_empty() || "batch-firmware-7".contains(&only) {
+        let rows = batch(rounds);
+        if only.is_empty() {
+            std::fs::write("../target/bench-versus-batch.tsv", rows).unwrap();
+        }
     }
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 pub mod cases;
+pub mod firmware;
 pub mod peers;
 #[cfg(has_tinyexpr)]
 pub mod tinyexpr;

@@ -3,6 +3,7 @@
 //! `cargo xtask test` runs this (the benches' quick mode).
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+use exp_rs_benches::firmware::Tick;
 use exp_rs_benches::{CASES, HAS_TINYEXPR, Lib, TINYEXPR_NOTE, compile};
 
 /// The points: the case's sample values, then nudged ones like the bench's.
@@ -55,4 +56,29 @@ fn every_library_agrees_with_exp_rs_on_every_case() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= CASES.len() * 5 * 6, "only {checked} comparisons");
+}
+
+/// The firmware tick ([`Tick`]) computes the same as exp-rs's `Batch` in
+/// every library the tick benches time, so the batch rows compare equal
+/// work.
+#[test]
+fn every_firmware_tick_agrees_with_the_batch() {
+    let mut reference = Tick::new(Lib::ExpRs);
+    let mut checked = 0;
+    for lib in Lib::ALL {
+        if lib == Lib::ExpRs || (lib == Lib::Tinyexpr && !HAS_TINYEXPR) {
+            continue;
+        }
+        let mut tick = Tick::new(lib);
+        for k in [0, 1, 512, 1023, 1024] {
+            let (want, got) = (reference.run(k), tick.run(k));
+            assert!(
+                close(want, got),
+                "{} tick {k}: {got} but the batch says {want}",
+                lib.name()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5 * 5, "only {checked} comparisons");
 }

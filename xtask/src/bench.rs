@@ -414,6 +414,18 @@ fn report(root: &Path) -> Result<(String, String), String> {
             }
         }
     }
+    let ticks = bench_math::read_versus_batch(root);
+    if let Some(ours) = ticks.get("exp-rs").copied() {
+        let _ = writeln!(
+            w,
+            "\nInterleaved (`benches/versus.rs`: each round times a run of ticks of every library in turn, and the fastest round of each is kept, so a busy machine cannot favour one side):\n"
+        );
+        let _ = writeln!(w, "| library | ns/tick | × exp-rs |");
+        let _ = writeln!(w, "|---|---:|---:|");
+        for (lib, t) in &ticks {
+            let _ = writeln!(w, "| {lib} | {t:.1} | {:.2} |", t / ours);
+        }
+    }
     let math = bench_math::read_math(root);
     let versus = bench_math::read_versus(root);
     let met = |ok: bool| if ok { "met" } else { "**not met**" };
@@ -482,7 +494,7 @@ fn report(root: &Path) -> Result<(String, String), String> {
     if let Ok(js) = fs::read_to_string(root.join("target/js-bench.md")) {
         let _ = writeln!(w, "\n{js}");
     }
-    let summary = summary(&times, &ratio_tinyexpr, &misses, &math, &ours);
+    let summary = summary(&times, &ticks, &ratio_tinyexpr, &misses, &math, &ours);
     let _ = writeln!(w, "\n## Machine and how to reproduce\n");
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -508,6 +520,7 @@ fn report(root: &Path) -> Result<(String, String), String> {
 /// every number from this run.
 fn summary(
     times: &BTreeMap<(String, String), f64>,
+    ticks: &BTreeMap<String, f64>,
     ratio_tinyexpr: &[f64],
     misses: &[String],
     math: &[bench_math::MathRow],
@@ -521,6 +534,17 @@ fn summary(
         let _ = writeln!(
             s,
             "the firmware's 7-expression batch takes {ours:.0} ns per tick in exp-rs against\n{te:.0} ns in tinyexpr (C) and {fe:.0} ns in fasteval;"
+        );
+    }
+    if let (Some(ours), Some(te), Some(native)) = (
+        ticks.get("exp-rs"),
+        ticks.get("tinyexpr"),
+        ticks.get("native"),
+    ) {
+        let _ = writeln!(
+            s,
+            "timed interleaved, {ours:.0} ns against tinyexpr's {te:.0} ns ({:.2} ×) and {native:.0} ns for the\nsame formulas in native Rust;",
+            ours / te
         );
     }
     let faster = ratio_tinyexpr.iter().filter(|r| **r < 1.0).count();

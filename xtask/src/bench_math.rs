@@ -5,6 +5,7 @@
 //! → `target/bench-versus.tsv`). Every number in the text comes from those
 //! files; nothing here is written by hand.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -100,6 +101,18 @@ pub fn read_versus(root: &Path) -> Vec<VersusRow> {
                     .collect(),
                 instructions: len.parse().ok()?,
             })
+        })
+        .collect()
+}
+
+/// `target/bench-versus-batch.tsv`: ns per firmware tick by library, timed
+/// interleaved; empty if the bench has not run.
+pub fn read_versus_batch(root: &Path) -> BTreeMap<String, f64> {
+    let tsv = fs::read_to_string(root.join("target/bench-versus-batch.tsv")).unwrap_or_default();
+    tsv.lines()
+        .filter_map(|line| {
+            let (lib, ns) = line.split_once('\t')?;
+            Some((lib.to_string(), ns.parse().ok()?))
         })
         .collect()
 }
