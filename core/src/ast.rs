@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::Span;
+use crate::fallible::{AllocError, try_push};
 
 /// A prefix operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -175,23 +176,33 @@ impl<'a> Ast<'a> {
     /// Calls `f` on every node, parents before children (pre-order). It
     /// keeps its work list on the heap (setup-time code uses it), so the
     /// machine stack does not grow with the tree.
+    /// Aborts if the heap is exhausted; [`Ast::try_walk`] stops with the
+    /// error instead.
     pub fn walk(&self, f: &mut dyn FnMut(&Ast<'a>)) {
+        self.try_walk(f)
+            .unwrap_or_else(|_| crate::fallible::abort_on_oom());
+    }
+
+    /// [`Ast::walk`], or [`AllocError`] (after visiting some nodes) if the
+    /// heap cannot hold its work list.
+    pub fn try_walk(&self, f: &mut dyn FnMut(&Ast<'a>)) -> Result<(), AllocError> {
         f(self);
         // One children iterator per level: no reversing, no indexing (no
         // panic path on the C path, issue 14).
         let mut stack: Vec<Children<'a>> = Vec::new();
-        stack.push(self.children());
+        try_push(&mut stack, self.children())?;
         while let Some(top) = stack.last_mut() {
             match top.next() {
                 Some(node) => {
                     f(node);
-                    stack.push(node.children());
+                    try_push(&mut stack, node.children())?;
                 }
                 None => {
                     stack.pop();
                 }
             }
         }
+        Ok(())
     }
 
     /// The tree as an S-expression: `-2^2` → `(- (^ 2 2))`,

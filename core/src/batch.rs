@@ -12,6 +12,7 @@ use crate::compiler::{FreeNames, compile};
 use crate::context::Context;
 use crate::error::{Error, ErrorKind, Span};
 use crate::expr::arena_used;
+use crate::fallible::{AllocError, try_fill, try_push};
 use crate::parser::{Limits, parse};
 use crate::program::{Program, Scratch, run_each};
 use crate::real::Real;
@@ -89,12 +90,36 @@ fn full() -> Error {
     Error::new(ErrorKind::ArenaFull, Span::default())
 }
 
+/// Room for `additional` more entries in one of the batch's heap lists, or
+/// `ArenaFull` (the heap is out of memory) with the list unchanged.
+fn reserve<T>(list: &mut Vec<T>, additional: usize) -> Result<(), Error> {
+    list.try_reserve(additional).map_err(|_| full())
+}
+
+/// Room for `total` entries in all, as [`reserve`].
+fn room_for<T>(list: &mut Vec<T>, total: usize) -> Result<(), Error> {
+    let additional = total.saturating_sub(list.len());
+    reserve(list, additional)
+}
+
 impl<'a, R: Real> Batch<'a, R> {
     /// An empty batch compiling into `arena` against (a clone of) `ctx`.
     pub fn new(ctx: &Context<R>, arena: &'a Bump) -> Self {
         let mut batch = Batch::unbound(arena);
         batch.ctx = Some(ctx.clone());
         batch
+    }
+
+    /// [`Batch::new`], or [`AllocError`] if the heap cannot hold the
+    /// context's clone.
+    ///
+    /// Every other method reports the heap running out as it reports the
+    /// arena running out, [`ErrorKind::ArenaFull`], with nothing changed:
+    /// a batch never aborts for want of memory.
+    pub fn try_new(ctx: &Context<R>, arena: &'a Bump) -> Result<Self, AllocError> {
+        let mut batch = Batch::unbound(arena);
+        batch.ctx = Some(ctx.try_clone()?);
+        Ok(batch)
     }
 
     /// An empty batch without a context yet; see [`Batch::bind`].
@@ -136,12 +161,12 @@ impl<'a, R: Real> Batch<'a, R> {
             self.set_param(i, value);
             return Ok(i);
         }
+        let index = self.names.len();
+        room_for(&mut self.values, index + 1)?;
         let name: &'a str = self.arena.try_alloc_str(name).map_err(|_| full())?;
         self.names.try_push(name).map_err(|_| full())?;
-        let index = self.names.len() - 1;
-        if self.values.len() <= index {
-            self.values.resize(index + 1, R::ZERO);
-        }
+        // Within the room reserved above: cannot fail.
+        try_fill(&mut self.values, index + 1, R::ZERO).map_err(|_| full())?;
         if let Some(slot) = self.values.get_mut(index) {
             *slot = value;
         }
@@ -164,16 +189,21 @@ impl<'a, R: Real> Batch<'a, R> {
             let scratch = Bump::new();
             let ast = parse(src, &scratch, &Limits::DEFAULT)?;
             let mut names = 0;
-            ast.walk(&mut |node| {
+            ast.try_walk(&mut |node| {
                 if matches!(node.kind, AstKind::Name(_) | AstKind::Field { .. }) {
                     names += 1;
                 }
-            });
+            })
+            .map_err(|_| full())?;
+            reserve(&mut self.pending, 1)?;
+            reserve(&mut self.results, 1)?;
+            reserve(&mut self.errors, 1)?;
             let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
-            self.pending.push(source);
+            // Within the room reserved above: cannot fail.
+            try_push(&mut self.pending, source).map_err(|_| full())?;
             self.max_params += names;
-            self.results.push(R::NAN);
-            self.errors.push(None);
+            try_push(&mut self.results, R::NAN).map_err(|_| full())?;
+            try_push(&mut self.errors, None).map_err(|_| full())?;
             return Ok(self.pending.len() - 1);
         };
         // In an arena with an allocation limit (a fixed or capped one), a
@@ -181,17 +211,24 @@ impl<'a, R: Real> Batch<'a, R> {
         // arena untouched (bumpalo cannot give bytes back). A growable
         // arena skips it: it cannot fill up, and the dry run would double
         // the peak memory of a large compile.
+        // Room for the new entry first, so nothing fails after compiling.
+        reserve(&mut self.programs, 1)?;
+        reserve(&mut self.sources, 1)?;
+        reserve(&mut self.results, 1)?;
+        reserve(&mut self.errors, 1)?;
         if let Some(limit) = self.arena.allocation_limit() {
             // What the arena can still give: no dry run may use more.
             let avail =
                 self.arena.chunk_capacity() + limit.saturating_sub(self.arena.allocated_bytes());
             let guess = (512 + 128 * src.len() + 16 * self.names.capacity()).min(avail);
-            let (mut need, spilled) = self.dry_run(ctx, src, guess)?;
+            let (mut need, spilled, names) = self.dry_run(ctx, src, guess)?;
             if let Some(total) = spilled {
                 // Measured across chunks (their unused tails counted): once
                 // more in one chunk, for the exact figure.
                 need = self.dry_run(ctx, src, total)?.0;
             }
+            // And room for the values of the parameters it introduces.
+            room_for(&mut self.values, names)?;
             // Room for the real compile, in one stretch of the current
             // chunk: if it is not there, a block of that size is allocated
             // (growing the arena, within its limit) and given back at once,
@@ -218,6 +255,12 @@ impl<'a, R: Real> Batch<'a, R> {
                 }
                 Ok(program)
             });
+        // A growable arena skipped the dry run: room for the values now (a
+        // failure leaves bytes in an arena that has no limit to keep).
+        let compiled = compiled.and_then(|program| {
+            room_for(&mut self.values, self.names.len())?;
+            Ok(program)
+        });
         let program = match compiled {
             Ok(p) => p,
             Err(e) => {
@@ -226,13 +269,12 @@ impl<'a, R: Real> Batch<'a, R> {
                 return Err(e);
             }
         };
-        if self.values.len() < self.names.len() {
-            self.values.resize(self.names.len(), R::ZERO);
-        }
-        self.programs.push(program);
-        self.sources.push(source);
-        self.results.push(R::NAN);
-        self.errors.push(None);
+        // Within the room reserved before compiling: cannot fail.
+        let _ = try_fill(&mut self.values, self.names.len(), R::ZERO);
+        let _ = try_push(&mut self.programs, program);
+        let _ = try_push(&mut self.sources, source);
+        let _ = try_push(&mut self.results, R::NAN);
+        let _ = try_push(&mut self.errors, None);
         Ok(self.programs.len() - 1)
     }
 
@@ -240,13 +282,14 @@ impl<'a, R: Real> Batch<'a, R> {
     /// value stack) into a fresh heap arena of `capacity` bytes with a copy
     /// of the parameter names, and returns the bytes it took; with
     /// `Some(total)` when it spilled into a second chunk (then the measure
-    /// includes unused chunk tails; `total` is enough for one chunk).
+    /// includes unused chunk tails; `total` is enough for one chunk); and
+    /// the parameter count after it.
     fn dry_run(
         &self,
         ctx: &Context<R>,
         src: &str,
         capacity: usize,
-    ) -> Result<(usize, Option<usize>), Error> {
+    ) -> Result<(usize, Option<usize>, usize), Error> {
         let dry = Bump::try_with_capacity(capacity).map_err(|_| full())?;
         let first = dry.allocated_bytes();
         // The same capacity as the real list, so it grows at the same points.
@@ -268,7 +311,7 @@ impl<'a, R: Real> Batch<'a, R> {
         }
         let total = dry.allocated_bytes();
         let spilled = (total != first).then_some(total);
-        Ok((arena_used(&dry) - start, spilled))
+        Ok((arena_used(&dry) - start, spilled, names.len()))
     }
 
     /// Gives an unbound batch its context and compiles the expressions
@@ -277,21 +320,42 @@ impl<'a, R: Real> Batch<'a, R> {
     /// [`Batch::add_expression`] return that error, and the expressions
     /// from it on stay uncompiled (their indices and sources stay). A bound
     /// batch keeps its context and this does nothing.
+    ///
+    /// If the heap cannot hold the context's clone and the lists for the
+    /// pending expressions, returns [`ErrorKind::ArenaFull`] with index 0
+    /// and stays unbound and unchanged: binding can be tried again.
     pub fn bind(&mut self, ctx: &Context<R>) -> Result<(), (usize, Error)> {
         if self.ctx.is_some() {
             return self.broken.map_or(Ok(()), Err);
         }
-        self.ctx = Some(ctx.clone());
+        let n = self.pending.len();
+        let heap_full = |_| (0, full());
+        // `max_params` bounds the parameters binding can create.
+        let mut fresh = Vec::new();
+        fresh
+            .try_reserve_exact(self.max_params.max(self.names.len()))
+            .map_err(|_| (0, full()))?;
+        reserve(&mut self.programs, n).map_err(heap_full)?;
+        reserve(&mut self.sources, n).map_err(heap_full)?;
+        self.ctx = Some(ctx.try_clone().map_err(|_| (0, full()))?);
+        // The results and errors keep their room for every pending
+        // expression through `clear`.
         self.results.clear();
         self.errors.clear();
-        let pending = core::mem::take(&mut self.pending);
-        let values = core::mem::take(&mut self.values);
+        let mut pending = core::mem::take(&mut self.pending);
+        let values = core::mem::replace(&mut self.values, fresh);
         for (i, &src) in pending.iter().enumerate() {
             if let Err(e) = self.add_expression(src) {
                 self.broken = Some((i, e));
-                self.pending = pending.get(i..).unwrap_or(&[]).to_vec();
-                self.results.resize(pending.len(), R::NAN);
-                self.errors.resize(pending.len(), None);
+                let _ = try_fill(&mut self.results, n, R::NAN);
+                let _ = try_fill(&mut self.errors, n, None);
+                // The sources from the broken one on stay pending.
+                let mut k = 0;
+                pending.retain(|_| {
+                    k += 1;
+                    k > i
+                });
+                self.pending = pending;
                 break;
             }
         }
@@ -300,7 +364,7 @@ impl<'a, R: Real> Batch<'a, R> {
         for (slot, v) in self.values.iter_mut().zip(values.iter()) {
             *slot = *v;
         }
-        self.values.resize(count, R::ZERO);
+        let _ = try_fill(&mut self.values, count, R::ZERO);
         self.max_params = count;
         self.broken.map_or(Ok(()), Err)
     }
@@ -363,8 +427,12 @@ impl<'a, R: Real> Batch<'a, R> {
     /// binding, any index below the number of names the expressions could
     /// introduce is accepted, and applied by [`Batch::bind`].
     pub fn set_param(&mut self, index: usize, value: R) -> bool {
-        if self.ctx.is_none() && index < self.max_params && self.values.len() <= index {
-            self.values.resize(index + 1, R::ZERO);
+        if self.ctx.is_none()
+            && index < self.max_params
+            && try_fill(&mut self.values, index + 1, R::ZERO).is_err()
+        {
+            // The heap cannot hold the value: not recorded.
+            return false;
         }
         match self.values.get_mut(index) {
             Some(v) => {

@@ -8,8 +8,8 @@
 //! arrays), so it keeps the context as it was when it was compiled, however
 //! the context changes later. That is the one rule every door follows.
 
-use alloc::string::{String, ToString};
-use alloc::sync::Arc;
+use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
@@ -18,6 +18,9 @@ use bumpalo::Bump;
 use crate::ast::{Ast, AstKind};
 use crate::builtins::{BUILTINS, Builtin};
 use crate::error::{Error, ErrorKind};
+use crate::fallible::{
+    AllocError, Shared, abort_on_oom, try_box, try_fill, try_insert, try_push, try_string,
+};
 use crate::parser::{Limits, parse_definition};
 use crate::real::Real;
 use crate::resolve::{self, Entry};
@@ -46,15 +49,26 @@ impl Arity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct CallbackError;
 
+/// Why [`Context::try_add_expression_function`] did not add a definition;
+/// either way the context is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefineError {
+    /// The definition is wrong (syntax, a name its body cannot see), with
+    /// a span into it.
+    Invalid(Error),
+    /// The heap could not hold it.
+    OutOfMemory,
+}
+
 /// A native function: its arguments in, a value or a [`CallbackError`] out.
 pub type NativeFn<R> = dyn Fn(&[R]) -> Result<R, CallbackError>;
 
 /// A native function shared by the contexts and programs that use it. The
-/// box inside the `Arc` keeps a call one load away: an `Arc<dyn Fn>` finds
-/// its closure through the vtable's alignment on every call (measured on
-/// the Cortex-M7: about 15 instructions more per native call).
-#[allow(clippy::redundant_allocation)]
-pub(crate) type SharedNative<R> = Arc<alloc::boxed::Box<NativeFn<R>>>;
+/// box inside the [`Shared`] keeps a call one load away, as with an `Arc`:
+/// an `Arc<dyn Fn>` finds its closure through the vtable's alignment on
+/// every call (measured on the Cortex-M7: about 15 instructions more per
+/// native call).
+pub(crate) type SharedNative<R> = Shared<Box<NativeFn<R>>>;
 
 /// What kind of function a name stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +95,7 @@ pub(crate) enum FunctionDef<R: Real> {
     Native(Arity, SharedNative<R>),
     /// The whole definition as given, and its parameter count. Parsed again
     /// into the arena of each compile that calls it.
-    Expression(Arc<str>, usize),
+    Expression(Shared<str>, usize),
 }
 
 impl<R: Real> Function<R> {
@@ -133,26 +147,74 @@ impl<R: Real> Function<R> {
 /// let e = Expr::compile("twice(hyp(3, 4)) + lut[1] + cal.gain * x - g", &["x"], &ctx, &arena).unwrap();
 /// assert_eq!(e.eval(&[1.0]).unwrap(), 10.0 + 10.0 + 2.0 - 9.81);
 /// ```
-#[derive(Clone)]
+///
+/// # Running out of memory
+/// A context lives on the heap. Like `Vec` and `String`, the plain methods
+/// abort when the global allocator fails; each has a `try_` twin that
+/// returns [`AllocError`] instead and leaves the context unchanged (the C
+/// door uses those, so a firmware's `malloc` running dry is a status, not
+/// a reset).
 pub struct Context<R: Real> {
     /// Each context's own: [`Context::set_var`] changes them through a
     /// shared reference, so clones must not share them.
     constants: NameMap<Cell<R>>,
-    tables: Arc<Tables<R>>,
+    tables: Shared<Tables<R>>,
+}
+
+impl<R: Real> Clone for Context<R> {
+    /// A clone (see the type's docs); aborts if the heap is exhausted, like
+    /// `Vec`'s; [`Context::try_clone`] returns the error instead.
+    fn clone(&self) -> Self {
+        self.try_clone().unwrap_or_else(|_| abort_on_oom())
+    }
 }
 
 /// What a context binds besides constants. Shared between clones until one
 /// of them changes.
-#[derive(Clone)]
 struct Tables<R: Real> {
     functions: NameMap<Function<R>>,
-    arrays: NameMap<Arc<[R]>>,
+    arrays: NameMap<Shared<[R]>>,
     objects: NameMap<NameMap<R>>,
     limits: Limits,
     /// Registered partial derivatives: for a function's name, per
     /// argument, the name of the function that computes it.
     #[cfg(feature = "symbolic")]
-    derivatives: NameMap<alloc::vec::Vec<Option<String>>>,
+    derivatives: NameMap<Derivatives>,
+}
+
+/// Per argument of a function, the name of its registered derivative.
+#[cfg(feature = "symbolic")]
+struct Derivatives(Vec<Option<String>>);
+
+#[cfg(feature = "symbolic")]
+impl Derivatives {
+    fn try_clone(&self) -> Result<Self, AllocError> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(self.0.len())
+            .map_err(|_| AllocError)?;
+        for d in &self.0 {
+            let copy = match d {
+                Some(s) => Some(try_string(s)?),
+                None => None,
+            };
+            try_push(&mut out, copy)?;
+        }
+        Ok(Derivatives(out))
+    }
+}
+
+impl<R: Real> Tables<R> {
+    /// A copy for a context that changes tables a clone still shares.
+    fn try_clone(&self) -> Result<Self, AllocError> {
+        Ok(Tables {
+            functions: self.functions.try_clone()?,
+            arrays: self.arrays.try_clone()?,
+            objects: self.objects.try_clone_with(NameMap::try_clone)?,
+            limits: self.limits,
+            #[cfg(feature = "symbolic")]
+            derivatives: self.derivatives.try_clone_with(Derivatives::try_clone)?,
+        })
+    }
 }
 
 impl<R: Real> Default for Context<R> {
@@ -165,37 +227,63 @@ impl<R: Real> Context<R> {
     /// A context with every built-in function of SPEC.md and the constants
     /// `pi`, `e` and `tau`.
     pub fn new() -> Context<R> {
-        let mut ctx = Context::empty();
-        for &(name, builtin) in BUILTINS.iter().filter(|(_, b)| b.available()) {
+        Context::try_new().unwrap_or_else(|_| abort_on_oom())
+    }
+
+    /// [`Context::new`], or [`AllocError`] if the heap cannot hold it.
+    pub fn try_new() -> Result<Context<R>, AllocError> {
+        let mut ctx = Context::try_empty()?;
+        let builtins = BUILTINS.iter().filter(|(_, b)| b.available());
+        let functions = &mut ctx.tables_mut()?.functions;
+        functions
+            .entries
+            .try_reserve_exact(builtins.clone().count())
+            .map_err(|_| AllocError)?;
+        for &(name, builtin) in builtins {
             let def = FunctionDef::Builtin(builtin);
-            ctx.tables_mut()
-                .functions
-                .insert(name.to_string(), Function { def });
+            functions.try_insert(name, Function { def })?;
         }
-        ctx.set_constant("pi", R::PI);
-        ctx.set_constant("e", R::E);
-        ctx.set_constant("tau", R::TAU);
-        ctx
+        ctx.try_set_constant("pi", R::PI)?;
+        ctx.try_set_constant("e", R::E)?;
+        ctx.try_set_constant("tau", R::TAU)?;
+        Ok(ctx)
     }
 
     /// A context with no functions and no constants.
     pub fn empty() -> Context<R> {
-        Context {
+        Context::try_empty().unwrap_or_else(|_| abort_on_oom())
+    }
+
+    /// [`Context::empty`], or [`AllocError`] if the heap cannot hold it.
+    pub fn try_empty() -> Result<Context<R>, AllocError> {
+        Ok(Context {
             constants: NameMap::new(),
-            tables: Arc::new(Tables {
+            tables: Shared::try_new(Tables {
                 functions: NameMap::new(),
                 arrays: NameMap::new(),
                 objects: NameMap::new(),
                 limits: Limits::DEFAULT,
                 #[cfg(feature = "symbolic")]
                 derivatives: NameMap::new(),
-            }),
-        }
+            })?,
+        })
+    }
+
+    /// A clone (cheap: the tables are shared, the constants copied), or
+    /// [`AllocError`].
+    pub fn try_clone(&self) -> Result<Context<R>, AllocError> {
+        Ok(Context {
+            constants: self.constants.try_clone()?,
+            tables: self.tables.clone(),
+        })
     }
 
     /// The tables, copied first if a clone still shares them.
-    fn tables_mut(&mut self) -> &mut Tables<R> {
-        Arc::make_mut(&mut self.tables)
+    fn tables_mut(&mut self) -> Result<&mut Tables<R>, AllocError> {
+        if self.tables.get_mut().is_none() {
+            self.tables = Shared::try_new(Tables::try_clone(&self.tables)?)?;
+        }
+        self.tables.get_mut().ok_or(AllocError)
     }
 
     /// The limits compiles with this context obey.
@@ -206,14 +294,28 @@ impl<R: Real> Context<R> {
     /// Replaces the limits (nesting depth, source length, call depth, calls
     /// and steps per evaluation).
     pub fn set_limits(&mut self, limits: Limits) {
-        self.tables_mut().limits = limits;
+        self.try_set_limits(limits)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::set_limits`], or [`AllocError`] (changing a context
+    /// whose tables a clone shares copies them).
+    pub fn try_set_limits(&mut self, limits: Limits) -> Result<(), AllocError> {
+        self.tables_mut()?.limits = limits;
+        Ok(())
     }
 
     /// Binds (or rebinds) a constant. Constants are folded into programs at
     /// compile time; [`eval_ast`](crate::eval_ast) reads them as its
     /// variables on every call.
     pub fn set_constant(&mut self, name: &str, value: R) {
-        self.constants.insert(name.to_string(), Cell::new(value));
+        self.try_set_constant(name, value)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::set_constant`], or [`AllocError`] with nothing changed.
+    pub fn try_set_constant(&mut self, name: &str, value: R) -> Result<(), AllocError> {
+        self.constants.try_insert(name, Cell::new(value))
     }
 
     /// Changes the value of an existing constant through a shared
@@ -254,10 +356,33 @@ impl<R: Real> Context<R> {
         arity: Arity,
         f: impl Fn(&[R]) -> Result<R, CallbackError> + 'static,
     ) {
-        let def = FunctionDef::Native(arity, Arc::new(alloc::boxed::Box::new(f)));
-        self.tables_mut()
+        self.try_add_fallible_function(name, arity, f)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::add_function`], or [`AllocError`] with nothing changed.
+    pub fn try_add_function(
+        &mut self,
+        name: &str,
+        arity: Arity,
+        f: impl Fn(&[R]) -> R + 'static,
+    ) -> Result<(), AllocError> {
+        self.try_add_fallible_function(name, arity, move |args| Ok(f(args)))
+    }
+
+    /// [`Context::add_fallible_function`], or [`AllocError`] with nothing
+    /// changed.
+    pub fn try_add_fallible_function(
+        &mut self,
+        name: &str,
+        arity: Arity,
+        f: impl Fn(&[R]) -> Result<R, CallbackError> + 'static,
+    ) -> Result<(), AllocError> {
+        let native: Box<NativeFn<R>> = try_box(f)?;
+        let def = FunctionDef::Native(arity, Shared::try_new(native)?);
+        self.tables_mut()?
             .functions
-            .insert(name.to_string(), Function { def });
+            .try_insert(name, Function { def })
     }
 
     /// Adds (or replaces) an expression function from its definition,
@@ -277,12 +402,31 @@ impl<R: Real> Context<R> {
     /// assert_eq!(e.eval(&[]).unwrap(), 120.0);
     /// ```
     pub fn add_expression_function(&mut self, definition: &str) -> Result<(), Error> {
+        match self.try_add_expression_function(definition) {
+            Ok(()) => Ok(()),
+            Err(DefineError::Invalid(e)) => Err(e),
+            Err(DefineError::OutOfMemory) => abort_on_oom(),
+        }
+    }
+
+    /// [`Context::add_expression_function`], with running out of heap
+    /// memory as [`DefineError::OutOfMemory`] (nothing changed) instead of
+    /// an abort.
+    pub fn try_add_expression_function(&mut self, definition: &str) -> Result<(), DefineError> {
         let arena = Bump::new();
-        let def = parse_definition(definition, &arena, self.limits())?;
+        // Parsed into a scratch arena on the heap, which has no limit: if
+        // it is full, the heap is.
+        let def = parse_definition(definition, &arena, self.limits()).map_err(|e| {
+            if e.kind == ErrorKind::ArenaFull {
+                DefineError::OutOfMemory
+            } else {
+                DefineError::Invalid(e)
+            }
+        })?;
         let def_name = def.name;
         let known = |name: &str| !matches!(resolve::lookup(name, def.params, self), Entry::Unknown);
         let mut unknown = None;
-        def.body.walk(&mut |node: &Ast<'_>| {
+        let walked = def.body.try_walk(&mut |node: &Ast<'_>| {
             let (name, span) = match node.kind {
                 AstKind::Name(n) => (n, node.span),
                 AstKind::Index {
@@ -300,12 +444,17 @@ impl<R: Real> Context<R> {
             }
         });
         if let Some(span) = unknown {
-            return Err(Error::new(ErrorKind::UnknownVariable, span));
+            return Err(DefineError::Invalid(Error::new(
+                ErrorKind::UnknownVariable,
+                span,
+            )));
         }
-        let def = FunctionDef::Expression(Arc::from(definition), def.params.len());
-        let name = def_name.to_string();
-        self.tables_mut().functions.insert(name, Function { def });
-        Ok(())
+        walked.map_err(|_| DefineError::OutOfMemory)?;
+        let source = Shared::try_from_str(definition).map_err(|_| DefineError::OutOfMemory)?;
+        let def = FunctionDef::Expression(source, def.params.len());
+        self.tables_mut()
+            .and_then(|t| t.functions.try_insert(def_name, Function { def }))
+            .map_err(|_| DefineError::OutOfMemory)
     }
 
     /// Registers the partial derivative of function `name` with respect
@@ -331,19 +480,31 @@ impl<R: Real> Context<R> {
     /// ```
     #[cfg(feature = "symbolic")]
     pub fn set_derivative(&mut self, name: &str, arg: usize, derivative: &str) {
-        let table = &mut self.tables_mut().derivatives;
+        self.try_set_derivative(name, arg, derivative)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::set_derivative`], or [`AllocError`] with nothing changed.
+    #[cfg(feature = "symbolic")]
+    pub fn try_set_derivative(
+        &mut self,
+        name: &str,
+        arg: usize,
+        derivative: &str,
+    ) -> Result<(), AllocError> {
+        let derivative = try_string(derivative)?;
+        let table = &mut self.tables_mut()?.derivatives;
         if table.get(name).is_none() {
-            table.insert(name.to_string(), Vec::new());
+            table.try_insert(name, Derivatives(Vec::new()))?;
         }
-        let Some(list) = table.get_mut(name) else {
-            return;
+        let Some(Derivatives(list)) = table.get_mut(name) else {
+            return Err(AllocError);
         };
-        if list.len() <= arg {
-            list.resize(arg + 1, None);
-        }
+        try_fill(list, arg + 1, None)?;
         if let Some(slot) = list.get_mut(arg) {
-            *slot = Some(derivative.to_string());
+            *slot = Some(derivative);
         }
+        Ok(())
     }
 
     /// Adds the expression function `definition` (see
@@ -369,7 +530,7 @@ impl<R: Real> Context<R> {
     ) -> Result<(), Error> {
         let arena = Bump::new();
         let def = parse_definition(definition, &arena, self.limits())?;
-        let derivative = def.name.to_string();
+        let derivative = String::from(def.name);
         self.add_expression_function(definition)?;
         self.set_derivative(name, arg, &derivative);
         Ok(())
@@ -379,7 +540,7 @@ impl<R: Real> Context<R> {
     /// respect to argument `arg`, if any.
     #[cfg(feature = "symbolic")]
     pub fn derivative_of(&self, name: &str, arg: usize) -> Option<&str> {
-        self.tables.derivatives.get(name)?.get(arg)?.as_deref()
+        self.tables.derivatives.get(name)?.0.get(arg)?.as_deref()
     }
 
     /// True when some partial derivative of `name` is registered.
@@ -390,35 +551,67 @@ impl<R: Real> Context<R> {
 
     /// Binds (or rebinds) an array for `name[i]`.
     pub fn add_array(&mut self, name: &str, values: &[R]) {
-        self.tables_mut()
-            .arrays
-            .insert(name.to_string(), Arc::from(values));
+        self.try_add_array(name, values)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::add_array`], or [`AllocError`] with nothing changed.
+    pub fn try_add_array(&mut self, name: &str, values: &[R]) -> Result<(), AllocError> {
+        let values = Shared::try_from_slice(values)?;
+        self.tables_mut()?.arrays.try_insert(name, values)
     }
 
     /// Binds (or rebinds) an object with named fields for `name.field`.
     pub fn add_object(&mut self, name: &str, fields: &[(&str, R)]) {
+        self.try_add_object(name, fields)
+            .unwrap_or_else(|_| abort_on_oom());
+    }
+
+    /// [`Context::add_object`], or [`AllocError`] with nothing changed.
+    pub fn try_add_object(&mut self, name: &str, fields: &[(&str, R)]) -> Result<(), AllocError> {
         let mut map = NameMap::new();
+        map.entries
+            .try_reserve_exact(fields.len())
+            .map_err(|_| AllocError)?;
         for &(k, v) in fields {
-            map.insert(k.to_string(), v);
+            map.try_insert(k, v)?;
         }
-        self.tables_mut().objects.insert(name.to_string(), map);
+        self.tables_mut()?.objects.try_insert(name, map)
     }
 
     /// Removes a constant, function, array or object of that name (and the
     /// derivatives registered for a function); true if something was
     /// removed.
     pub fn remove(&mut self, name: &str) -> bool {
-        let a = self.constants.remove(name).is_some();
-        let t = self.tables_mut();
-        let b = t.functions.remove(name).is_some();
-        let c = t.arrays.remove(name).is_some();
-        let d = t.objects.remove(name).is_some();
-        // Its registered derivatives go with the function.
-        #[cfg(feature = "symbolic")]
-        if b {
-            t.derivatives.remove(name);
+        self.try_remove(name).unwrap_or_else(|_| abort_on_oom())
+    }
+
+    /// [`Context::remove`], or [`AllocError`] with nothing changed
+    /// (removing from tables a clone shares copies them first).
+    pub fn try_remove(&mut self, name: &str) -> Result<bool, AllocError> {
+        let bound = |t: &Tables<R>| {
+            t.functions.get(name).is_some()
+                || t.arrays.get(name).is_some()
+                || t.objects.get(name).is_some()
+        };
+        let t = if bound(&self.tables) {
+            Some(self.tables_mut()?)
+        } else {
+            None
+        };
+        let (mut b, mut c, mut d) = (false, false, false);
+        if let Some(t) = t {
+            b = t.functions.remove(name).is_some();
+            c = t.arrays.remove(name).is_some();
+            d = t.objects.remove(name).is_some();
+            // Its registered derivatives go with the function.
+            #[cfg(feature = "symbolic")]
+            if b {
+                t.derivatives.remove(name);
+            }
         }
-        a || b || c || d
+        let a = self.constants.remove(name).is_some();
+        Ok(a || b || c || d)
     }
 
     /// The function bound to `name`.
@@ -432,7 +625,7 @@ impl<R: Real> Context<R> {
     }
 
     /// The array bound to `name`, shared (a program keeps it alive).
-    pub(crate) fn array_arc(&self, name: &str) -> Option<&Arc<[R]>> {
+    pub(crate) fn array_arc(&self, name: &str) -> Option<&Shared<[R]>> {
         self.tables.arrays.get(name)
     }
 
@@ -457,9 +650,33 @@ impl<R: Real> Context<R> {
 /// bisection. Contexts hold tens of names, not thousands; this is a few
 /// hundred bytes of code per value type where a `BTreeMap` is kilobytes
 /// (issue 14), with the same order for iteration.
-#[derive(Clone)]
 struct NameMap<V> {
     entries: Vec<(String, V)>,
+}
+
+impl<V> NameMap<V> {
+    /// A copy, each value copied by `copy`; or [`AllocError`].
+    fn try_clone_with(
+        &self,
+        copy: impl Fn(&V) -> Result<V, AllocError>,
+    ) -> Result<Self, AllocError> {
+        let mut entries = Vec::new();
+        entries
+            .try_reserve_exact(self.entries.len())
+            .map_err(|_| AllocError)?;
+        for (k, v) in &self.entries {
+            try_push(&mut entries, (try_string(k)?, copy(v)?))?;
+        }
+        Ok(NameMap { entries })
+    }
+
+    /// A copy (the values are cheap to clone); or [`AllocError`].
+    fn try_clone(&self) -> Result<Self, AllocError>
+    where
+        V: Clone,
+    {
+        self.try_clone_with(|v| Ok(v.clone()))
+    }
 }
 
 impl<V> NameMap<V> {
@@ -485,15 +702,17 @@ impl<V> NameMap<V> {
         self.entries.get_mut(i).map(|(_, v)| v)
     }
 
-    /// Binds `name` to `value`, replacing what it was bound to.
-    fn insert(&mut self, name: String, value: V) {
-        match self.find(&name) {
+    /// Binds `name` to `value`, replacing what it was bound to; or
+    /// [`AllocError`] with nothing changed.
+    fn try_insert(&mut self, name: &str, value: V) -> Result<(), AllocError> {
+        match self.find(name) {
             Ok(i) => {
                 if let Some(slot) = self.entries.get_mut(i) {
                     slot.1 = value;
                 }
+                Ok(())
             }
-            Err(i) => self.entries.insert(i, (name, value)),
+            Err(i) => try_insert(&mut self.entries, i, (try_string(name)?, value)),
         }
     }
 

@@ -128,6 +128,10 @@ impl<'a, R: Real> Expr<'a, R> {
         let source: &'a str = arena.try_alloc_str(src).map_err(|_| full())?;
         let program = compile(ast, ctx, arena, &mut names, free)?;
         let scratch = Scratch::new_in(arena, program.stack_size, program.frame_count)?;
+        // The context the derivative and the printer see (a full heap is
+        // reported as a full arena, as in every compile).
+        #[cfg(feature = "symbolic")]
+        let ctx = ctx.try_clone().map_err(|_| full())?;
         Ok(Expr {
             source,
             ast,
@@ -136,7 +140,7 @@ impl<'a, R: Real> Expr<'a, R> {
             scratch: RefCell::new(scratch),
             arena_bytes: arena_used(arena).saturating_sub(before),
             #[cfg(feature = "symbolic")]
-            ctx: ctx.clone(),
+            ctx,
             #[cfg(feature = "symbolic")]
             arena,
         })

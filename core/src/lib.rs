@@ -49,7 +49,8 @@
 //!
 //! The language itself is specified in SPEC.md.
 #![no_std]
-#![deny(unsafe_code)] // allowed only for the FPU's `asm!` in fpu.rs and the arena vector (arena_vec.rs)
+#![deny(unsafe_code)]
+// allowed only for the FPU's `asm!` in fpu.rs, the arena vector (arena_vec.rs) and fallible heap allocation (fallible.rs)
 #![deny(missing_docs)]
 
 extern crate alloc;
@@ -66,6 +67,7 @@ mod derive;
 mod error;
 mod exec;
 mod expr;
+pub mod fallible;
 mod fmod;
 mod fpu;
 pub mod inspect;
@@ -85,11 +87,12 @@ mod walk;
 
 pub use ast::{Ast, AstKind, BinaryOp, Children, SExpr, UnaryOp};
 pub use batch::Batch;
-pub use context::{Arity, CallbackError, Context, Function, FunctionKind, NativeFn};
+pub use context::{Arity, CallbackError, Context, DefineError, Function, FunctionKind, NativeFn};
 #[cfg(feature = "symbolic")]
 pub use derive::derivative;
 pub use error::{Error, ErrorKind, Rendered, Span};
 pub use expr::{Expr, arena_used};
+pub use fallible::AllocError;
 #[doc(hidden)]
 pub use fpu::fpu_mismatches;
 pub use lexer::is_identifier;

@@ -10,7 +10,7 @@
 //! Evaluation is one loop over the slice: no recursion, no heap, no name
 //! lookups, no panics. Everything it touches was sized at compile time.
 
-use alloc::sync::Arc;
+use crate::fallible::Shared;
 
 use crate::arena_vec::ArenaVec;
 
@@ -225,7 +225,7 @@ pub struct Program<'a, R: Real> {
     /// Nodes of the main expression the compiler folded into constants.
     pub(crate) folded: &'a [Span],
     pub(crate) natives: ArenaVec<'a, (&'a str, SharedNative<R>)>,
-    pub(crate) arrays: ArenaVec<'a, (&'a str, Arc<[R]>)>,
+    pub(crate) arrays: ArenaVec<'a, (&'a str, Shared<[R]>)>,
     pub(crate) functions: &'a [FunctionBlock<'a>],
     /// How many parameter values an evaluation takes.
     pub(crate) param_count: u32,

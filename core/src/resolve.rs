@@ -16,8 +16,8 @@
 //! The compiler, the tree walker and [`Context::add_expression_function`]
 //! all call these functions, so every path resolves alike.
 
+use crate::fallible::Shared;
 use alloc::string::String;
-use alloc::sync::Arc;
 
 use crate::context::{Context, Function};
 use crate::error::{Error, ErrorKind, Span};
@@ -30,7 +30,7 @@ pub(crate) enum Entry<'c, R: Real> {
     /// A constant of the context.
     Constant(R),
     /// An array of the context.
-    Array(&'c Arc<[R]>),
+    Array(&'c Shared<[R]>),
     /// An object of the context.
     Object(&'c [(String, R)]),
     /// A function of the context (as a value, index or object: an error).
@@ -99,7 +99,7 @@ pub(crate) fn index<'c, R: Real>(
     span: Span,
     params: &[&str],
     ctx: &'c Context<R>,
-) -> Result<&'c Arc<[R]>, Error> {
+) -> Result<&'c Shared<[R]>, Error> {
     match lookup(name, params, ctx) {
         Entry::Array(a) => Ok(a),
         Entry::Unknown => Err(Error::new(ErrorKind::UnknownVariable, span)),

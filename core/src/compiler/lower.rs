@@ -6,7 +6,7 @@
 //! Operands that are constants or parameter slots are fused into the
 //! instruction that uses them (`acc = acc * 2`, `acc = acc + x`).
 
-use alloc::sync::Arc;
+use crate::fallible::Shared;
 
 use crate::arena_vec::ArenaVec;
 use bumpalo::Bump;
@@ -144,7 +144,7 @@ pub(super) struct Lowering<'a, 'p, R: Real> {
     /// Nodes of the main expression folded into constants.
     pub(super) folded: ArenaVec<'a, Span>,
     pub(super) natives: ArenaVec<'a, (&'a str, SharedNative<R>)>,
-    pub(super) arrays: ArenaVec<'a, (&'a str, Arc<[R]>)>,
+    pub(super) arrays: ArenaVec<'a, (&'a str, Shared<[R]>)>,
     pub(super) functions: ArenaVec<'a, FunctionBlock<'a>>,
     /// Parsed bodies of `functions`, with the top-level call that first
     /// needed each.
@@ -590,7 +590,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
                             Some(i) => i as u32,
                             None => {
                                 self.arrays
-                                    .try_push((name, Arc::clone(array)))
+                                    .try_push((name, Shared::clone(array)))
                                     .map_err(|_| full(self.span))?;
                                 self.arrays.len() as u32 - 1
                             }
@@ -712,7 +712,7 @@ impl<'a, 'p, R: Real> Lowering<'a, 'p, R> {
             FunctionDef::Native(_, func) => {
                 let id = self.natives.len() as u32;
                 self.natives
-                    .try_push((name, Arc::clone(func)))
+                    .try_push((name, Shared::clone(func)))
                     .map_err(|_| full(node.span))?;
                 Instr::Native {
                     id,

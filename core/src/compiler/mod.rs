@@ -93,12 +93,13 @@ fn lowered<'a, R: Real>(
     }
 
     let limits = ctx.limits();
-    let frames = match calls::longest_call_chain(c.functions.len(), &c.calls) {
-        Some(chain) => chain.min(limits.max_calls),
-        None => limits.max_calls,
+    let full = Error::new(ErrorKind::ArenaFull, ast.span);
+    let frames = match calls::longest_call_chain(c.functions.len(), &c.calls, arena) {
+        Ok(Some(chain)) => chain.min(limits.max_calls),
+        Ok(None) => limits.max_calls,
+        Err(_) => return Err(full),
     };
     let stack_size = main_stack.saturating_add(frames.saturating_mul(fn_stack));
-    let full = Error::new(ErrorKind::ArenaFull, ast.span);
     let names = used_names(&c.code, c.params, arena).map_err(|_| full)?;
     let program = Program {
         code: c.code.into_bump_slice(),
