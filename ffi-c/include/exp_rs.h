@@ -198,6 +198,12 @@ typedef enum {
      * honoured, an unknown status number, or an unknown `exp_rs_limit`.
      */
     EXP_RS_STATUS_INVALID_ARGUMENT = 111,
+    /**
+     * The heap (`malloc`) could not provide the memory a call needed; the
+     * call changed nothing, and the handles stay usable. (Compiling
+     * reports a full heap as `ARENA_FULL`, as it reports a full arena.)
+     */
+    EXP_RS_STATUS_OUT_OF_MEMORY = 112,
 } exp_rs_status;
 
 /**
@@ -469,8 +475,9 @@ exp_rs_status exp_rs_arena_set_limit(ExpRsArena *arena, size_t limit);
  * changes to `ctx` apply to builders bound later, and `ctx` may be freed
  * while the builder lives. The arena stays allocated and cannot be reset
  * while the builder exists (freeing it only takes effect when its last
- * builder is freed). Returns NULL if `arena` or `ctx` is NULL. Allocates
- * the builder (heap); free it with `exp_rs_batch_builder_free`.
+ * builder is freed). Returns NULL if `arena` or `ctx` is NULL, or if the
+ * heap cannot hold the builder. Allocates the builder (heap); free it
+ * with `exp_rs_batch_builder_free`.
  *
  * # Safety
  * `arena` and `ctx` are NULL or live handles.
@@ -490,8 +497,8 @@ ExpRsBatchBuilder *exp_rs_batch_builder_new(ExpRsArena *arena, const ExpRsContex
  * builder is bound, under the context's limits, so compile errors (an
  * unknown function, say) are reported then. Binding compiles into the
  * arena (allocating): bind before a real-time loop to keep allocation out
- * of it. Returns NULL if `arena` is NULL. Free with
- * `exp_rs_batch_builder_free`.
+ * of it. Returns NULL if `arena` is NULL, or if the heap cannot hold the
+ * builder. Free with `exp_rs_batch_builder_free`.
  *
  * # Safety
  * `arena` is NULL or a live handle.
@@ -518,7 +525,9 @@ void exp_rs_batch_builder_free(ExpRsBatchBuilder *builder);
  * Binding a bound builder again with the same handle does nothing.
  *
  * Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound with another context
- * handle), and compile errors (see `exp_rs_batch_builder_last_error`).
+ * handle), `OUT_OF_MEMORY` (the heap cannot hold the context's clone; the
+ * builder stays unbound, unchanged, and binding can be tried again), and
+ * compile errors (see `exp_rs_batch_builder_last_error`).
  *
  * # Safety
  * `builder` and `ctx` are NULL or live handles.
@@ -797,7 +806,7 @@ void exp_rs_context_free(ExpRsContext *ctx);
  * into programs when they are compiled. Allocates (the table entry).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (not an
- * identifier).
+ * identifier), `OUT_OF_MEMORY` (nothing changed).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or a NUL-terminated string.
@@ -812,7 +821,7 @@ exp_rs_status exp_rs_context_set_constant(ExpRsContext *ctx, const char *name, e
  * table entry).
  *
  * Errors: `NULL_POINTER` (`ctx`, `name` or `func`), `INVALID_UTF8`,
- * `INVALID_NAME`.
+ * `INVALID_NAME`, `OUT_OF_MEMORY` (nothing changed).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `func`, if not
@@ -847,9 +856,10 @@ exp_rs_status exp_rs_context_add_fallible_function(ExpRsContext *ctx,
  * looked up when an expression using it is compiled (so definitions may
  * refer to each other, and recursion works). Allocates.
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, and the syntax
- * and name errors of the definition, with a span into it (see
- * `exp_rs_context_last_error` and `exp_rs_context_last_error_message`).
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `OUT_OF_MEMORY` (nothing
+ * changed), and the syntax and name errors of the definition, with a span
+ * into it (see `exp_rs_context_last_error` and
+ * `exp_rs_context_last_error_message`).
  *
  * # Safety
  * `ctx` is NULL or live; `definition` is NULL or NUL-terminated.
@@ -860,7 +870,8 @@ exp_rs_status exp_rs_context_add_expression_function(ExpRsContext *ctx, const ch
  * Binds (or rebinds) the array `name` (for `name[i]`) to a copy of the
  * `n` values at `values` (`values` may be NULL when `n` is 0). Allocates.
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`.
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`,
+ * `OUT_OF_MEMORY` (nothing changed).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `values` is
@@ -877,7 +888,7 @@ exp_rs_status exp_rs_context_add_array(ExpRsContext *ctx,
  * Allocates.
  *
  * Errors: `NULL_POINTER` (also for a NULL field name), `INVALID_UTF8`,
- * `INVALID_NAME` (object or field).
+ * `INVALID_NAME` (object or field), `OUT_OF_MEMORY` (nothing changed).
  *
  * # Safety
  * `ctx` is NULL or live; `name` is NULL or NUL-terminated; `fields` and
@@ -905,7 +916,9 @@ exp_rs_status exp_rs_context_remove(ExpRsContext *ctx, const char *name);
  * Compiles (builders bound later, `exp_rs_context_eval`) and the
  * evaluations of what they compile obey the context's limits; input past
  * them fails with a status, never a crash. Errors: `NULL_POINTER`,
- * `INVALID_ARGUMENT` (unknown `which`). No allocation.
+ * `INVALID_ARGUMENT` (unknown `which`), `OUT_OF_MEMORY` (nothing
+ * changed). Allocates only while a builder shares the context's tables
+ * (it copies them, as every change then does).
  *
  * # Safety
  * `ctx` is NULL or live.
@@ -1040,7 +1053,9 @@ exp_rs_status exp_rs_eval_ex(const char *src,
  * becomes a parameter). It evaluates against a clone of the context as it
  * is at the call (a native callback may change the context; the change
  * applies to later calls). A failure is also recorded as the context's
- * last error. Allocates (a scratch arena).
+ * last error. Allocates (a scratch arena): `OUT_OF_MEMORY` when the heap
+ * cannot hold the context's clone, `ARENA_FULL` when it cannot hold the
+ * compile.
  *
  * # Safety
  * `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
@@ -1083,7 +1098,8 @@ exp_rs_status exp_rs_arena_estimate(const ExpRsContext *ctx,
  * also keeps the sources until binding; counted). Allocates (scratch).
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
- * (the heap cannot hold the scratch arena), and the first expression's
+ * (the heap cannot hold the scratch arena), `OUT_OF_MEMORY` (nor a clone
+ * of the context), and the first expression's
  * compile error. With a context, every failure is also recorded as its
  * last error (for a compile error, `expression` is the index into
  * `exprs`).

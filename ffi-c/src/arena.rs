@@ -6,6 +6,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use bumpalo::Bump;
+use exp_rs::fallible::try_box;
 
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
@@ -170,12 +171,14 @@ pub extern "C" fn exp_rs_arena_new(size: usize) -> *mut ExpRsArena {
         let Ok(bump) = Bump::try_with_capacity(capacity) else {
             return core::ptr::null_mut();
         };
-        let arena = Box::new(ExpRsArena {
+        let Ok(arena) = try_box(ExpRsArena {
             bump: UnsafeCell::new(bump),
             users: AtomicUsize::new(0),
             released: AtomicBool::new(false),
             limit: AtomicUsize::new(usize::MAX),
-        });
+        }) else {
+            return core::ptr::null_mut();
+        };
         if size > 0 {
             arena.limit.store(0, Ordering::Release);
             arena.apply_limit();

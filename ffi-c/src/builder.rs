@@ -8,6 +8,7 @@ use core::cell::RefCell;
 use core::ffi::c_char;
 
 use exp_rs::Batch;
+use exp_rs::fallible::try_box;
 
 use crate::arena::{ArenaHold, ExpRsArena};
 use crate::context::ExpRsContext;
@@ -52,11 +53,15 @@ impl Inner {
                 .bind_error()
                 .map_or(exp_rs_status::Ok, |(_, e)| e.into());
         }
-        let snapshot = ctx.snapshot();
-        self.bound_to = ctx;
-        match self.batch.bind(&snapshot) {
-            Ok(()) => exp_rs_status::Ok,
+        match self.batch.bind(ctx.get()) {
+            Ok(()) => {
+                self.bound_to = ctx;
+                exp_rs_status::Ok
+            }
+            // Still unbound: the heap could not hold the context's clone.
+            Err(_) if !self.batch.is_bound() => exp_rs_status::OutOfMemory,
             Err((i, e)) => {
+                self.bound_to = ctx;
                 let src = self.batch.source(i).unwrap_or("");
                 self.last.with_text(e, i, src);
                 e.into()
@@ -132,22 +137,27 @@ fn put<T>(out: *mut T, v: Result<T, exp_rs_status>) -> exp_rs_status {
     }
 }
 
+/// The builder, or NULL if the heap cannot hold it (nothing is kept).
 fn new_builder(arena: &ExpRsArena, ctx: Option<&ExpRsContext>) -> *mut ExpRsBatchBuilder {
     let arena = ArenaHold::new(arena);
     // SAFETY: the batch is stored next to the hold, which is dropped after it.
     let bump = unsafe { arena.bump() };
     let (batch, bound_to) = match ctx {
         None => (Batch::unbound(bump), core::ptr::null()),
-        Some(c) => (Batch::new(&c.snapshot(), bump), c as *const _),
+        Some(c) => match Batch::try_new(c.get(), bump) {
+            Ok(batch) => (batch, c as *const _),
+            Err(_) => return core::ptr::null_mut(),
+        },
     };
-    Box::into_raw(Box::new(ExpRsBatchBuilder {
+    try_box(ExpRsBatchBuilder {
         inner: RefCell::new(Inner {
             batch,
             bound_to,
             last: LastError::new(),
         }),
         _arena: arena,
-    }))
+    })
+    .map_or(core::ptr::null_mut(), Box::into_raw)
 }
 
 /// Creates a batch builder that compiles into `arena` against `ctx`: every
@@ -158,8 +168,9 @@ fn new_builder(arena: &ExpRsArena, ctx: Option<&ExpRsContext>) -> *mut ExpRsBatc
 /// changes to `ctx` apply to builders bound later, and `ctx` may be freed
 /// while the builder lives. The arena stays allocated and cannot be reset
 /// while the builder exists (freeing it only takes effect when its last
-/// builder is freed). Returns NULL if `arena` or `ctx` is NULL. Allocates
-/// the builder (heap); free it with `exp_rs_batch_builder_free`.
+/// builder is freed). Returns NULL if `arena` or `ctx` is NULL, or if the
+/// heap cannot hold the builder. Allocates the builder (heap); free it
+/// with `exp_rs_batch_builder_free`.
 ///
 /// # Safety
 /// `arena` and `ctx` are NULL or live handles.
@@ -189,8 +200,8 @@ pub unsafe extern "C" fn exp_rs_batch_builder_new(
 /// builder is bound, under the context's limits, so compile errors (an
 /// unknown function, say) are reported then. Binding compiles into the
 /// arena (allocating): bind before a real-time loop to keep allocation out
-/// of it. Returns NULL if `arena` is NULL. Free with
-/// `exp_rs_batch_builder_free`.
+/// of it. Returns NULL if `arena` is NULL, or if the heap cannot hold the
+/// builder. Free with `exp_rs_batch_builder_free`.
 ///
 /// # Safety
 /// `arena` is NULL or a live handle.
@@ -237,7 +248,9 @@ pub unsafe extern "C" fn exp_rs_batch_builder_free(builder: *mut ExpRsBatchBuild
 /// Binding a bound builder again with the same handle does nothing.
 ///
 /// Errors: `NULL_POINTER`, `CONTEXT_MISMATCH` (bound with another context
-/// handle), and compile errors (see `exp_rs_batch_builder_last_error`).
+/// handle), `OUT_OF_MEMORY` (the heap cannot hold the context's clone; the
+/// builder stays unbound, unchanged, and binding can be tried again), and
+/// compile errors (see `exp_rs_batch_builder_last_error`).
 ///
 /// # Safety
 /// `builder` and `ctx` are NULL or live handles.

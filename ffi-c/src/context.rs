@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use core::cell::{RefCell, UnsafeCell};
 use core::ffi::{c_char, c_void};
 
-use exp_rs::{Arity, CallbackError, Context, Limits};
+use exp_rs::fallible::{try_box, try_push};
+use exp_rs::{AllocError, Arity, CallbackError, Context, DefineError, Limits};
 
 use crate::error::{LastError, exp_rs_error};
 use crate::exp_rs_real;
@@ -32,12 +33,14 @@ pub struct ExpRsContext {
 }
 
 impl ExpRsContext {
-    /// A clone of the engine's context, as it is now.
-    pub(crate) fn snapshot(&self) -> Context<exp_rs_real> {
-        self.get().clone()
+    /// A clone of the engine's context, as it is now; `OUT_OF_MEMORY` if
+    /// the heap cannot hold it.
+    pub(crate) fn snapshot(&self) -> Result<Context<exp_rs_real>, exp_rs_status> {
+        self.get().try_clone().map_err(out_of_memory)
     }
 
-    fn get(&self) -> &Context<exp_rs_real> {
+    /// The engine's context, to read or clone.
+    pub(crate) fn get(&self) -> &Context<exp_rs_real> {
         // SAFETY: the only `&mut` is made by `modify`, for a call that
         // neither runs user code nor calls back into this crate.
         unsafe { &*self.ctx.get() }
@@ -56,11 +59,40 @@ impl ExpRsContext {
     }
 }
 
-fn new_context(ctx: Context<exp_rs_real>) -> *mut ExpRsContext {
-    Box::into_raw(Box::new(ExpRsContext {
+/// The handle for `ctx`, or NULL if the heap cannot hold either.
+fn new_context(ctx: Result<Context<exp_rs_real>, AllocError>) -> *mut ExpRsContext {
+    let Ok(ctx) = ctx else {
+        return core::ptr::null_mut();
+    };
+    try_box(ExpRsContext {
         ctx: UnsafeCell::new(ctx),
         last_error: RefCell::new(LastError::new()),
-    }))
+    })
+    .map_or(core::ptr::null_mut(), Box::into_raw)
+}
+
+/// The status for a heap that ran dry.
+pub(crate) fn out_of_memory(_: AllocError) -> exp_rs_status {
+    exp_rs_status::OutOfMemory
+}
+
+/// A clone of `handle`'s context, or without a handle a new default one;
+/// `OUT_OF_MEMORY` if the heap cannot hold it.
+pub(crate) fn snapshot_or_default(
+    handle: Option<&ExpRsContext>,
+) -> Result<Context<exp_rs_real>, exp_rs_status> {
+    handle.map_or_else(
+        || Context::try_new().map_err(out_of_memory),
+        ExpRsContext::snapshot,
+    )
+}
+
+/// An empty vector with room for `n` entries, or `OUT_OF_MEMORY`.
+pub(crate) fn vec_for<T>(n: usize) -> Result<Vec<T>, exp_rs_status> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| exp_rs_status::OutOfMemory)?;
+    Ok(v)
 }
 
 /// Runs `f` with the context mutable; NULL is refused; a failure is
@@ -95,14 +127,14 @@ unsafe fn modify(
 /// if that fails. Free with `exp_rs_context_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn exp_rs_context_new() -> *mut ExpRsContext {
-    boundary(core::ptr::null_mut(), || new_context(Context::new()))
+    boundary(core::ptr::null_mut(), || new_context(Context::try_new()))
 }
 
 /// Creates a context with no functions and no constants. Free with
 /// `exp_rs_context_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn exp_rs_context_new_empty() -> *mut ExpRsContext {
-    boundary(core::ptr::null_mut(), || new_context(Context::empty()))
+    boundary(core::ptr::null_mut(), || new_context(Context::try_empty()))
 }
 
 /// Releases a context. NULL does nothing. Batch builders bound to it keep
@@ -126,7 +158,7 @@ pub unsafe extern "C" fn exp_rs_context_free(ctx: *mut ExpRsContext) {
 /// into programs when they are compiled. Allocates (the table entry).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (not an
-/// identifier).
+/// identifier), `OUT_OF_MEMORY` (nothing changed).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or a NUL-terminated string.
@@ -137,10 +169,9 @@ pub unsafe extern "C" fn exp_rs_context_set_constant(
     value: exp_rs_real,
 ) -> exp_rs_status {
     let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| match name_arg(name) {
-        Ok(n) => {
-            c.set_constant(n, value);
-            exp_rs_status::Ok
-        }
+        Ok(n) => c
+            .try_set_constant(n, value)
+            .map_or_else(out_of_memory, |()| exp_rs_status::Ok),
         Err(e) => e,
     };
     // SAFETY: forwarded contract.
@@ -197,7 +228,7 @@ fn to_arity(n: usize, variadic: bool) -> Arity {
 /// table entry).
 ///
 /// Errors: `NULL_POINTER` (`ctx`, `name` or `func`), `INVALID_UTF8`,
-/// `INVALID_NAME`.
+/// `INVALID_NAME`, `OUT_OF_MEMORY` (nothing changed).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `func`, if not
@@ -221,7 +252,7 @@ pub unsafe extern "C" fn exp_rs_context_add_function(
             return exp_rs_status::NullPointer;
         };
         let data = UserData(user_data);
-        c.add_function(
+        c.try_add_function(
             n,
             to_arity(arity, variadic),
             move |args: &[exp_rs_real]| {
@@ -230,8 +261,8 @@ pub unsafe extern "C" fn exp_rs_context_add_function(
                 // called with `user_data`; `args` is a valid slice.
                 unsafe { f(data.0, args.as_ptr(), args.len()) }
             },
-        );
-        exp_rs_status::Ok
+        )
+        .map_or_else(out_of_memory, |()| exp_rs_status::Ok)
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }
@@ -260,7 +291,7 @@ pub unsafe extern "C" fn exp_rs_context_add_fallible_function(
             return exp_rs_status::NullPointer;
         };
         let data = UserData(user_data);
-        c.add_fallible_function(
+        c.try_add_fallible_function(
             n,
             to_arity(arity, variadic),
             move |args: &[exp_rs_real]| {
@@ -271,8 +302,8 @@ pub unsafe extern "C" fn exp_rs_context_add_fallible_function(
                 let ok = unsafe { f(data.0, args.as_ptr(), args.len(), &mut out) };
                 if ok { Ok(out) } else { Err(CallbackError) }
             },
-        );
-        exp_rs_status::Ok
+        )
+        .map_or_else(out_of_memory, |()| exp_rs_status::Ok)
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }
@@ -284,9 +315,10 @@ pub unsafe extern "C" fn exp_rs_context_add_fallible_function(
 /// looked up when an expression using it is compiled (so definitions may
 /// refer to each other, and recursion works). Allocates.
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, and the syntax
-/// and name errors of the definition, with a span into it (see
-/// `exp_rs_context_last_error` and `exp_rs_context_last_error_message`).
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `OUT_OF_MEMORY` (nothing
+/// changed), and the syntax and name errors of the definition, with a span
+/// into it (see `exp_rs_context_last_error` and
+/// `exp_rs_context_last_error_message`).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `definition` is NULL or NUL-terminated.
@@ -301,12 +333,13 @@ pub unsafe extern "C" fn exp_rs_context_add_expression_function(
             Ok(d) => d,
             Err(e) => return e,
         };
-        match c.add_expression_function(def) {
+        match c.try_add_expression_function(def) {
             Ok(()) => exp_rs_status::Ok,
-            Err(e) => {
+            Err(DefineError::Invalid(e)) => {
                 last.with_text(e, usize::MAX, def);
                 exp_rs_status::from(e)
             }
+            Err(DefineError::OutOfMemory) => exp_rs_status::OutOfMemory,
         }
     };
     // SAFETY: forwarded contract.
@@ -316,7 +349,8 @@ pub unsafe extern "C" fn exp_rs_context_add_expression_function(
 /// Binds (or rebinds) the array `name` (for `name[i]`) to a copy of the
 /// `n` values at `values` (`values` may be NULL when `n` is 0). Allocates.
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`.
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`,
+/// `OUT_OF_MEMORY` (nothing changed).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `values` is
@@ -335,10 +369,9 @@ pub unsafe extern "C" fn exp_rs_context_add_array(
         };
         // SAFETY: NULL or `n` values, per the contract.
         match unsafe { slice(values, n) } {
-            Ok(v) => {
-                c.add_array(n_, v);
-                exp_rs_status::Ok
-            }
+            Ok(v) => c
+                .try_add_array(n_, v)
+                .map_or_else(out_of_memory, |()| exp_rs_status::Ok),
             Err(e) => e,
         }
     };
@@ -351,7 +384,7 @@ pub unsafe extern "C" fn exp_rs_context_add_array(
 /// Allocates.
 ///
 /// Errors: `NULL_POINTER` (also for a NULL field name), `INVALID_UTF8`,
-/// `INVALID_NAME` (object or field).
+/// `INVALID_NAME` (object or field), `OUT_OF_MEMORY` (nothing changed).
 ///
 /// # Safety
 /// `ctx` is NULL or live; `name` is NULL or NUL-terminated; `fields` and
@@ -375,15 +408,22 @@ pub unsafe extern "C" fn exp_rs_context_add_object(
             (Ok(f), Ok(v)) => (f, v),
             (Err(e), _) | (_, Err(e)) => return e,
         };
-        let mut pairs: Vec<(&str, exp_rs_real)> = Vec::with_capacity(n);
+        let mut pairs: Vec<(&str, exp_rs_real)> = match vec_for(n) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         for (&f, &v) in names.iter().zip(vals) {
             match name_arg(f) {
-                Ok(field) => pairs.push((field, v)),
+                Ok(field) => {
+                    if try_push(&mut pairs, (field, v)).is_err() {
+                        return exp_rs_status::OutOfMemory;
+                    }
+                }
                 Err(e) => return e,
             }
         }
-        c.add_object(object, &pairs);
-        exp_rs_status::Ok
+        c.try_add_object(object, &pairs)
+            .map_or_else(out_of_memory, |()| exp_rs_status::Ok)
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }
@@ -401,8 +441,11 @@ pub unsafe extern "C" fn exp_rs_context_remove(
     name: *const c_char,
 ) -> exp_rs_status {
     let f = |c: &mut Context<exp_rs_real>, _: &mut LastError| match name_arg(name) {
-        Ok(n) if c.remove(n) => exp_rs_status::Ok,
-        Ok(_) => exp_rs_status::NotFound,
+        Ok(n) => match c.try_remove(n) {
+            Ok(true) => exp_rs_status::Ok,
+            Ok(false) => exp_rs_status::NotFound,
+            Err(_) => exp_rs_status::OutOfMemory,
+        },
         Err(e) => e,
     };
     // SAFETY: forwarded contract.
@@ -434,7 +477,9 @@ pub const EXP_RS_LIMIT_MAX_STEPS: exp_rs_limit = 5;
 /// Compiles (builders bound later, `exp_rs_context_eval`) and the
 /// evaluations of what they compile obey the context's limits; input past
 /// them fails with a status, never a crash. Errors: `NULL_POINTER`,
-/// `INVALID_ARGUMENT` (unknown `which`). No allocation.
+/// `INVALID_ARGUMENT` (unknown `which`), `OUT_OF_MEMORY` (nothing
+/// changed). Allocates only while a builder shares the context's tables
+/// (it copies them, as every change then does).
 ///
 /// # Safety
 /// `ctx` is NULL or live.
@@ -454,8 +499,8 @@ pub unsafe extern "C" fn exp_rs_context_set_limit(
             EXP_RS_LIMIT_MAX_STEPS => l.with_max_steps(value),
             _ => return exp_rs_status::InvalidArgument,
         };
-        c.set_limits(l);
-        exp_rs_status::Ok
+        c.try_set_limits(l)
+            .map_or_else(out_of_memory, |()| exp_rs_status::Ok)
     };
     // SAFETY: forwarded contract.
     unsafe { modify(ctx, f) }

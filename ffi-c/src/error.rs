@@ -3,6 +3,7 @@
 use alloc::string::String;
 use core::ffi::c_char;
 
+use exp_rs::fallible::try_push_str;
 use exp_rs::{Error, Span};
 
 use crate::guard::boundary;
@@ -80,11 +81,9 @@ impl LastError {
     pub(crate) fn with_text(&mut self, e: Error, expression: usize, src: &str) {
         self.error = from_core(e, expression);
         self.text.clear();
-        self.source = if self.text.try_reserve(src.len()).is_ok() {
-            self.text.push_str(src);
-            Source::Text
-        } else {
-            Source::None
+        self.source = match try_push_str(&mut self.text, src) {
+            Ok(()) => Source::Text,
+            Err(_) => Source::None,
         };
     }
 

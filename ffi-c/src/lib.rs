@@ -24,6 +24,11 @@
 //!   [`exp_rs_set_panic_hook`] and never returns.
 //! * After setup, `exp_rs_batch_builder_eval` allocates nothing, neither in
 //!   the arena nor on the heap.
+//! * A `malloc` that runs dry is a status, never an abort: a call that
+//!   needed heap memory it could not get returns `OUT_OF_MEMORY` (or, for
+//!   a compile, `ARENA_FULL`), or NULL for a `_new`, and changes nothing;
+//!   the same call can simply be made again. The C tests fail every one of
+//!   a set-up's allocations in turn to prove it (`test_out_of_memory`).
 //!
 //! ## Lifetimes and threads in C
 //!

@@ -4,9 +4,10 @@ use alloc::vec::Vec;
 use core::ffi::c_char;
 
 use bumpalo::Bump;
-use exp_rs::{Batch, Context};
+use exp_rs::fallible::try_push;
+use exp_rs::{Batch, Expr};
 
-use crate::context::ExpRsContext;
+use crate::context::{ExpRsContext, snapshot_or_default, vec_for};
 use crate::error::{exp_rs_error, from_core};
 use crate::exp_rs_real;
 use crate::guard::boundary;
@@ -67,7 +68,9 @@ pub unsafe extern "C" fn exp_rs_eval_ex(
 /// becomes a parameter). It evaluates against a clone of the context as it
 /// is at the call (a native callback may change the context; the change
 /// applies to later calls). A failure is also recorded as the context's
-/// last error. Allocates (a scratch arena).
+/// last error. Allocates (a scratch arena): `OUT_OF_MEMORY` when the heap
+/// cannot hold the context's clone, `ARENA_FULL` when it cannot hold the
+/// compile.
 ///
 /// # Safety
 /// `ctx` is NULL or live; otherwise as `exp_rs_eval_ex`.
@@ -92,23 +95,23 @@ pub unsafe extern "C" fn exp_rs_context_eval(
         if out.is_null() {
             return Err(exp_rs_status::NullPointer.into_error());
         }
-        let mut vars: Vec<(&str, exp_rs_real)> = Vec::with_capacity(n);
-        for (&p, &v) in names.iter().zip(values) {
+        let mut vars: Vec<&str> = vec_for(n).map_err(|e| e.into_error())?;
+        for &p in names {
             // SAFETY: NULL or NUL-terminated, per the contract.
-            vars.push((unsafe { name(p) }.map_err(|e| e.into_error())?, v));
+            let n = unsafe { name(p) }.map_err(|e| e.into_error())?;
+            try_push(&mut vars, n).map_err(|_| exp_rs_status::OutOfMemory.into_error())?;
         }
         // SAFETY: NULL or live, per the contract.
-        let result = match unsafe { ctx.as_ref() } {
-            Some(c) => {
-                let snapshot = c.snapshot();
-                let result = exp_rs::eval_with(src, &vars, &snapshot);
-                if let (Err(e), Ok(mut last)) = (result, c.last_error.try_borrow_mut()) {
-                    last.with_text(e, usize::MAX, src);
-                }
-                result
-            }
-            None => exp_rs::eval_with(src, &vars, &Context::new()),
-        };
+        let handle = unsafe { ctx.as_ref() };
+        let ctx = snapshot_or_default(handle).map_err(|e| e.into_error())?;
+        // A full heap is `ARENA_FULL` here, as in every compile.
+        let arena = Bump::new();
+        let result = Expr::compile(src, &vars, &ctx, &arena).and_then(|e| e.eval(values));
+        if let (Err(e), Some(Ok(mut last))) =
+            (result, handle.map(|c| c.last_error.try_borrow_mut()))
+        {
+            last.with_text(e, usize::MAX, src);
+        }
         result.map_err(|e| from_core(e, usize::MAX))
     });
     match result {
@@ -177,7 +180,8 @@ pub unsafe extern "C" fn exp_rs_arena_estimate(
 /// also keeps the sources until binding; counted). Allocates (scratch).
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
-/// (the heap cannot hold the scratch arena), and the first expression's
+/// (the heap cannot hold the scratch arena), `OUT_OF_MEMORY` (nor a clone
+/// of the context), and the first expression's
 /// compile error. With a context, every failure is also recorded as its
 /// last error (for a compile error, `expression` is the index into
 /// `exprs`).
@@ -213,20 +217,37 @@ pub unsafe extern "C" fn exp_rs_arena_estimate_params(
         if size.is_null() {
             return exp_rs_status::NullPointer;
         }
-        let ctx = handle.map_or_else(Context::new, |c| c.snapshot());
-        let mut sources = Vec::with_capacity(n);
+        let ctx = match snapshot_or_default(handle) {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let mut sources = match vec_for(n) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         for &p in exprs {
             // SAFETY: NULL or NUL-terminated, per the contract.
             match unsafe { c_str(p) } {
-                Ok(s) => sources.push(s),
+                Ok(s) => {
+                    if try_push(&mut sources, s).is_err() {
+                        return fail(exp_rs_status::OutOfMemory);
+                    }
+                }
                 Err(e) => return e,
             }
         }
-        let mut names = Vec::with_capacity(n_params);
+        let mut names = match vec_for(n_params) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         for &p in params {
             // SAFETY: NULL or NUL-terminated, per the contract.
             match unsafe { name(p) } {
-                Ok(s) => names.push(s),
+                Ok(s) => {
+                    if try_push(&mut names, s).is_err() {
+                        return fail(exp_rs_status::OutOfMemory);
+                    }
+                }
                 Err(e) => return e,
             }
         }
@@ -239,7 +260,9 @@ pub unsafe extern "C" fn exp_rs_arena_estimate_params(
                 return fail(exp_rs_status::ArenaFull);
             };
             let first = scratch.allocated_bytes();
-            let mut batch = Batch::new(&ctx, &scratch);
+            let Ok(mut batch) = Batch::try_new(&ctx, &scratch) else {
+                return fail(exp_rs_status::OutOfMemory);
+            };
             for p in &names {
                 if let Err(e) = batch.add_param(p, 0.0) {
                     return fail(e.into());

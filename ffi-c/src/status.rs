@@ -101,6 +101,10 @@ pub enum exp_rs_status {
     /// An argument out of its range: a size or count that cannot be
     /// honoured, an unknown status number, or an unknown `exp_rs_limit`.
     InvalidArgument = 111,
+    /// The heap (`malloc`) could not provide the memory a call needed; the
+    /// call changed nothing, and the handles stay usable. (Compiling
+    /// reports a full heap as `ARENA_FULL`, as it reports a full arena.)
+    OutOfMemory = 112,
 }
 
 /// The statuses that are engine error kinds, in number order: `KINDS[i]`
@@ -138,7 +142,7 @@ const KINDS: [exp_rs_status; ErrorKind::ALL.len()] = {
 };
 
 /// The C door's own statuses (not engine error kinds).
-const OWN: [exp_rs_status; 14] = {
+const OWN: [exp_rs_status; 15] = {
     use exp_rs_status as S;
     [
         S::Ok,
@@ -155,6 +159,7 @@ const OWN: [exp_rs_status; 14] = {
         S::NotBound,
         S::InvalidName,
         S::InvalidArgument,
+        S::OutOfMemory,
     ]
 };
 
@@ -201,6 +206,7 @@ impl exp_rs_status {
             S::NotBound => c"batch builder has no context yet",
             S::InvalidName => c"not an identifier",
             S::InvalidArgument => c"invalid argument",
+            S::OutOfMemory => c"out of memory",
             kind => kind_text(kind, MESSAGE).unwrap_or(c"engine error"),
         }
     }
@@ -224,6 +230,7 @@ impl exp_rs_status {
             S::NotBound => c"NOT_BOUND",
             S::InvalidName => c"INVALID_NAME",
             S::InvalidArgument => c"INVALID_ARGUMENT",
+            S::OutOfMemory => c"OUT_OF_MEMORY",
             kind => kind_text(kind, NAME).unwrap_or(c"ERROR"),
         }
     }

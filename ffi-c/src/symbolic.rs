@@ -6,9 +6,9 @@ use alloc::string::{String, ToString};
 use core::ffi::c_char;
 
 use bumpalo::Bump;
-use exp_rs::{Context, Expr};
+use exp_rs::Expr;
 
-use crate::context::ExpRsContext;
+use crate::context::{ExpRsContext, snapshot_or_default};
 use crate::error::{exp_rs_error, from_core};
 use crate::guard::boundary;
 use crate::status::exp_rs_status;
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn exp_rs_derivative(
             };
             // SAFETY: NULL or live, per the contract.
             let handle = unsafe { ctx.as_ref() };
-            let snapshot = handle.map_or_else(Context::new, ExpRsContext::snapshot);
+            let snapshot = snapshot_or_default(handle).map_err(|e| e.into_error())?;
             let arena = Bump::new();
             let derived = Expr::compile_auto(src, &snapshot, &arena)
                 .and_then(|e| exp_rs::derivative(e.ast(), var, e.params(), &snapshot, &arena));

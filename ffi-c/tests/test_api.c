@@ -26,6 +26,19 @@ static void count_request(size_t size) {
     if (size > largest_request) largest_request = size;
 }
 
+/* Fault injection (test_out_of_memory): with `fail_at` >= 0, request number
+ * `fail_at` from now (0 = the next) fails once, as a `malloc` that ran dry
+ * does; `injected` records that it happened. */
+static long fail_at = -1;
+static int injected = 0;
+
+static int fail_now(void) {
+    if (fail_at < 0) return 0;
+    if (fail_at-- > 0) return 0;
+    injected = 1;
+    return 1;
+}
+
 void *__real_malloc(size_t size);
 void __real_free(void *p);
 void *__real_realloc(void *p, size_t size);
@@ -42,6 +55,7 @@ void *__wrap_aligned_alloc(size_t align, size_t size);
 
 void *__wrap_malloc(size_t size) {
     count_request(size);
+    if (fail_now()) return NULL;
     return __real_malloc(size);
 }
 void __wrap_free(void *p) {
@@ -50,18 +64,22 @@ void __wrap_free(void *p) {
 }
 void *__wrap_realloc(void *p, size_t size) {
     count_request(size);
+    if (fail_now()) return NULL;
     return __real_realloc(p, size);
 }
 void *__wrap_calloc(size_t n, size_t size) {
     count_request(n * size);
+    if (fail_now()) return NULL;
     return __real_calloc(n, size);
 }
 int __wrap_posix_memalign(void **p, size_t align, size_t size) {
     count_request(size);
+    if (fail_now()) return 12; /* ENOMEM */
     return __real_posix_memalign(p, align, size);
 }
 void *__wrap_aligned_alloc(size_t align, size_t size) {
     count_request(size);
+    if (fail_now()) return NULL;
     return __real_aligned_alloc(align, size);
 }
 
@@ -101,7 +119,9 @@ static void test_status(void) {
         CHECK(m != NULL && n != NULL);
         if (strcmp(n, "UNKNOWN") != 0) known++;
     }
-    CHECK(known == 37);
+    CHECK(known == 38);
+    CHECK(EXP_RS_STATUS_OUT_OF_MEMORY == 112);
+    CHECK_STR(exp_rs_status_name(EXP_RS_STATUS_OUT_OF_MEMORY), "OUT_OF_MEMORY");
     CHECK(exp_rs_real_size() == sizeof(exp_rs_real));
     CHECK(exp_rs_version() != NULL && strlen(exp_rs_version()) >= 5);
 }
@@ -1730,6 +1750,155 @@ static void test_derivatives(void) {
     exp_rs_context_free(ctx);
 }
 
+/* ---------- the heap running dry ---------- */
+
+static exp_rs_real oom_twice(void *data, const exp_rs_real *args, size_t n) {
+    (void)data;
+    (void)n;
+    return 2 * args[0];
+}
+
+static bool oom_half(void *data, const exp_rs_real *args, size_t n, exp_rs_real *out) {
+    (void)data;
+    (void)n;
+    *out = args[0] / 2;
+    return true;
+}
+
+/* Whether a failure was injected since the last call. */
+static int took_injection(void) {
+    int i = injected;
+    injected = 0;
+    return i;
+}
+
+/* A call that may fail for want of memory: if it did, the failure must be
+ * the injected one, and the same call again (the heap works again) must
+ * succeed: a failed call changed nothing. */
+#define OOM_STEP(call)                                                              \
+    do {                                                                            \
+        exp_rs_status s_ = (call);                                                  \
+        if (s_ == EXP_RS_STATUS_OUT_OF_MEMORY || s_ == EXP_RS_STATUS_ARENA_FULL) { \
+            CHECK(took_injection());                                                \
+            s_ = (call);                                                            \
+        }                                                                           \
+        CHECK_OK(s_);                                                               \
+    } while (0)
+
+/* The same for a call that returns a handle (NULL when it failed). */
+#define OOM_NEW(var, call)                                                          \
+    do {                                                                            \
+        var = (call);                                                               \
+        if (var == NULL) {                                                          \
+            CHECK(took_injection());                                                \
+            var = (call);                                                           \
+        }                                                                           \
+        CHECK(var != NULL);                                                         \
+    } while (0)
+
+/* Every set-up call of a firmware's, with one `malloc` failing at a time:
+ * returns whether the failure was injected (false once the scenario makes
+ * fewer requests than `at`). Each call reports OUT_OF_MEMORY or ARENA_FULL
+ * (or NULL) with nothing changed, never aborts, and the results at the end
+ * are the right ones. A fixed arena keeps its used bytes over a failed add. */
+static int oom_scenario(long at) {
+    injected = 0;
+    fail_at = at;
+    ExpRsContext *ctx;
+    OOM_NEW(ctx, exp_rs_context_new());
+    OOM_STEP(exp_rs_context_set_constant(ctx, "k", 2));
+    OOM_STEP(exp_rs_context_add_function(ctx, "twice", 1, false, oom_twice, NULL));
+    OOM_STEP(exp_rs_context_add_fallible_function(ctx, "half", 1, false, oom_half, NULL));
+    OOM_STEP(exp_rs_context_add_expression_function(ctx, "hyp(a, b) = sqrt(a^2 + b^2)"));
+    OOM_STEP(exp_rs_context_add_expression_function(ctx, "f(n) = n <= 1 ? 1 : n * f(n - 1)"));
+    const exp_rs_real lut[] = {1, 2, 3};
+    OOM_STEP(exp_rs_context_add_array(ctx, "lut", lut, 3));
+    const char *fields[] = {"gain", "offset"};
+    const exp_rs_real cal[] = {2, 0.5};
+    OOM_STEP(exp_rs_context_add_object(ctx, "cal", fields, cal, 2));
+    OOM_STEP(exp_rs_context_set_limit(ctx, EXP_RS_LIMIT_MAX_STEPS, 100000));
+    OOM_STEP(exp_rs_context_remove(ctx, "k"));
+    OOM_STEP(exp_rs_context_set_constant(ctx, "k", 3));
+
+    /* A fixed arena, sized by the estimate, and a builder bound to ctx. */
+    const char *exprs[] = {"hyp(x, 4) + twice(lut[1]) + cal.gain * half(x) - k",
+                           "x * k - y + f(4)"};
+    const char *params[] = {"x"};
+    size_t size = 0;
+    OOM_STEP(exp_rs_arena_estimate_params(ctx, exprs, 2, params, 1, &size));
+    ExpRsArena *arena;
+    OOM_NEW(arena, exp_rs_arena_new(size));
+    ExpRsBatchBuilder *b;
+    OOM_NEW(b, exp_rs_batch_builder_new(arena, ctx));
+    size_t x = 0;
+    OOM_STEP(exp_rs_batch_builder_add_param(b, "x", 3, &x));
+    for (int i = 0; i < 2; i++) {
+        size_t used = exp_rs_arena_used(arena);
+        exp_rs_status st = exp_rs_batch_builder_add_expression(b, exprs[i]);
+        if (st != EXP_RS_STATUS_OK) {
+            CHECK_STATUS(st, EXP_RS_STATUS_ARENA_FULL);
+            CHECK(took_injection());
+            CHECK(exp_rs_arena_used(arena) == used);
+            st = exp_rs_batch_builder_add_expression(b, exprs[i]);
+        }
+        CHECK_OK(st);
+    }
+    /* A wrong definition records its message (a copy of the text). */
+    exp_rs_status wrong = exp_rs_context_add_expression_function(ctx, "g(a) = a +* 2");
+    if (wrong == EXP_RS_STATUS_OUT_OF_MEMORY) {
+        CHECK(took_injection());
+        wrong = exp_rs_context_add_expression_function(ctx, "g(a) = a +* 2");
+    }
+    CHECK_STATUS(wrong, EXP_RS_STATUS_EXPECTED_OPERAND);
+    took_injection(); /* copying the text for the message may fail: no source then */
+    CHECK_OK(exp_rs_batch_builder_set_param(b, 1, 5));
+    CHECK_OK(exp_rs_batch_builder_eval(b, ctx));
+    exp_rs_real r0 = 0, r1 = 0;
+    CHECK_OK(exp_rs_batch_builder_result(b, 0, &r0));
+    CHECK_OK(exp_rs_batch_builder_result(b, 1, &r1));
+    CHECK_NEAR(r0, 5.0 + 4.0 + 2.0 * 1.5 - 3.0);
+    CHECK_NEAR(r1, 3.0 * 3.0 - 5.0 + 24.0);
+
+    /* A builder made without a context, bound later, in a growable arena. */
+    ExpRsArena *grow;
+    OOM_NEW(grow, exp_rs_arena_new(0));
+    ExpRsBatchBuilder *u;
+    OOM_NEW(u, exp_rs_batch_builder_new_with_arena(grow));
+    OOM_STEP(exp_rs_batch_builder_add_expression(u, "hyp(3, 4) * k + z"));
+    OOM_STEP(exp_rs_batch_builder_bind(u, ctx));
+    exp_rs_real r2 = 0;
+    CHECK_OK(exp_rs_batch_builder_eval(u, ctx));
+    CHECK_OK(exp_rs_batch_builder_result(u, 0, &r2));
+    CHECK_NEAR(r2, 15.0);
+
+    /* One-shot evaluations. */
+    const char *names[] = {"x"};
+    const exp_rs_real values[] = {2};
+    exp_rs_real out = 0;
+    OOM_STEP(exp_rs_eval("x * 2 + 1", names, values, 1, &out));
+    CHECK_NEAR(out, 5.0);
+    OOM_STEP(exp_rs_context_eval(ctx, "twice(x) + k + f(3)", names, values, 1, &out, NULL));
+    CHECK_NEAR(out, 4.0 + 3.0 + 6.0);
+
+    exp_rs_batch_builder_free(u);
+    exp_rs_arena_free(grow);
+    exp_rs_batch_builder_free(b);
+    exp_rs_arena_free(arena);
+    exp_rs_context_free(ctx);
+    int happened = fail_at < 0;
+    fail_at = -1;
+    injected = 0;
+    return happened;
+}
+
+static void test_out_of_memory(void) {
+    long runs = 0;
+    while (oom_scenario(runs)) runs++;
+    /* Every request of the scenario failed once, in its own run. */
+    CHECK(runs >= 100);
+    printf("out of memory: %ld runs, each with one failing allocation\n", runs);
+}
+
 int main(void) {
     test_status();
     test_eval();
@@ -1752,5 +1921,6 @@ int main(void) {
     test_panic();
     test_zero_allocations();
     test_derivatives();
+    test_out_of_memory();
     return check_summary();
 }
