@@ -1,10 +1,10 @@
 //! The [`Context`]: the names an expression may use besides its parameters.
 //!
 //! A context is built with the global allocator, then shared: cloning it is
-//! cheap (its function, array and object tables sit behind one `Arc`,
+//! cheap (its function, array and object tables sit behind one `Shared`,
 //! natives and arrays behind their own; only the constants are copied),
 //! and changing a context that has been cloned copies its tables first. A compiled expression holds what it uses itself (folded
-//! constants, its compiled expression functions, `Arc`s of its natives and
+//! constants, its compiled expression functions, `Shared`s of its natives and
 //! arrays), so it keeps the context as it was when it was compiled, however
 //! the context changes later. That is the one rule every door follows.
 
@@ -19,7 +19,7 @@ use crate::ast::{Ast, AstKind};
 use crate::builtins::{BUILTINS, Builtin};
 use crate::error::{Error, ErrorKind};
 use crate::fallible::{
-    AllocError, Shared, abort_on_oom, try_box, try_fill, try_insert, try_push, try_string,
+    AllocError, Shared, abort_on_oom, try_box, try_insert, try_push, try_string,
 };
 use crate::parser::{Limits, parse_definition};
 use crate::real::Real;
@@ -500,7 +500,7 @@ impl<R: Real> Context<R> {
         let Some(Derivatives(list)) = table.get_mut(name) else {
             return Err(AllocError);
         };
-        try_fill(list, arg + 1, None)?;
+        crate::fallible::try_fill(list, arg + 1, None)?;
         if let Some(slot) = list.get_mut(arg) {
             *slot = Some(derivative);
         }

@@ -19,6 +19,18 @@ static struct heap_stats stats;
 static size_t usable(void *p) { return _malloc_usable_size_r(_REENT, p); }
 static volatile bool frozen;
 
+/* heap_fail_at: the allocation that fails next (counting down), or -1. */
+static long fail_countdown = -1;
+static bool fail_injected;
+
+/* Whether this allocation is the one that fails (as a full heap does). */
+static bool fail_now(void) {
+    if (fail_countdown < 0) return false;
+    if (fail_countdown-- > 0) return false;
+    fail_injected = true;
+    return true;
+}
+
 /* newlib's malloc grows its pool with this; the region is fixed by the
  * linker script, so running out is ENOMEM, never a collision with the
  * stack. */
@@ -49,8 +61,8 @@ static void count_block(void *p, size_t requested) {
 }
 
 /* After set-up an allocation is a bug: say so on the report's output and
- * refuse it (NULL). exp-rs then stops with its own error (ARENA_FULL, or a
- * panic that the hook reports) instead of the heap growing unseen. */
+ * refuse it (NULL). exp-rs then stops with its own error (OUT_OF_MEMORY or
+ * ARENA_FULL) instead of the heap growing unseen. */
 static bool refuse(const char *what, size_t size) {
     if (!frozen) return false;
     stats.frozen_allocations++;
@@ -64,7 +76,7 @@ static bool refuse(const char *what, size_t size) {
 }
 
 void *__wrap_malloc(size_t size) {
-    if (refuse("malloc", size)) return NULL;
+    if (refuse("malloc", size) || fail_now()) return NULL;
     void *p = __real_malloc(size);
     if (p) {
         stats.allocations++;
@@ -74,7 +86,7 @@ void *__wrap_malloc(size_t size) {
 }
 
 void *__wrap_calloc(size_t n, size_t size) {
-    if (refuse("calloc", n * size)) return NULL;
+    if (refuse("calloc", n * size) || fail_now()) return NULL;
     void *p = __real_calloc(n, size);
     if (p) {
         stats.allocations++;
@@ -84,7 +96,7 @@ void *__wrap_calloc(size_t n, size_t size) {
 }
 
 void *__wrap_realloc(void *p, size_t size) {
-    if (refuse("realloc", size)) return NULL;
+    if (refuse("realloc", size) || fail_now()) return NULL;
     size_t before = p ? usable(p) : 0;
     void *q = __real_realloc(p, size);
     if (p && size == 0) { /* freed */
@@ -107,6 +119,19 @@ void __wrap_free(void *p) {
     stats.frees++;
     stats.live -= usable(p);
     __real_free(p);
+}
+
+void heap_fail_at(long n) {
+    fail_countdown = n;
+    fail_injected = false;
+}
+
+bool heap_fail_pending(void) { return fail_countdown >= 0; }
+
+bool heap_injected(void) {
+    bool was = fail_injected;
+    fail_injected = false;
+    return was;
 }
 
 void heap_freeze(void) { frozen = true; }

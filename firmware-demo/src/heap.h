@@ -4,6 +4,7 @@
 #ifndef HEAP_H
 #define HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,13 @@ struct heap_stats {
 void heap_freeze(void);
 void heap_thaw(void);
 void heap_stats(struct heap_stats *out);
+/* Fault injection, for the out-of-memory sweep: the allocation `n` from
+ * now (0 = the next) fails once, as on a full heap; -1 turns it off. */
+void heap_fail_at(long n);
+/* Whether that allocation is still to come. */
+bool heap_fail_pending(void);
+/* Whether it failed since the last call (then clears). */
+bool heap_injected(void);
 /* Bytes in use according to newlib itself (mallinfo), a second opinion
  * that also sees allocations which bypass the wrapped entry points. */
 size_t heap_in_use(void);

@@ -212,6 +212,85 @@ static exp_rs_status eval_nested(const ExpRsContext *ctx, size_t depth, exp_rs_r
     return s;
 }
 
+/* ---- the heap running dry at set-up ---- */
+
+/* Set-up calls that failed otherwise than cleanly during the sweep. */
+static unsigned oom_unclean;
+
+/* A set-up call that may meet the failing allocation: then it reports
+ * OUT_OF_MEMORY (ARENA_FULL for a compile) with nothing changed, and the
+ * same call again succeeds. */
+#define OOM_STEP(call)                                                             \
+    do {                                                                           \
+        exp_rs_status s_ = (call);                                                 \
+        if ((s_ == EXP_RS_STATUS_OUT_OF_MEMORY || s_ == EXP_RS_STATUS_ARENA_FULL) && \
+            heap_injected())                                                       \
+            s_ = (call);                                                           \
+        if (s_ != EXP_RS_STATUS_OK) oom_unclean++;                                 \
+    } while (0)
+
+/* The same for a call that returns a handle (NULL when it failed). */
+#define OOM_NEW(var, call)                                                         \
+    do {                                                                           \
+        var = (call);                                                              \
+        if (!var && heap_injected()) var = (call);                                 \
+        if (!var) oom_unclean++;                                                   \
+    } while (0)
+
+/* The whole set-up (context, estimate, fixed arena, batch), evaluated once
+ * at fixed inputs into `out`, then freed; the allocation `fail` from the
+ * start fails (-1: none). Returns whether that allocation was reached. */
+static bool oom_setup(long fail, exp_rs_real out[N_EXPRS]) {
+    heap_fail_at(fail);
+    ExpRsContext *c;
+    ExpRsArena *a = NULL;
+    ExpRsBatchBuilder *bb = NULL;
+    size_t size = 0;
+    OOM_NEW(c, exp_rs_context_new());
+    if (c) {
+        OOM_STEP(demo_context(c)); /* again from the start: it replaces */
+        OOM_STEP(exp_rs_arena_estimate_params(c, demo_exprs, n_exprs, demo_param_names,
+                                              N_PARAMS, &size));
+        OOM_NEW(a, exp_rs_arena_new(size));
+    }
+    if (a) OOM_NEW(bb, exp_rs_batch_builder_new(a, c));
+    if (bb) {
+        for (size_t i = 0; i < N_PARAMS; i++) {
+            size_t index;
+            OOM_STEP(exp_rs_batch_builder_add_param(bb, demo_param_names[i],
+                                                    (exp_rs_real)(0.25 + 0.5 * i), &index));
+        }
+        for (size_t i = 0; i < n_exprs; i++)
+            OOM_STEP(exp_rs_batch_builder_add_expression(bb, demo_exprs[i]));
+        if (exp_rs_batch_builder_eval(bb, NULL) != EXP_RS_STATUS_OK) oom_unclean++;
+        for (size_t i = 0; i < n_exprs; i++)
+            if (exp_rs_batch_builder_result(bb, i, &out[i]) != EXP_RS_STATUS_OK) oom_unclean++;
+    }
+    exp_rs_batch_builder_free(bb);
+    exp_rs_arena_free(a);
+    exp_rs_context_free(c);
+    bool reached = !heap_fail_pending();
+    heap_fail_at(-1);
+    return reached;
+}
+
+/* Fails each allocation of the set-up in turn, one per run: every failure
+ * must be clean, and the results the same bits as without one. Returns the
+ * number of runs; failures are counted in `oom_unclean`. Not inlined, so
+ * its buffers stay out of main's frame (and the loop's stack figure). */
+__attribute__((noinline)) static unsigned oom_sweep(void) {
+    exp_rs_real want[N_EXPRS] = {0}, got[N_EXPRS];
+    oom_setup(-1, want);
+    unsigned runs = 0;
+    for (;;) {
+        memset(got, 0, sizeof got);
+        if (!oom_setup((long)runs, got)) break;
+        runs++;
+        if (memcmp(got, want, sizeof got) != 0) oom_unclean++;
+    }
+    return runs;
+}
+
 /* ---- the hostile set (SECURITY.md): bad input at start-up ---- */
 
 /* `open` n times, `mid`, then `close` n times, in a heap buffer. */
@@ -529,6 +608,10 @@ int main(void) {
     uint32_t stack_hostile = stack_high_water();
     CHECK(hostile_failed == 0);
     CHECK(stack_hostile < stack_size());
+    /* Every allocation of the set-up failing in turn. */
+    unsigned oom_runs = oom_sweep();
+    CHECK(oom_unclean == 0);
+    CHECK(oom_runs >= 50);
 
     CHECK(evaluations == (uint64_t)ticks * evals * n_exprs);
     CHECK(eval_errors == 0);
@@ -595,6 +678,8 @@ int main(void) {
     report_line("arena bytes used by that expression", deep_arena, "B");
     report_line("stack high-water hostile set", stack_hostile, "B");
     report_line("hostile inputs not refused cleanly", hostile_failed, NULL);
+    report_line("set-up runs with one allocation failing", oom_runs, NULL);
+    report_line("allocation failures not handled cleanly", oom_unclean, NULL);
     report_line("stack size", stack_size(), "B");
     report_line("leaked after teardown", end.live, "B");
 #if HAVE_DWT
