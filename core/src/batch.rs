@@ -91,15 +91,51 @@ fn full() -> Error {
 }
 
 /// Room for `additional` more entries in one of the batch's heap lists, or
-/// `ArenaFull` (the heap is out of memory) with the list unchanged.
-fn reserve<T>(list: &mut Vec<T>, additional: usize) -> Result<(), Error> {
-    list.try_reserve(additional).map_err(|_| full())
+/// [`AllocError`] with the list unchanged.
+fn reserve<T>(list: &mut Vec<T>, additional: usize) -> Result<(), AllocError> {
+    list.try_reserve(additional).map_err(|_| AllocError)
 }
 
 /// Room for `total` entries in all, as [`reserve`].
-fn room_for<T>(list: &mut Vec<T>, total: usize) -> Result<(), Error> {
-    let additional = total.saturating_sub(list.len());
-    reserve(list, additional)
+fn room_for<T>(list: &mut Vec<T>, total: usize) -> Result<(), AllocError> {
+    reserve(list, total.saturating_sub(list.len()))
+}
+
+/// A full heap, as an add's failure.
+fn heap(r: Result<(), AllocError>) -> Result<(), Failure> {
+    r.map_err(|_| Failure::Heap)
+}
+
+/// Why an add failed: the expression (or a full arena), or the heap.
+enum Failure {
+    /// An error of the expression, or `ArenaFull` of a limited arena.
+    Invalid(Error),
+    /// The heap could not provide memory.
+    Heap,
+}
+
+impl Failure {
+    /// `ArenaFull`.
+    fn full() -> Failure {
+        Failure::Invalid(full())
+    }
+
+    /// `e` from an arena without a limit, where full means the heap is.
+    fn unlimited(e: Error) -> Failure {
+        if e.kind == ErrorKind::ArenaFull {
+            Failure::Heap
+        } else {
+            Failure::Invalid(e)
+        }
+    }
+
+    /// As the public methods report it: a full heap is `ArenaFull`.
+    fn error(self) -> Error {
+        match self {
+            Failure::Invalid(e) => e,
+            Failure::Heap => full(),
+        }
+    }
 }
 
 impl<'a, R: Real> Batch<'a, R> {
@@ -113,9 +149,11 @@ impl<'a, R: Real> Batch<'a, R> {
     /// [`Batch::new`], or [`AllocError`] if the heap cannot hold the
     /// context's clone.
     ///
-    /// Every other method reports the heap running out as it reports the
-    /// arena running out, [`ErrorKind::ArenaFull`], with nothing changed:
-    /// a batch never aborts for want of memory.
+    /// The other methods report the heap running out as they report the
+    /// arena running out, [`ErrorKind::ArenaFull`], with nothing changed
+    /// (a failed [`Batch::bind`] leaves the batch unbound): a batch never
+    /// aborts for want of memory, except in `add_derivative` (feature
+    /// `symbolic`), whose symbolic work still allocates as `Vec` does.
     pub fn try_new(ctx: &Context<R>, arena: &'a Bump) -> Result<Self, AllocError> {
         let mut batch = Batch::unbound(arena);
         batch.ctx = Some(ctx.try_clone()?);
@@ -162,7 +200,8 @@ impl<'a, R: Real> Batch<'a, R> {
             return Ok(i);
         }
         let index = self.names.len();
-        room_for(&mut self.values, index + 1)?;
+        // Room for every value `set_param` may record before binding too.
+        room_for(&mut self.values, (index + 1).max(self.max_params + 1)).map_err(|_| full())?;
         let name: &'a str = self.arena.try_alloc_str(name).map_err(|_| full())?;
         self.names.try_push(name).map_err(|_| full())?;
         // Within the room reserved above: cannot fail.
@@ -180,71 +219,91 @@ impl<'a, R: Real> Batch<'a, R> {
     /// by [`Batch::bind`]. A failed add changes nothing, not even the
     /// arena's used bytes: see the type's docs.
     pub fn add_expression(&mut self, src: &str) -> Result<usize, Error> {
+        self.add(src).map_err(Failure::error)
+    }
+
+    /// [`Batch::add_expression`], telling a full heap apart (for
+    /// [`Batch::bind`], which can then be retried).
+    fn add(&mut self, src: &str) -> Result<usize, Failure> {
         if let Some((_, e)) = self.broken {
             // Indices of the uncompiled expressions would shift.
-            return Err(e);
+            return Err(Failure::Invalid(e));
         }
         let Some(ctx) = &self.ctx else {
-            // Syntax only: a scratch tree on the heap, dropped at once.
+            // Syntax only: a scratch tree on the heap, dropped at once
+            // (which has no limit: full means the heap is).
             let scratch = Bump::new();
-            let ast = parse(src, &scratch, &Limits::DEFAULT)?;
+            let ast = parse(src, &scratch, &Limits::DEFAULT).map_err(Failure::unlimited)?;
             let mut names = 0;
             ast.try_walk(&mut |node| {
                 if matches!(node.kind, AstKind::Name(_) | AstKind::Field { .. }) {
                     names += 1;
                 }
             })
-            .map_err(|_| full())?;
-            reserve(&mut self.pending, 1)?;
-            reserve(&mut self.results, 1)?;
-            reserve(&mut self.errors, 1)?;
-            let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
+            .map_err(|_| Failure::Heap)?;
+            heap(reserve(&mut self.pending, 1))?;
+            heap(reserve(&mut self.results, 1))?;
+            heap(reserve(&mut self.errors, 1))?;
+            // Room for a value per name it could introduce, so that
+            // `set_param` before binding never allocates.
+            heap(room_for(&mut self.values, self.max_params + names))?;
+            let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| Failure::full())?;
             // Within the room reserved above: cannot fail.
-            try_push(&mut self.pending, source).map_err(|_| full())?;
+            let _ = try_push(&mut self.pending, source);
             self.max_params += names;
-            try_push(&mut self.results, R::NAN).map_err(|_| full())?;
-            try_push(&mut self.errors, None).map_err(|_| full())?;
+            let _ = try_push(&mut self.results, R::NAN);
+            let _ = try_push(&mut self.errors, None);
             return Ok(self.pending.len() - 1);
         };
+        // Room for the new entry first, so nothing fails after compiling.
+        heap(reserve(&mut self.programs, 1))?;
+        heap(reserve(&mut self.sources, 1))?;
+        heap(reserve(&mut self.results, 1))?;
+        heap(reserve(&mut self.errors, 1))?;
         // In an arena with an allocation limit (a fixed or capped one), a
         // dry run on the heap first: errors come from it, the caller's
         // arena untouched (bumpalo cannot give bytes back). A growable
         // arena skips it: it cannot fill up, and the dry run would double
         // the peak memory of a large compile.
-        // Room for the new entry first, so nothing fails after compiling.
-        reserve(&mut self.programs, 1)?;
-        reserve(&mut self.sources, 1)?;
-        reserve(&mut self.results, 1)?;
-        reserve(&mut self.errors, 1)?;
-        if let Some(limit) = self.arena.allocation_limit() {
+        let limited = self.arena.allocation_limit();
+        if let Some(limit) = limited {
             // What the arena can still give: no dry run may use more.
             let avail =
                 self.arena.chunk_capacity() + limit.saturating_sub(self.arena.allocated_bytes());
             let guess = (512 + 128 * src.len() + 16 * self.names.capacity()).min(avail);
-            let (mut need, spilled, names) = self.dry_run(ctx, src, guess)?;
+            // The dry run's arena has no limit: full means the heap is.
+            let (mut need, spilled, names) =
+                self.dry_run(ctx, src, guess).map_err(Failure::unlimited)?;
             if let Some(total) = spilled {
                 // Measured across chunks (their unused tails counted): once
                 // more in one chunk, for the exact figure.
-                need = self.dry_run(ctx, src, total)?.0;
+                need = self.dry_run(ctx, src, total).map_err(Failure::unlimited)?.0;
             }
             // And room for the values of the parameters it introduces.
-            room_for(&mut self.values, names)?;
+            heap(room_for(&mut self.values, names))?;
             // Room for the real compile, in one stretch of the current
             // chunk: if it is not there, a block of that size is allocated
             // (growing the arena, within its limit) and given back at once,
             // as the last allocation. Nothing else is allocated when it
-            // fails.
+            // fails. (A failure here is the arena's limit, as bumpalo sizes
+            // its chunks, or the heap: both are reported as a full arena.)
             let room = need + FIT_MARGIN;
             if room > avail {
-                return Err(full());
+                return Err(Failure::full());
             }
             if self.arena.chunk_capacity() < room {
                 let mut block = ArenaVec::<u8>::new_in(self.arena);
-                block.try_reserve_exact(room).map_err(|_| full())?;
+                block.try_reserve_exact(room).map_err(|_| Failure::full())?;
             }
         }
-        let ast = parse(src, self.arena, ctx.limits())?;
-        let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| full())?;
+        // Past here a full arena is the heap's doing only in a growable
+        // arena (a limited one was measured above).
+        let failed = |e: Error| match limited {
+            None => Failure::unlimited(e),
+            Some(_) => Failure::Invalid(e),
+        };
+        let ast = parse(src, self.arena, ctx.limits()).map_err(failed)?;
+        let source: &'a str = self.arena.try_alloc_str(src).map_err(|_| failed(full()))?;
         let declared = self.names.len();
         let compiled = compile(ast, ctx, self.arena, &mut self.names, FreeNames::AreParams)
             .and_then(|program| {
@@ -254,11 +313,12 @@ impl<'a, R: Real> Batch<'a, R> {
                     self.scratch = Scratch::new_in(self.arena, stack, frames)?;
                 }
                 Ok(program)
-            });
+            })
+            .map_err(failed);
         // A growable arena skipped the dry run: room for the values now (a
         // failure leaves bytes in an arena that has no limit to keep).
         let compiled = compiled.and_then(|program| {
-            room_for(&mut self.values, self.names.len())?;
+            heap(room_for(&mut self.values, self.names.len()))?;
             Ok(program)
         });
         let program = match compiled {
@@ -321,9 +381,11 @@ impl<'a, R: Real> Batch<'a, R> {
     /// from it on stay uncompiled (their indices and sources stay). A bound
     /// batch keeps its context and this does nothing.
     ///
-    /// If the heap cannot hold the context's clone and the lists for the
-    /// pending expressions, returns [`ErrorKind::ArenaFull`] with index 0
-    /// and stays unbound and unchanged: binding can be tried again.
+    /// If the heap runs out (for the context's clone, the lists, or a
+    /// compile's scratch work), returns [`ErrorKind::ArenaFull`] with the
+    /// index it had reached and stays unbound, its expressions pending as
+    /// before: binding can be tried again. (The arena keeps the bytes the
+    /// expressions compiled before the failure took.)
     pub fn bind(&mut self, ctx: &Context<R>) -> Result<(), (usize, Error)> {
         if self.ctx.is_some() {
             return self.broken.map_or(Ok(()), Err);
@@ -332,39 +394,56 @@ impl<'a, R: Real> Batch<'a, R> {
         let heap_full = |_| (0, full());
         // `max_params` bounds the parameters binding can create.
         let mut fresh = Vec::new();
-        fresh
-            .try_reserve_exact(self.max_params.max(self.names.len()))
-            .map_err(|_| (0, full()))?;
+        reserve(&mut fresh, self.max_params.max(self.names.len())).map_err(heap_full)?;
         reserve(&mut self.programs, n).map_err(heap_full)?;
         reserve(&mut self.sources, n).map_err(heap_full)?;
-        self.ctx = Some(ctx.try_clone().map_err(|_| (0, full()))?);
+        self.ctx = Some(ctx.try_clone().map_err(heap_full)?);
         // The results and errors keep their room for every pending
         // expression through `clear`.
         self.results.clear();
         self.errors.clear();
+        let declared = self.names.len();
         let mut pending = core::mem::take(&mut self.pending);
         let values = core::mem::replace(&mut self.values, fresh);
         for (i, &src) in pending.iter().enumerate() {
-            if let Err(e) = self.add_expression(src) {
-                self.broken = Some((i, e));
-                let _ = try_fill(&mut self.results, n, R::NAN);
-                let _ = try_fill(&mut self.errors, n, None);
-                // The sources from the broken one on stay pending.
-                let mut k = 0;
-                pending.retain(|_| {
-                    k += 1;
-                    k > i
-                });
-                self.pending = pending;
-                break;
+            match self.add(src) {
+                Ok(_) => {}
+                Err(Failure::Heap) => {
+                    // Back to unbound, as before the call, so binding can be
+                    // tried again (the arena keeps what the expressions
+                    // compiled so far took).
+                    self.ctx = None;
+                    self.names.truncate(declared);
+                    self.programs.clear();
+                    self.sources.clear();
+                    let _ = try_fill(&mut self.results, n, R::NAN);
+                    let _ = try_fill(&mut self.errors, n, None);
+                    self.pending = pending;
+                    self.values = values;
+                    return Err((i, full()));
+                }
+                Err(Failure::Invalid(e)) => {
+                    self.broken = Some((i, e));
+                    let _ = try_fill(&mut self.results, n, R::NAN);
+                    let _ = try_fill(&mut self.errors, n, None);
+                    // The sources from the broken one on stay pending.
+                    let mut k = 0;
+                    pending.retain(|_| {
+                        k += 1;
+                        k > i
+                    });
+                    self.pending = pending;
+                    break;
+                }
             }
         }
-        // Values set before binding, for parameters that exist now.
+        // Values set before binding, for parameters that exist now (room
+        // for them was reserved above).
         let count = self.names.len();
+        let _ = try_fill(&mut self.values, count, R::ZERO);
         for (slot, v) in self.values.iter_mut().zip(values.iter()) {
             *slot = *v;
         }
-        let _ = try_fill(&mut self.values, count, R::ZERO);
         self.max_params = count;
         self.broken.map_or(Ok(()), Err)
     }
@@ -427,12 +506,9 @@ impl<'a, R: Real> Batch<'a, R> {
     /// binding, any index below the number of names the expressions could
     /// introduce is accepted, and applied by [`Batch::bind`].
     pub fn set_param(&mut self, index: usize, value: R) -> bool {
-        if self.ctx.is_none()
-            && index < self.max_params
-            && try_fill(&mut self.values, index + 1, R::ZERO).is_err()
-        {
-            // The heap cannot hold the value: not recorded.
-            return false;
+        if self.ctx.is_none() && index < self.max_params {
+            // Within the room the adds reserved: no allocation.
+            let _ = try_fill(&mut self.values, index + 1, R::ZERO);
         }
         match self.values.get_mut(index) {
             Some(v) => {

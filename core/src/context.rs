@@ -493,15 +493,21 @@ impl<R: Real> Context<R> {
         derivative: &str,
     ) -> Result<(), AllocError> {
         let derivative = try_string(derivative)?;
+        let slots = arg.checked_add(1).ok_or(AllocError)?;
         let table = &mut self.tables_mut()?.derivatives;
-        if table.get(name).is_none() {
-            table.try_insert(name, Derivatives(Vec::new()))?;
+        match table.get_mut(name) {
+            Some(Derivatives(list)) => crate::fallible::try_fill(list, slots, None)?,
+            None => {
+                // The whole entry first, then in: nothing half-made stays.
+                let mut list = Vec::new();
+                crate::fallible::try_fill(&mut list, slots, None)?;
+                table.try_insert(name, Derivatives(list))?;
+            }
         }
-        let Some(Derivatives(list)) = table.get_mut(name) else {
-            return Err(AllocError);
-        };
-        crate::fallible::try_fill(list, arg + 1, None)?;
-        if let Some(slot) = list.get_mut(arg) {
+        if let Some(slot) = table
+            .get_mut(name)
+            .and_then(|Derivatives(list)| list.get_mut(arg))
+        {
             *slot = Some(derivative);
         }
         Ok(())

@@ -19,6 +19,7 @@ use alloc::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
+#[cfg(not(target_has_atomic = "ptr"))]
 use core::cell::Cell;
 use core::marker::PhantomData;
 use core::ops::Deref;
@@ -91,12 +92,12 @@ pub fn try_push_str(out: &mut String, s: &str) -> Result<(), AllocError> {
 /// abort path) is linked, unlike `Vec::push`.
 #[inline]
 fn push_reserved<T>(v: &mut Vec<T>, x: T) -> Result<(), AllocError> {
-    if v.len() < v.capacity() {
-        v.push(x);
-        Ok(())
-    } else {
-        Err(AllocError)
-    }
+    let len = v.len();
+    let slot = v.spare_capacity_mut().first_mut().ok_or(AllocError)?;
+    slot.write(x);
+    // SAFETY: the slot at `len` is inside the capacity and now written.
+    unsafe { v.set_len(len + 1) };
+    Ok(())
 }
 
 /// `v.push(x)`, or [`AllocError`] with `v` unchanged (for the doors'
@@ -136,17 +137,92 @@ pub(crate) fn try_insert<T>(v: &mut Vec<T>, i: usize, x: T) -> Result<(), AllocE
     Ok(())
 }
 
+/// The count of a [`Shared`]: atomic where the target has atomics, as
+/// `Arc`'s is, because the C door lets several threads read (and so clone)
+/// one context at once; a plain cell on targets without them (their C
+/// users have one thread).
+#[cfg(target_has_atomic = "ptr")]
+type Count = core::sync::atomic::AtomicUsize;
+#[cfg(not(target_has_atomic = "ptr"))]
+type Count = Cell<usize>;
+
+/// The count's operations, for either kind of count.
+trait Counter {
+    fn one() -> Self;
+    /// One more, unless the count is at its maximum (then it stays there).
+    fn increment(&self);
+    /// One fewer; true if that was the last (then the block may go). A
+    /// count at its maximum stays there and never frees.
+    fn decrement(&self) -> bool;
+    /// True if this is the only pointer.
+    fn is_unique(&self) -> bool;
+}
+
+#[cfg(target_has_atomic = "ptr")]
+impl Counter for Count {
+    fn one() -> Self {
+        Count::new(1)
+    }
+    fn increment(&self) {
+        use core::sync::atomic::Ordering::Relaxed;
+        // As `Arc::clone`: a new pointer comes from an existing one, so no
+        // ordering is needed.
+        let _ = self.fetch_update(Relaxed, Relaxed, |n| n.checked_add(1));
+    }
+    fn decrement(&self) -> bool {
+        use core::sync::atomic::{Ordering, fence};
+        if self.load(Ordering::Relaxed) == usize::MAX {
+            return false;
+        }
+        // As `Arc::drop`: release our uses, and the last one acquires
+        // everyone's before the value is dropped.
+        if self.fetch_sub(1, Ordering::Release) != 1 {
+            return false;
+        }
+        fence(Ordering::Acquire);
+        true
+    }
+    fn is_unique(&self) -> bool {
+        self.load(core::sync::atomic::Ordering::Acquire) == 1
+    }
+}
+
+#[cfg(not(target_has_atomic = "ptr"))]
+impl Counter for Count {
+    fn one() -> Self {
+        Cell::new(1)
+    }
+    fn increment(&self) {
+        self.set(self.get().saturating_add(1));
+    }
+    fn decrement(&self) -> bool {
+        match self.get() {
+            usize::MAX => false,
+            1 => true,
+            n => {
+                self.set(n - 1);
+                false
+            }
+        }
+    }
+    fn is_unique(&self) -> bool {
+        self.get() == 1
+    }
+}
+
 /// The count and the value of a [`Shared`], in one block.
 #[repr(C)]
 struct Inner<T: ?Sized> {
-    count: Cell<usize>,
+    count: Count,
     value: T,
 }
 
-/// A reference-counted pointer (single-threaded, like `Rc`) whose
-/// constructors return [`AllocError`] instead of aborting. Contexts share
-/// their tables, natives, arrays and definitions with their clones and
-/// with the programs compiled from them through it.
+/// A reference-counted pointer (like `Arc`, its count atomic where the
+/// target allows) whose constructors return [`AllocError`] instead of
+/// aborting. Contexts share their tables, natives, arrays and definitions
+/// with their clones and with the programs compiled from them through it.
+/// Neither `Send` nor `Sync` in Rust (the values it holds need not be);
+/// the C door's threads read a context only as its docs allow.
 pub(crate) struct Shared<T: ?Sized> {
     ptr: NonNull<Inner<T>>,
     _owns: PhantomData<Inner<T>>,
@@ -155,14 +231,14 @@ pub(crate) struct Shared<T: ?Sized> {
 /// Allocates a block for an `Inner` with a `value` of layout `value`;
 /// returns it with the count set to 1.
 fn allocate_inner(value: Layout) -> Result<NonNull<u8>, AllocError> {
-    let (layout, _) = Layout::new::<Cell<usize>>()
+    let (layout, _) = Layout::new::<Count>()
         .extend(value)
         .map_err(|_| AllocError)?;
     let layout = layout.pad_to_align();
     // SAFETY: never zero-sized: it holds the count.
     let raw = NonNull::new(unsafe { alloc(layout) }).ok_or(AllocError)?;
     // SAFETY: the block starts with the count (`repr(C)`).
-    unsafe { raw.cast::<Cell<usize>>().write(Cell::new(1)) };
+    unsafe { raw.cast::<Count>().write(Count::one()) };
     Ok(raw)
 }
 
@@ -223,7 +299,7 @@ impl<T: ?Sized> Shared<T> {
 
     /// The value, mutable, if no other `Shared` points to it.
     pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
-        if self.inner().count.get() == 1 {
+        if self.inner().count.is_unique() {
             // SAFETY: this is the only pointer to the block.
             Some(unsafe { &mut (*self.ptr.as_ptr()).value })
         } else {
@@ -234,10 +310,9 @@ impl<T: ?Sized> Shared<T> {
 
 impl<T: ?Sized> Clone for Shared<T> {
     fn clone(&self) -> Self {
-        let count = &self.inner().count;
         // A count that would overflow is left at its maximum: the block is
         // then never freed (a leak, never a use after free).
-        count.set(count.get().saturating_add(1));
+        self.inner().count.increment();
         Shared {
             ptr: self.ptr,
             _owns: PhantomData,
@@ -247,19 +322,14 @@ impl<T: ?Sized> Clone for Shared<T> {
 
 impl<T: ?Sized> Drop for Shared<T> {
     fn drop(&mut self) {
-        let count = &self.inner().count;
-        match count.get() {
-            usize::MAX => {}
-            1 => {
-                // SAFETY: the last pointer: drop the value, then free the
-                // block with the layout it was allocated with.
-                unsafe {
-                    let layout = Layout::for_value(self.ptr.as_ref());
-                    ptr::drop_in_place(self.ptr.as_ptr());
-                    dealloc(self.ptr.as_ptr().cast(), layout);
-                }
+        if self.inner().count.decrement() {
+            // SAFETY: the last pointer: drop the value, then free the block
+            // with the layout it was allocated with.
+            unsafe {
+                let layout = Layout::for_value(self.ptr.as_ref());
+                ptr::drop_in_place(self.ptr.as_ptr());
+                dealloc(self.ptr.as_ptr().cast(), layout);
             }
-            n => count.set(n - 1),
         }
     }
 }

@@ -12,22 +12,29 @@ use std::cell::Cell;
 use exp_rs::bumpalo::Bump;
 use exp_rs::{AllocError, Arity, Batch, CallbackError, Context, DefineError, ErrorKind, Expr};
 
-/// Fails the allocation `FAIL_AT` from now on this thread (once); other
-/// threads (the test harness) are never failed.
+/// Fails the allocation `FAIL_AT` from now on this thread: once, or with
+/// `PERSIST` every one after it too until `step!` retries (a heap that
+/// stays full); other threads (the test harness) are never failed.
 struct FailOnDemand;
 
 thread_local! {
     static FAIL_AT: Cell<i64> = const { Cell::new(-1) };
+    static PERSIST: Cell<bool> = const { Cell::new(false) };
+    static FAILING: Cell<bool> = const { Cell::new(false) };
     static INJECTED: Cell<bool> = const { Cell::new(false) };
 }
 
 fn fail_now() -> bool {
+    if FAILING.try_with(Cell::get).unwrap_or(false) {
+        return true;
+    }
     FAIL_AT
         .try_with(|at| match at.get() {
             n if n < 0 => false,
             0 => {
                 at.set(-1);
                 INJECTED.with(|i| i.set(true));
+                FAILING.with(|f| f.set(PERSIST.with(Cell::get)));
                 true
             }
             n => {
@@ -63,8 +70,10 @@ unsafe impl GlobalAlloc for FailOnDemand {
 #[global_allocator]
 static GLOBAL: FailOnDemand = FailOnDemand;
 
-/// Whether a failure was injected since the last call.
+/// Whether a failure was injected since the last call; the heap works
+/// again from now.
 fn took_injection() -> bool {
+    FAILING.with(|f| f.set(false));
     INJECTED.with(|i| i.replace(false))
 }
 
@@ -117,10 +126,11 @@ macro_rules! step {
     }};
 }
 
-/// Every set-up path with allocation `at` failing; returns whether it was
-/// reached.
-fn scenario(at: i64) -> bool {
+/// Every set-up path with allocation `at` failing (with `persist`, and
+/// every later one until the retry); returns whether it was reached.
+fn scenario(at: i64, persist: bool) -> bool {
     INJECTED.with(|i| i.set(false));
+    PERSIST.with(|p| p.set(persist));
     FAIL_AT.with(|f| f.set(at));
 
     let mut ctx: Context<f64> = step!(Context::try_new());
@@ -163,13 +173,17 @@ fn scenario(at: i64) -> bool {
     assert_eq!(batch.result(e0), Some(5.0 + 4.0 + 2.0 * 1.5 - 3.0));
     assert_eq!(batch.result(e1), Some(9.0 - 5.0 + 24.0));
 
-    // A batch bound later.
+    // A batch bound later: a parameter declared and set before binding
+    // keeps its value, and a failed bind can be tried again.
     let later = Bump::new();
     let mut unbound = Batch::unbound(&later);
-    step!(unbound.add_expression("hyp(3, 4) * k + z"));
+    let z = step!(unbound.add_param("z", 0.0));
+    step!(unbound.add_expression("hyp(3, 4) * k + z + w"));
+    assert!(unbound.set_param(z, 1.0));
+    assert!(unbound.set_param(z + 1, 2.0));
     step!(unbound.bind(&ctx));
     unbound.eval().unwrap();
-    assert_eq!(unbound.result(0), Some(15.0));
+    assert_eq!(unbound.result(0), Some(15.0 + 1.0 + 2.0));
 
     // One expression in a fixed arena (room for two compiles: a failed
     // one may keep its bytes): a failed compile is an error.
@@ -180,15 +194,23 @@ fn scenario(at: i64) -> bool {
 
     let reached = FAIL_AT.with(|f| f.get()) < 0;
     FAIL_AT.with(|f| f.set(-1));
+    FAILING.with(|f| f.set(false));
     reached
 }
 
 #[test]
 fn every_allocation_can_fail_without_an_abort() {
-    let mut runs = 0;
-    while scenario(runs) {
-        runs += 1;
+    for persist in [false, true] {
+        let mut runs = 0;
+        while scenario(runs, persist) {
+            runs += 1;
+        }
+        let how = if persist {
+            "the heap full from one allocation on"
+        } else {
+            "one failing allocation"
+        };
+        println!("out of memory: {runs} runs, each with {how}");
+        assert!(runs >= 100, "only {runs} allocations in the scenario");
     }
-    println!("out of memory: {runs} runs, each with one failing allocation");
-    assert!(runs >= 100, "only {runs} allocations in the scenario");
 }

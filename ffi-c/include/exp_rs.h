@@ -476,7 +476,7 @@ exp_rs_status exp_rs_arena_set_limit(ExpRsArena *arena, size_t limit);
  * while the builder lives. The arena stays allocated and cannot be reset
  * while the builder exists (freeing it only takes effect when its last
  * builder is freed). Returns NULL if `arena` or `ctx` is NULL, or if the
- * heap cannot hold the builder. Allocates the builder (heap); free it
+ * heap cannot hold the builder or the context's clone. Allocates the builder (heap); free it
  * with `exp_rs_batch_builder_free`.
  *
  * # Safety
@@ -587,8 +587,9 @@ exp_rs_status exp_rs_batch_builder_add_derivative(ExpRsBatchBuilder *builder,
  * takes the new value. Declared parameters come before the names that
  * expressions introduce (on an unbound builder too).
  *
- * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`.
- * Allocates (the name, in the arena).
+ * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
+ * (the arena, or the heap for the values list, is full; nothing changed).
+ * Allocates (the name in the arena; room for its value on the heap).
  *
  * # Safety
  * `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -685,7 +686,8 @@ exp_rs_status exp_rs_batch_builder_param(const ExpRsBatchBuilder *builder,
  * evaluates with the context as it was when bound (even if the handle was
  * changed or freed since). An unbound builder is first bound to `ctx`
  * (see `exp_rs_batch_builder_bind`; NULL is then `NOT_BOUND`), which
- * compiles and allocates, once.
+ * compiles and allocates, once (`OUT_OF_MEMORY` if the heap runs out: it
+ * stays unbound, and the call can be made again).
  *
  * On a bound builder this **allocates nothing** and cannot panic. An
  * expression that fails (`INDEX_OUT_OF_BOUNDS`, `RECURSION_LIMIT`,
@@ -785,8 +787,8 @@ exp_rs_status exp_rs_batch_builder_last_error_message(const ExpRsBatchBuilder *b
 ExpRsContext *exp_rs_context_new(void);
 
 /**
- * Creates a context with no functions and no constants. Free with
- * `exp_rs_context_free`.
+ * Creates a context with no functions and no constants; NULL if the heap
+ * cannot hold it. Free with `exp_rs_context_free`.
  */
 ExpRsContext *exp_rs_context_new_empty(void);
 
@@ -1014,7 +1016,8 @@ extern void free(void *ptr);
  * repeatedly, use a batch builder.
  *
  * Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (a name that is
- * not an identifier), `DUPLICATE_NAME`, and every
+ * not an identifier), `DUPLICATE_NAME`, `OUT_OF_MEMORY` (the heap cannot
+ * hold the context) or `ARENA_FULL` (nor the compile), and every
  * syntax, compile and evaluation error. For the error's span use
  * `exp_rs_eval_ex`.
  *

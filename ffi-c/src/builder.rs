@@ -169,7 +169,7 @@ fn new_builder(arena: &ExpRsArena, ctx: Option<&ExpRsContext>) -> *mut ExpRsBatc
 /// while the builder lives. The arena stays allocated and cannot be reset
 /// while the builder exists (freeing it only takes effect when its last
 /// builder is freed). Returns NULL if `arena` or `ctx` is NULL, or if the
-/// heap cannot hold the builder. Allocates the builder (heap); free it
+/// heap cannot hold the builder or the context's clone. Allocates the builder (heap); free it
 /// with `exp_rs_batch_builder_free`.
 ///
 /// # Safety
@@ -368,8 +368,9 @@ pub unsafe extern "C" fn exp_rs_batch_builder_add_derivative(
 /// takes the new value. Declared parameters come before the names that
 /// expressions introduce (on an unbound builder too).
 ///
-/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`.
-/// Allocates (the name, in the arena).
+/// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME`, `ARENA_FULL`
+/// (the arena, or the heap for the values list, is full; nothing changed).
+/// Allocates (the name in the arena; room for its value on the heap).
 ///
 /// # Safety
 /// `builder` is NULL or live; `name` is NULL or NUL-terminated; `index` is
@@ -555,7 +556,8 @@ pub unsafe extern "C" fn exp_rs_batch_builder_param(
 /// evaluates with the context as it was when bound (even if the handle was
 /// changed or freed since). An unbound builder is first bound to `ctx`
 /// (see `exp_rs_batch_builder_bind`; NULL is then `NOT_BOUND`), which
-/// compiles and allocates, once.
+/// compiles and allocates, once (`OUT_OF_MEMORY` if the heap runs out: it
+/// stays unbound, and the call can be made again).
 ///
 /// On a bound builder this **allocates nothing** and cannot panic. An
 /// expression that fails (`INDEX_OUT_OF_BOUNDS`, `RECURSION_LIMIT`,

@@ -130,8 +130,8 @@ pub extern "C" fn exp_rs_context_new() -> *mut ExpRsContext {
     boundary(core::ptr::null_mut(), || new_context(Context::try_new()))
 }
 
-/// Creates a context with no functions and no constants. Free with
-/// `exp_rs_context_free`.
+/// Creates a context with no functions and no constants; NULL if the heap
+/// cannot hold it. Free with `exp_rs_context_free`.
 #[unsafe(no_mangle)]
 pub extern "C" fn exp_rs_context_new_empty() -> *mut ExpRsContext {
     boundary(core::ptr::null_mut(), || new_context(Context::try_empty()))

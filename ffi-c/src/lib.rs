@@ -29,6 +29,8 @@
 //!   a compile, `ARENA_FULL`), or NULL for a `_new`, and changes nothing;
 //!   the same call can simply be made again. The C tests fail every one of
 //!   a set-up's allocations in turn to prove it (`test_out_of_memory`).
+//!   Not yet in the `symbolic` feature's derivative functions, whose
+//!   symbolic work allocates as `Vec` does.
 //!
 //! ## Lifetimes and threads in C
 //!

@@ -21,7 +21,8 @@ use crate::text::{c_str, name, slice};
 /// repeatedly, use a batch builder.
 ///
 /// Errors: `NULL_POINTER`, `INVALID_UTF8`, `INVALID_NAME` (a name that is
-/// not an identifier), `DUPLICATE_NAME`, and every
+/// not an identifier), `DUPLICATE_NAME`, `OUT_OF_MEMORY` (the heap cannot
+/// hold the context) or `ARENA_FULL` (nor the compile), and every
 /// syntax, compile and evaluation error. For the error's span use
 /// `exp_rs_eval_ex`.
 ///

@@ -27,15 +27,20 @@ static void count_request(size_t size) {
 }
 
 /* Fault injection (test_out_of_memory): with `fail_at` >= 0, request number
- * `fail_at` from now (0 = the next) fails once, as a `malloc` that ran dry
- * does; `injected` records that it happened. */
+ * `fail_at` from now (0 = the next) fails, as a `malloc` that ran dry does:
+ * once, or with `fail_persist` every later one too until took_injection()
+ * (a heap that stays full); `injected` records that it happened. */
 static long fail_at = -1;
+static int fail_persist = 0;
+static int failing = 0;
 static int injected = 0;
 
 static int fail_now(void) {
+    if (failing) return 1;
     if (fail_at < 0) return 0;
     if (fail_at-- > 0) return 0;
     injected = 1;
+    failing = fail_persist;
     return 1;
 }
 
@@ -1765,10 +1770,12 @@ static bool oom_half(void *data, const exp_rs_real *args, size_t n, exp_rs_real 
     return true;
 }
 
-/* Whether a failure was injected since the last call. */
+/* Whether a failure was injected since the last call; the heap works again
+ * from now. */
 static int took_injection(void) {
     int i = injected;
     injected = 0;
+    failing = 0;
     return i;
 }
 
@@ -1801,8 +1808,9 @@ static int took_injection(void) {
  * fewer requests than `at`). Each call reports OUT_OF_MEMORY or ARENA_FULL
  * (or NULL) with nothing changed, never aborts, and the results at the end
  * are the right ones. A fixed arena keeps its used bytes over a failed add. */
-static int oom_scenario(long at) {
+static int oom_scenario(long at, int persist) {
     injected = 0;
+    fail_persist = persist;
     fail_at = at;
     ExpRsContext *ctx;
     OOM_NEW(ctx, exp_rs_context_new());
@@ -1864,12 +1872,16 @@ static int oom_scenario(long at) {
     OOM_NEW(grow, exp_rs_arena_new(0));
     ExpRsBatchBuilder *u;
     OOM_NEW(u, exp_rs_batch_builder_new_with_arena(grow));
-    OOM_STEP(exp_rs_batch_builder_add_expression(u, "hyp(3, 4) * k + z"));
+    size_t z = 0;
+    OOM_STEP(exp_rs_batch_builder_add_param(u, "z", 0, &z));
+    OOM_STEP(exp_rs_batch_builder_add_expression(u, "hyp(3, 4) * k + z + w"));
+    CHECK_OK(exp_rs_batch_builder_set_param(u, z, 1));     /* no allocation */
+    CHECK_OK(exp_rs_batch_builder_set_param(u, z + 1, 2)); /* nor here */
     OOM_STEP(exp_rs_batch_builder_bind(u, ctx));
     exp_rs_real r2 = 0;
     CHECK_OK(exp_rs_batch_builder_eval(u, ctx));
     CHECK_OK(exp_rs_batch_builder_result(u, 0, &r2));
-    CHECK_NEAR(r2, 15.0);
+    CHECK_NEAR(r2, 18.0);
 
     /* One-shot evaluations. */
     const char *names[] = {"x"};
@@ -1887,16 +1899,20 @@ static int oom_scenario(long at) {
     exp_rs_context_free(ctx);
     int happened = fail_at < 0;
     fail_at = -1;
+    failing = 0;
     injected = 0;
     return happened;
 }
 
 static void test_out_of_memory(void) {
-    long runs = 0;
-    while (oom_scenario(runs)) runs++;
-    /* Every request of the scenario failed once, in its own run. */
-    CHECK(runs >= 100);
-    printf("out of memory: %ld runs, each with one failing allocation\n", runs);
+    for (int persist = 0; persist <= 1; persist++) {
+        long runs = 0;
+        while (oom_scenario(runs, persist)) runs++;
+        /* Every request of the scenario failed, in its own run. */
+        CHECK(runs >= 100);
+        printf("out of memory: %ld runs, each with %s\n", runs,
+               persist ? "the heap full from one allocation on" : "one failing allocation");
+    }
 }
 
 int main(void) {

@@ -19,15 +19,18 @@ static struct heap_stats stats;
 static size_t usable(void *p) { return _malloc_usable_size_r(_REENT, p); }
 static volatile bool frozen;
 
-/* heap_fail_at: the allocation that fails next (counting down), or -1. */
+/* heap_fail_at: the allocation that fails next (counting down), or -1;
+ * with `fail_persist`, every later one fails too until heap_injected(). */
 static long fail_countdown = -1;
-static bool fail_injected;
+static bool fail_persist, failing, fail_injected;
 
-/* Whether this allocation is the one that fails (as a full heap does). */
+/* Whether this allocation fails (as on a full heap). */
 static bool fail_now(void) {
+    if (failing) return true;
     if (fail_countdown < 0) return false;
     if (fail_countdown-- > 0) return false;
     fail_injected = true;
+    failing = fail_persist;
     return true;
 }
 
@@ -121,8 +124,10 @@ void __wrap_free(void *p) {
     __real_free(p);
 }
 
-void heap_fail_at(long n) {
+void heap_fail_at(long n, bool persist) {
     fail_countdown = n;
+    fail_persist = persist;
+    failing = false;
     fail_injected = false;
 }
 
@@ -131,6 +136,7 @@ bool heap_fail_pending(void) { return fail_countdown >= 0; }
 bool heap_injected(void) {
     bool was = fail_injected;
     fail_injected = false;
+    failing = false;
     return was;
 }
 

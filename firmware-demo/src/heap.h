@@ -29,11 +29,12 @@ void heap_freeze(void);
 void heap_thaw(void);
 void heap_stats(struct heap_stats *out);
 /* Fault injection, for the out-of-memory sweep: the allocation `n` from
- * now (0 = the next) fails once, as on a full heap; -1 turns it off. */
-void heap_fail_at(long n);
+ * now (0 = the next) fails, as on a full heap: once, or with `persist`
+ * every later one too until heap_injected(); -1 turns it off. */
+void heap_fail_at(long n, bool persist);
 /* Whether that allocation is still to come. */
 bool heap_fail_pending(void);
-/* Whether it failed since the last call (then clears). */
+/* Whether it failed since the last call; the heap works again from now. */
 bool heap_injected(void);
 /* Bytes in use according to newlib itself (mallinfo), a second opinion
  * that also sees allocations which bypass the wrapped entry points. */

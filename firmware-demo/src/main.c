@@ -239,9 +239,10 @@ static unsigned oom_unclean;
 
 /* The whole set-up (context, estimate, fixed arena, batch), evaluated once
  * at fixed inputs into `out`, then freed; the allocation `fail` from the
- * start fails (-1: none). Returns whether that allocation was reached. */
-static bool oom_setup(long fail, exp_rs_real out[N_EXPRS]) {
-    heap_fail_at(fail);
+ * start fails (-1: none), with `persist` every later one too until the
+ * retry. Returns whether that allocation was reached. */
+static bool oom_setup(long fail, bool persist, exp_rs_real out[N_EXPRS]) {
+    heap_fail_at(fail, persist);
     ExpRsContext *c;
     ExpRsArena *a = NULL;
     ExpRsBatchBuilder *bb = NULL;
@@ -270,25 +271,30 @@ static bool oom_setup(long fail, exp_rs_real out[N_EXPRS]) {
     exp_rs_arena_free(a);
     exp_rs_context_free(c);
     bool reached = !heap_fail_pending();
-    heap_fail_at(-1);
+    heap_fail_at(-1, false);
     return reached;
 }
 
-/* Fails each allocation of the set-up in turn, one per run: every failure
+/* Fails each allocation of the set-up in turn, one per run, once with one
+ * failing `malloc` and once with the heap full from it on: every failure
  * must be clean, and the results the same bits as without one. Returns the
- * number of runs; failures are counted in `oom_unclean`. Not inlined, so
- * its buffers stay out of main's frame (and the loop's stack figure). */
+ * number of runs of one sweep; failures are counted in `oom_unclean`. Not
+ * inlined, so its buffers stay out of main's frame (and the loop's stack
+ * figure). */
 __attribute__((noinline)) static unsigned oom_sweep(void) {
     exp_rs_real want[N_EXPRS] = {0}, got[N_EXPRS];
-    oom_setup(-1, want);
-    unsigned runs = 0;
-    for (;;) {
-        memset(got, 0, sizeof got);
-        if (!oom_setup((long)runs, got)) break;
-        runs++;
-        if (memcmp(got, want, sizeof got) != 0) oom_unclean++;
+    oom_setup(-1, false, want);
+    unsigned runs[2] = {0, 0};
+    for (int persist = 0; persist <= 1; persist++) {
+        for (;;) {
+            memset(got, 0, sizeof got);
+            if (!oom_setup((long)runs[persist], persist, got)) break;
+            runs[persist]++;
+            if (memcmp(got, want, sizeof got) != 0) oom_unclean++;
+        }
     }
-    return runs;
+    if (runs[0] != runs[1]) oom_unclean++;
+    return runs[0];
 }
 
 /* ---- the hostile set (SECURITY.md): bad input at start-up ---- */

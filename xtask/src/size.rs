@@ -105,7 +105,7 @@ const PARTS: [(&str, &[&str]); 14] = [
     ),
     ("BTreeMap", &["btree"]),
     ("sorting", &["core::slice::sort"]),
-    ("alloc (Arc, Vec, String)", &["alloc::"]),
+    ("alloc (Vec, String)", &["alloc::"]),
     (
         "compiler_builtins (memcpy, soft float)",
         &["compiler_builtins", "__aeabi", "__"],
