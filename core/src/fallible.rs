@@ -7,9 +7,9 @@
 //! methods of [`Context`](crate::Context) and [`Batch`](crate::Batch), and
 //! through them the C door (which makes its handles with [`try_box`]),
 //! allocate only through this module:
-//! [`Shared`] (a reference count that is built fallibly), [`try_box`],
+//! `Shared` (a reference count that is built fallibly), [`try_box`],
 //! strings filled by [`try_push_str`] and vectors by [`try_push`],
-//! [`try_fill`] and [`try_insert`]:
+//! `try_fill` and `try_insert`:
 //! these link no growth path that could abort (`Vec::push` after
 //! `try_reserve` still does), so an image has no way left to reach
 //! `handle_alloc_error`.
