@@ -16,12 +16,9 @@
 //! tinyexpr ns, every round's ratio exp-rs/tinyexpr (comma-separated),
 //! the math functions exp-rs's program calls per evaluation (read from
 //! the program itself, comma-separated, `-` for none), its instruction
-//! count, and the source.
-//!
-//! The firmware tick ([`Tick`]: exp-rs's `Batch` of the 7 demo
-//! expressions, tinyexpr's 7 expressions in turn, the native formulas) is
-//! timed the same way, the three alternating; a full run writes
-//! `target/bench-versus-batch.tsv`: library, ns per tick.
+//! count, and the source. The firmware tick, timed the same way, is
+//! `benches/tick.rs` (a binary of its own: a second caller of
+//! `Compiled::eval` here changed what LLVM inlines into these loops).
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
 use std::fmt::Write as _;
@@ -29,7 +26,6 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use exp_rs::inspect::Operand;
-use exp_rs_benches::firmware::Tick;
 use exp_rs_benches::{CASES, Compiled, HAS_TINYEXPR, Lib, TINYEXPR_NOTE, compile};
 
 /// Evaluations per timed run: long enough to dwarf the clock's overhead,
@@ -69,45 +65,6 @@ fn time(e: &mut Compiled, vals: &mut [f64], base: &[f64]) -> f64 {
     }
     black_box(acc);
     start.elapsed().as_secs_f64() * 1e9 / EVALS as f64
-}
-
-/// ns per tick of one timed run of `tick`.
-fn time_ticks(tick: &mut Tick) -> f64 {
-    let start = Instant::now();
-    let mut acc = 0.0;
-    for k in 0..EVALS {
-        acc += tick.run(k);
-    }
-    black_box(acc);
-    start.elapsed().as_secs_f64() * 1e9 / EVALS as f64
-}
-
-/// The firmware tick for exp-rs, tinyexpr and native Rust, alternating
-/// round by round; the fastest round of each. Returns the TSV rows.
-fn batch(rounds: usize) -> String {
-    let libs = [Lib::ExpRs, Lib::Tinyexpr, Lib::Native];
-    let mut ticks: Vec<Tick> = libs.iter().map(|&l| Tick::new(l)).collect();
-    for t in &mut ticks {
-        time_ticks(t);
-    }
-    let mut best = [f64::INFINITY; 3];
-    for _ in 0..rounds {
-        for (t, b) in ticks.iter_mut().zip(&mut best) {
-            *b = b.min(time_ticks(t));
-        }
-    }
-    println!(
-        "versus/batch-firmware-7: exp-rs {:.1} ns, tinyexpr {:.1} ns ({:.2} x), native {:.1} ns per tick",
-        best[0],
-        best[1],
-        best[0] / best[1],
-        best[2]
-    );
-    let mut tsv = String::new();
-    for (lib, ns) in libs.iter().zip(best) {
-        let _ = writeln!(tsv, "{}\t{ns}", lib.name());
-    }
-    tsv
 }
 
 fn main() {
@@ -172,14 +129,8 @@ fn main() {
             logs.len()
         );
     }
-    // A partial run does not replace the tables xtask reads.
+    // A partial run does not replace the table xtask reads.
     if only.is_empty() {
         std::fs::write("../target/bench-versus.tsv", tsv).unwrap();
-    }
-    if only.is_empty() || "batch-firmware-7".contains(&only) {
-        let rows = batch(rounds);
-        if only.is_empty() {
-            std::fs::write("../target/bench-versus-batch.tsv", rows).unwrap();
-        }
     }
 }

@@ -145,7 +145,7 @@ pub fn run(ctx: &Ctx, arg: Option<&str>) -> Result<(), String> {
             }
             bench.run()
         })?;
-        for name in ["math", "versus"] {
+        for name in ["math", "versus", "tick"] {
             timed(name, &mut || {
                 cargo()
                     .args(["bench", "-p", "exp-rs-benches", "--bench", name])
@@ -418,7 +418,7 @@ fn report(root: &Path) -> Result<(String, String), String> {
     if let Some(ours) = ticks.get("exp-rs").copied() {
         let _ = writeln!(
             w,
-            "\nInterleaved (`benches/versus.rs`: each round times a run of ticks of every library in turn, and the fastest round of each is kept, so a busy machine cannot favour one side):\n"
+            "\nInterleaved (`benches/tick.rs`: each round times a run of ticks of every library in turn, and the fastest round of each is kept, so a busy machine cannot favour one side):\n"
         );
         let _ = writeln!(w, "| library | ns/tick | × exp-rs |");
         let _ = writeln!(w, "|---|---:|---:|");
@@ -604,6 +604,7 @@ fn reproduce(root: &Path) -> String {
             part("criterion", "criterion tables"),
             part("math", "math functions"),
             part("versus", "interleaved exp-rs/tinyexpr"),
+            part("tick", "interleaved firmware tick"),
             part("js", "JavaScript"),
         ]
         .into_iter()
