@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use exp_rs_benches::firmware::Tick;
-use exp_rs_benches::{HAS_TINYEXPR, Lib, TINYEXPR_NOTE};
+use exp_rs_benches::{Lib, interleaved_rounds};
 
 /// Ticks per timed run.
 const TICKS: usize = 20_000;
@@ -34,15 +34,9 @@ fn time(tick: &mut Tick) -> f64 {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is ignored.
-    if !HAS_TINYEXPR {
-        println!("{TINYEXPR_NOTE}");
+    let Some(rounds) = interleaved_rounds() else {
         return;
-    }
-    let rounds: usize = std::env::var("EXP_RS_BENCH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(101)
-        .max(1);
+    };
     let libs = [Lib::ExpRs, Lib::Tinyexpr, Lib::Native];
     let mut ticks: Vec<Tick> = libs.iter().map(|&l| Tick::new(l)).collect();
     for t in &mut ticks {

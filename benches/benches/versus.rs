@@ -26,7 +26,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use exp_rs::inspect::Operand;
-use exp_rs_benches::{CASES, Compiled, HAS_TINYEXPR, Lib, TINYEXPR_NOTE, compile};
+use exp_rs_benches::{CASES, Compiled, Lib, compile, interleaved_rounds};
 
 /// Evaluations per timed run: long enough to dwarf the clock's overhead,
 /// short enough that a burst of other work spoils few runs.
@@ -69,15 +69,9 @@ fn time(e: &mut Compiled, vals: &mut [f64], base: &[f64]) -> f64 {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is ignored.
-    if !HAS_TINYEXPR {
-        println!("{TINYEXPR_NOTE}");
+    let Some(rounds) = interleaved_rounds() else {
         return;
-    }
-    let rounds: usize = std::env::var("EXP_RS_BENCH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(101)
-        .max(1);
+    };
     let mut tsv = String::new();
     let mut logs = Vec::new();
     let only = std::env::var("EXP_RS_BENCH_ONLY").unwrap_or_default();

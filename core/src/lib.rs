@@ -123,12 +123,19 @@ pub fn eval(src: &str, vars: &[(&str, f64)]) -> Result<f64, Error> {
 }
 
 /// Evaluates `src` once against `ctx` with the given variables (in either
-/// precision); see [`eval`].
+/// precision); see [`eval`]. Everything it allocates (the names, the
+/// values, the compile) is in a scratch arena, so a full heap is
+/// [`ErrorKind::ArenaFull`], never an abort.
 pub fn eval_with<R: Real>(src: &str, vars: &[(&str, R)], ctx: &Context<R>) -> Result<R, Error> {
     let arena = bumpalo::Bump::new();
-    let names: alloc::vec::Vec<&str> = vars.iter().map(|v| v.0).collect();
-    let values: alloc::vec::Vec<R> = vars.iter().map(|v| v.1).collect();
-    Expr::compile(src, &names, ctx, &arena)?.eval(&values)
+    let full = || Error::new(ErrorKind::ArenaFull, Span::default());
+    let names = arena
+        .try_alloc_slice_fill_iter(vars.iter().map(|v| v.0))
+        .map_err(|_| full())?;
+    let values = arena
+        .try_alloc_slice_fill_iter(vars.iter().map(|v| v.1))
+        .map_err(|_| full())?;
+    Expr::compile(src, names, ctx, &arena)?.eval(values)
 }
 
 // The README's Rust examples run as doctests.

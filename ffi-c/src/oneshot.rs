@@ -4,8 +4,8 @@ use alloc::vec::Vec;
 use core::ffi::c_char;
 
 use bumpalo::Bump;
+use exp_rs::Batch;
 use exp_rs::fallible::try_push;
-use exp_rs::{Batch, Expr};
 
 use crate::context::{ExpRsContext, snapshot_or_default, vec_for};
 use crate::error::{exp_rs_error, from_core};
@@ -96,18 +96,17 @@ pub unsafe extern "C" fn exp_rs_context_eval(
         if out.is_null() {
             return Err(exp_rs_status::NullPointer.into_error());
         }
-        let mut vars: Vec<&str> = vec_for(n).map_err(|e| e.into_error())?;
-        for &p in names {
+        let mut vars: Vec<(&str, exp_rs_real)> = vec_for(n).map_err(|e| e.into_error())?;
+        for (&p, &v) in names.iter().zip(values) {
             // SAFETY: NULL or NUL-terminated, per the contract.
             let n = unsafe { name(p) }.map_err(|e| e.into_error())?;
-            try_push(&mut vars, n).map_err(|_| exp_rs_status::OutOfMemory.into_error())?;
+            try_push(&mut vars, (n, v)).map_err(|_| exp_rs_status::OutOfMemory.into_error())?;
         }
         // SAFETY: NULL or live, per the contract.
         let handle = unsafe { ctx.as_ref() };
         let ctx = snapshot_or_default(handle).map_err(|e| e.into_error())?;
         // A full heap is `ARENA_FULL` here, as in every compile.
-        let arena = Bump::new();
-        let result = Expr::compile(src, &vars, &ctx, &arena).and_then(|e| e.eval(values));
+        let result = exp_rs::eval_with(src, &vars, &ctx);
         if let (Err(e), Some(Ok(mut last))) =
             (result, handle.map(|c| c.last_error.try_borrow_mut()))
         {
